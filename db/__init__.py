@@ -1,0 +1,60 @@
+"""Storage: the schema, engine set-up (SQLite default, PostgreSQL by URL), migrations and queries."""
+
+from db._engine import Database, create_db_engine, current_revision, head_revision, open_database, upgrade
+from db._errors import StorageError
+from db._store import (
+    claim_feeds,
+    count_items,
+    default_worker,
+    feed_poll_counts,
+    finish_run,
+    get_item,
+    list_feeds,
+    mark_dead_runs,
+    recent_runs,
+    record_poll,
+    release_claims,
+    start_run,
+    sync_feeds,
+)
+from db.types import (
+    FeedSpec,
+    FeedState,
+    MatchRecord,
+    NewItem,
+    PollSummary,
+    PollUpdate,
+    RunInfo,
+    StoredItem,
+)
+
+__all__ = [
+    "Database",
+    "FeedSpec",
+    "FeedState",
+    "MatchRecord",
+    "NewItem",
+    "PollSummary",
+    "PollUpdate",
+    "RunInfo",
+    "StorageError",
+    "StoredItem",
+    "claim_feeds",
+    "count_items",
+    "create_db_engine",
+    "current_revision",
+    "default_worker",
+    "feed_poll_counts",
+    "finish_run",
+    "get_item",
+    "head_revision",
+    "list_feeds",
+    "mark_dead_runs",
+    "open_database",
+    "recent_runs",
+    "record_poll",
+    "release_claims",
+    "start_run",
+    "sync_feeds",
+    "upgrade",
+]

@@ -1,0 +1,160 @@
+"""Engine set-up for SQLite (the embedded default) and PostgreSQL, and schema migrations on open."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from db._errors import StorageError
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    # WAL lets the digest and CLI read while the daemon writes; the busy timeout makes a second
+    # writer wait instead of failing at once; foreign keys are off by default in SQLite.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    # pysqlite's own transaction handling defers BEGIN; taking control makes every transaction
+    # explicit, so one feed's poll is exactly one BEGIN ... COMMIT. Writers take the write lock up
+    # front (IMMEDIATE): a deferred transaction that reads and then writes can fail with "database is
+    # locked" at once when another writer got in between, whatever the busy timeout.
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("write") else "BEGIN")
+
+
+def create_db_engine(url: str) -> Engine:
+    """An engine for ``url``; SQLite files get their folder created and their pragmas set."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise StorageError(
+            f"database URL {url!r} is not valid: {exc}. Expected e.g. sqlite:///data/monitor.db"
+        ) from exc
+    try:
+        if parsed.get_backend_name() == "sqlite":
+            if parsed.database and parsed.database != ":memory:":
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+            event.listen(engine, "connect", _sqlite_pragmas)
+            event.listen(engine, "connect", _disable_pysqlite_autobegin)
+            event.listen(engine, "begin", _sqlite_begin)
+            return engine
+        if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        return create_engine(parsed, pool_pre_ping=True)
+    except NoSuchModuleError as exc:
+        raise StorageError(f"database URL {url!r} names a driver that is not installed: {exc}") from exc
+    except ModuleNotFoundError as exc:
+        raise StorageError(
+            f"database URL {url!r} needs the Python package {exc.name!r}; "
+            "install it (for PostgreSQL: pip install 'scenario-monitor[postgres]')"
+        ) from exc
+
+
+def _disable_pysqlite_autobegin(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
+
+
+def _alembic_config(engine: Engine) -> AlembicConfig:
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def head_revision() -> str:
+    script = ScriptDirectory.from_config(_alembic_config(create_engine("sqlite://")))
+    head = script.get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Apply pending migrations; each runs in its own transaction."""
+    try:
+        command.upgrade(_alembic_config(engine), revision)
+    except OperationalError as exc:
+        raise StorageError(f"cannot migrate the database at {_safe_url(engine)}: {exc.orig}") from exc
+    except SQLAlchemyError as exc:
+        raise StorageError(f"migration failed on {_safe_url(engine)}: {exc}") from exc
+
+
+def _safe_url(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=True)
+
+
+class Database:
+    """An engine and its session factory; the one handle the rest of the program holds."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._write_sessions = sessionmaker(engine.execution_options(write=True), expire_on_commit=False)
+
+    @property
+    def url(self) -> str:
+        return _safe_url(self.engine)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def session(self, *, write: bool = False) -> Iterator[Session]:
+        """One transaction: committed when the block ends, rolled back on any exception.
+
+        Pass ``write=True`` for a transaction that writes, so SQLite takes its write lock at BEGIN.
+        """
+        factory = self._write_sessions if write else self._sessions
+        with factory() as session, session.begin():
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(url: str, *, migrate: bool = True) -> Database:
+    """Open ``url`` and bring its schema to the newest migration (unless ``migrate`` is false)."""
+    engine = create_db_engine(url)
+    try:
+        with engine.connect():
+            pass
+    except OperationalError as exc:
+        engine.dispose()
+        raise StorageError(f"cannot open the database at {_safe_url(engine)}: {exc.orig}") from exc
+    if migrate:
+        upgrade(engine)
+    elif current_revision(engine) != head_revision():
+        engine.dispose()
+        raise StorageError(
+            f"the database at {_safe_url(engine)} is not at the current schema; run `monitor db upgrade`"
+        )
+    return Database(engine)

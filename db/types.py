@@ -1,0 +1,126 @@
+"""Values that cross into and out of ``db``: ORM rows never leave this package."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSpec:
+    """A feed as the configuration describes it; ``sync_feeds`` makes the table agree."""
+
+    config_url: str
+    name: str
+    language: str | None
+    reliability: float
+    poll_interval_seconds: int
+    enabled: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class FeedState:
+    """A feed's stored identity, conditional-GET validators and health."""
+
+    id: int
+    config_url: str
+    url: str
+    name: str
+    language: str | None
+    reliability: float
+    poll_interval_seconds: int
+    in_config: bool
+    enabled: bool
+    disabled_reason: str | None
+    etag: str | None
+    last_modified: str | None
+    next_poll_at: datetime | None
+    last_attempt_at: datetime | None
+    last_success_at: datetime | None
+    last_new_item_at: datetime | None
+    last_status: int | None
+    consecutive_failures: int
+    last_error: str | None
+    items: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class MatchRecord:
+    """One fired indicator on one item, with its evidence as plain dicts (field, start, end, term, text)."""
+
+    indicator_id: str
+    polarity: int
+    evidence: tuple[dict[str, Any], ...]
+    via_negation: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NewItem:
+    """A parsed, cleaned entry ready to be stored for one feed."""
+
+    guid: str
+    url: str | None
+    title: str
+    summary: str
+    language: str | None
+    published_at: datetime | None
+    content_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredItem:
+    id: int
+    feed_id: int
+    feed_name: str
+    guid: str
+    url: str | None
+    title: str
+    summary: str
+    language: str | None
+    published_at: datetime | None
+    fetched_at: datetime
+    reliability: float
+    matches: tuple[MatchRecord, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PollUpdate:
+    """What one feed's poll changes on the feed row, decided by the caller's schedule policy."""
+
+    attempted_at: datetime
+    outcome: str  # ok | not_modified | gone | error
+    status: int | None
+    next_poll_at: datetime
+    consecutive_failures: int
+    error: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    moved_to: str | None = None
+    disable_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PollSummary:
+    """What storing one feed's poll did."""
+
+    feed_id: int
+    items_seen: int
+    items_new: int
+    items_updated: int
+    new_item_ids: tuple[int, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class RunInfo:
+    id: int
+    kind: str
+    started_at: datetime
+    finished_at: datetime | None
+    outcome: str
+    feeds_total: int
+    feeds_ok: int
+    feeds_failed: int
+    items_new: int
+    items_updated: int
+    detail: str | None

@@ -1,0 +1,46 @@
+"""Errors that scenario-monitor reports to its users.
+
+    MonitorError                    root; catch this to handle anything the tool reports
+    ├── DefinitionError(file, id)   an indicator, vocabulary or scenario definition is invalid
+    ├── StorageError                the database cannot be opened, migrated or written
+    ├── ConfigError(path, key)      the config file is missing, unreadable or invalid
+    ├── FeedError(url)              one feed could not be fetched or parsed
+    └── NotAvailableError           a command whose capability is not built yet
+
+The CLI prints ``str(error)`` without a traceback and exits non-zero.
+"""
+
+from __future__ import annotations
+
+from db import StorageError
+from indicators import DefinitionError, MonitorError
+
+__all__ = [
+    "ConfigError",
+    "DefinitionError",
+    "FeedError",
+    "MonitorError",
+    "NotAvailableError",
+    "StorageError",
+]
+
+
+class ConfigError(MonitorError, ValueError):
+    """The configuration file cannot be used; the message names file, line, key and expected form."""
+
+    def __init__(self, message: str, *, path: str | None = None, key: str | None = None) -> None:
+        self.path = path
+        self.key = key
+        super().__init__(message)
+
+
+class FeedError(MonitorError):
+    """One feed failed; carries the feed's URL. Other feeds are unaffected."""
+
+    def __init__(self, message: str, *, url: str) -> None:
+        self.url = url
+        super().__init__(f"{url}: {message}")
+
+
+class NotAvailableError(MonitorError):
+    """A command whose capability belongs to work that has not landed yet."""

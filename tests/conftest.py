@@ -1,0 +1,68 @@
+"""Fixtures shared by every test package: real databases (SQLite file, PostgreSQL by URL)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from sqlalchemy import create_engine, text
+
+import db
+
+POSTGRES_ENV = "MONITOR_TEST_POSTGRES_URL"
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def shared_dir() -> Path | None:
+    """The ``shared/`` folder beside the repository (CI has it; a user's clone may not)."""
+    candidate = Path(os.environ.get("MONITOR_SHARED_DIR", REPO_ROOT.parent / "shared"))
+    return candidate if candidate.is_dir() else None
+
+
+def postgres_url() -> str | None:
+    return os.environ.get(POSTGRES_ENV) or None
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'monitor.db'}"
+
+
+@pytest.fixture
+def postgres_schema_url() -> Iterator[str]:
+    """A PostgreSQL URL whose search_path is a fresh schema, dropped afterwards."""
+    base = postgres_url()
+    if base is None:
+        pytest.skip(f"PostgreSQL leg skipped: set {POSTGRES_ENV} (e.g. postgresql://postgres@127.0.0.1:5432/test)")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base.replace("postgresql://", "postgresql+psycopg://", 1))
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in base else "?"
+    try:
+        yield f"{base}{sep}options={quote(f'-csearch_path={schema}')}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest) -> str:
+    """Each storage test runs once on a SQLite file and once on PostgreSQL."""
+    if request.param == "sqlite":
+        return str(request.getfixturevalue("sqlite_url"))
+    return str(request.getfixturevalue("postgres_schema_url"))
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[db.Database]:
+    handle = db.open_database(database_url)
+    try:
+        yield handle
+    finally:
+        handle.close()

@@ -1,0 +1,250 @@
+"""One storage suite, run on a SQLite file and on PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
+
+import db
+from db._models import Base
+
+T0 = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
+
+
+def spec(name: str, url: str | None = None, **kw: object) -> db.FeedSpec:
+    values: dict[str, object] = {
+        "config_url": url or f"http://127.0.0.1:1/{name}.xml",
+        "name": name,
+        "language": "en",
+        "reliability": 0.8,
+        "poll_interval_seconds": 900,
+    }
+    values.update(kw)
+    return db.FeedSpec(**values)  # type: ignore[arg-type]
+
+
+def item(guid: str, title: str = "Title", summary: str = "Summary", h: str | None = None) -> db.NewItem:
+    return db.NewItem(
+        guid=guid,
+        url=f"https://example.org/{guid}",
+        title=title,
+        summary=summary,
+        language="en",
+        published_at=T0 - timedelta(hours=1),
+        content_hash=h or f"hash-{guid}-{title}",
+    )
+
+
+def ok(at: datetime = T0, **kw: object) -> db.PollUpdate:
+    values: dict[str, object] = {
+        "attempted_at": at,
+        "outcome": "ok",
+        "status": 200,
+        "next_poll_at": at + timedelta(minutes=15),
+        "consecutive_failures": 0,
+        "etag": '"v1"',
+        "last_modified": "Sun, 01 Nov 2026 07:00:00 GMT",
+    }
+    values.update(kw)
+    return db.PollUpdate(**values)  # type: ignore[arg-type]
+
+
+def test_empty_database_upgrades_to_head_matching_the_models(database: db.Database) -> None:
+    assert db.current_revision(database.engine) == db.head_revision()
+    with database.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
+
+
+def test_upgrade_is_idempotent(database: db.Database) -> None:
+    db.upgrade(database.engine)
+    assert db.current_revision(database.engine) == db.head_revision()
+
+
+def test_sqlite_runs_in_wal_with_foreign_keys(sqlite_url: str) -> None:
+    handle = db.open_database(sqlite_url)
+    with handle.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10_000
+    handle.close()
+
+
+def test_sync_feeds_adds_updates_and_retires(database: db.Database) -> None:
+    db.sync_feeds(database, [spec("a"), spec("b")], T0)
+    db.sync_feeds(database, [spec("a", reliability=0.3), spec("c")], T0)
+    feeds = {f.name: f for f in db.list_feeds(database)}
+    assert feeds["a"].reliability == pytest.approx(0.3)
+    assert feeds["a"].in_config and feeds["c"].in_config
+    assert not feeds["b"].in_config
+    assert feeds["c"].next_poll_at == T0
+
+
+def test_items_dedupe_by_guid_and_update_on_change(database: db.Database) -> None:
+    db.sync_feeds(database, [spec("a")], T0)
+    (feed,) = db.claim_feeds(database, now=T0, worker="w", lease=timedelta(minutes=5))
+    first = db.record_poll(database, feed.id, ok(), [item("1"), item("2"), item("2")])
+    assert (first.items_seen, first.items_new, first.items_updated) == (2, 2, 0)
+    again = db.record_poll(database, feed.id, ok(), [item("1"), item("2")])
+    assert (again.items_new, again.items_updated) == (0, 0)
+    edited = db.record_poll(database, feed.id, ok(), [item("1", title="Corrected title")])
+    assert (edited.items_new, edited.items_updated) == (0, 1)
+    assert db.count_items(database) == 2
+    stored = db.get_item(database, first.new_item_ids[0])
+    assert stored is not None and stored.title == "Corrected title"
+
+
+def test_same_guid_in_two_feeds_is_two_items(database: db.Database) -> None:
+    db.sync_feeds(database, [spec("a"), spec("b")], T0)
+    for feed in db.claim_feeds(database, now=T0, worker="w", lease=timedelta(minutes=5)):
+        db.record_poll(database, feed.id, ok(), [item("shared")])
+    assert db.count_items(database) == 2
+
+
+def test_matches_are_stored_replaced_on_edit(database: db.Database) -> None:
+    db.sync_feeds(database, [spec("a")], T0)
+    (feed,) = db.claim_feeds(database, now=T0, worker="w", lease=timedelta(minutes=5))
+    ev = {"field": "title", "start": 0, "end": 5, "term": "Minsk", "text": "Minsk"}
+
+    def analyse(new: db.NewItem) -> list[db.MatchRecord]:
+        return [db.MatchRecord("ind_a", 1, (ev,))] if "Minsk" in new.title else []
+
+    summary = db.record_poll(database, feed.id, ok(), [item("1", title="Minsk says")], analyse=analyse)
+    stored = db.get_item(database, summary.new_item_ids[0])
+    assert stored is not None and [m.indicator_id for m in stored.matches] == ["ind_a"]
+    assert stored.matches[0].evidence == (ev,)
+    db.record_poll(database, feed.id, ok(), [item("1", title="Vilnius says")], analyse=analyse)
+    stored = db.get_item(database, summary.new_item_ids[0])
+    assert stored is not None and stored.matches == ()
+
+
+def test_failed_poll_keeps_validators_and_counts_failures(database: db.Database) -> None:
+    db.sync_feeds(database, [spec("a")], T0)
+    (feed,) = db.claim_feeds(database, now=T0, worker="w", lease=timedelta(minutes=5))
+    db.record_poll(database, feed.id, ok())
+    failure = db.PollUpdate(
+        attempted_at=T0 + timedelta(minutes=15),
+        outcome="error",
+        status=None,
+        next_poll_at=T0 + timedelta(minutes=45),
+        consecutive_failures=1,
+        error="connection refused",
+    )
+    db.record_poll(database, feed.id, failure)
+    (state,) = db.list_feeds(database)
+    assert state.etag == '"v1"' and state.last_error == "connection refused"
+    assert state.consecutive_failures == 1 and state.last_success_at == T0
+    assert state.next_poll_at == T0 + timedelta(minutes=45)
+
+
+def test_gone_disables_and_moved_records_new_url(database: db.Database) -> None:
+    db.sync_feeds(database, [spec("a"), spec("b")], T0)
+    feeds = {f.name: f for f in db.claim_feeds(database, now=T0, worker="w", lease=timedelta(minutes=5))}
+    db.record_poll(database, feeds["a"].id, ok(moved_to="http://127.0.0.1:1/new.xml"))
+    db.record_poll(
+        database,
+        feeds["b"].id,
+        ok(outcome="gone", status=410, disable_reason="HTTP 410 Gone", error="HTTP 410 Gone"),
+    )
+    db.sync_feeds(database, [spec("a"), spec("b")], T0)  # a restart must not re-enable a gone feed
+    after = {f.name: f for f in db.list_feeds(database)}
+    assert after["a"].url == "http://127.0.0.1:1/new.xml" and after["a"].config_url.endswith("/a.xml")
+    assert not after["b"].enabled and after["b"].disabled_reason == "HTTP 410 Gone"
+    assert db.claim_feeds(database, now=T0 + timedelta(days=1), worker="w", lease=timedelta(minutes=5)) != []
+    claimed = db.claim_feeds(database, now=T0 + timedelta(days=2), worker="x", lease=timedelta(minutes=5))
+    assert "b" not in {f.name for f in claimed}
+
+
+def test_claims_are_exclusive_until_the_lease_expires(database: db.Database) -> None:
+    db.sync_feeds(database, [spec(f"f{i}") for i in range(6)], T0)
+    lease = timedelta(minutes=5)
+    first = db.claim_feeds(database, now=T0, worker="w1", lease=lease)
+    second = db.claim_feeds(database, now=T0, worker="w2", lease=lease)
+    assert len(first) == 6 and second == []
+    later = db.claim_feeds(database, now=T0 + lease + timedelta(seconds=1), worker="w2", lease=lease)
+    assert len(later) == 6
+
+
+def test_concurrent_claims_never_share_a_feed(database: db.Database) -> None:
+    db.sync_feeds(database, [spec(f"f{i}") for i in range(30)], T0)
+    results: dict[str, list[int]] = {}
+
+    def claim(worker: str) -> None:
+        states = db.claim_feeds(database, now=T0, worker=worker, lease=timedelta(minutes=5))
+        results[worker] = [s.id for s in states]
+
+    threads = [threading.Thread(target=claim, args=(f"w{i}",)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    claimed = [fid for ids in results.values() for fid in ids]
+    assert sorted(claimed) == sorted(set(claimed)) and len(claimed) == 30
+
+
+def test_due_only_skips_feeds_not_due(database: db.Database) -> None:
+    db.sync_feeds(database, [spec("a")], T0)
+    (feed,) = db.claim_feeds(database, now=T0, worker="w", lease=timedelta(minutes=5))
+    db.record_poll(database, feed.id, ok())
+    soon = T0 + timedelta(minutes=1)
+    assert db.claim_feeds(database, now=soon, worker="w", lease=timedelta(minutes=5)) == []
+    forced = db.claim_feeds(database, now=soon, worker="w", lease=timedelta(minutes=5), due_only=False)
+    assert len(forced) == 1
+
+
+def test_a_failed_transaction_stores_nothing(database: db.Database) -> None:
+    db.sync_feeds(database, [spec("a")], T0)
+    (feed,) = db.claim_feeds(database, now=T0, worker="w", lease=timedelta(minutes=5))
+
+    def explode(new: db.NewItem) -> list[db.MatchRecord]:
+        if new.guid == "3":
+            raise RuntimeError("crash in the middle of a poll")
+        return []
+
+    with pytest.raises(RuntimeError):
+        db.record_poll(database, feed.id, ok(), [item("1"), item("2"), item("3")], analyse=explode)
+    assert db.count_items(database) == 0
+    (state,) = db.list_feeds(database)
+    assert state.etag is None and state.last_success_at is None
+
+
+def test_runs_and_dead_run_recovery(database: db.Database) -> None:
+    run = db.start_run(database, "poll", T0, worker=db.default_worker().rsplit(":", 1)[0] + ":999999")
+    assert db.recent_runs(database)[0].outcome == "running"
+    closed = db.mark_dead_runs(database, T0 + timedelta(minutes=1), alive=lambda pid: False)
+    assert closed == 1
+    (info,) = db.recent_runs(database)
+    assert info.id == run and info.outcome == "interrupted"
+    other = db.start_run(database, "poll", T0)
+    db.finish_run(database, other, T0 + timedelta(seconds=3), "ok", feeds_total=2, feeds_ok=2, items_new=5)
+    latest = db.recent_runs(database, "poll")[0]
+    assert (latest.outcome, latest.items_new, latest.finished_at) == ("ok", 5, T0 + timedelta(seconds=3))
+
+
+def test_times_round_trip_as_aware_utc(database: db.Database) -> None:
+    db.sync_feeds(database, [spec("a")], T0)
+    (state,) = db.list_feeds(database)
+    assert state.next_poll_at == T0 and state.next_poll_at.tzinfo is not None
+
+
+def test_bad_url_and_unreachable_database_are_storage_errors(tmp_path: object) -> None:
+    with pytest.raises(db.StorageError, match="not valid"):
+        db.open_database("not a url")
+    with pytest.raises(db.StorageError, match="cannot open"):
+        db.open_database("postgresql://nobody@127.0.0.1:1/none")
+
+
+def test_foreign_keys_cascade_on_sqlite(sqlite_url: str) -> None:
+    handle = db.open_database(sqlite_url)
+    db.sync_feeds(handle, [spec("a")], T0)
+    (feed,) = db.claim_feeds(handle, now=T0, worker="w", lease=timedelta(minutes=5))
+    db.record_poll(handle, feed.id, ok(), [item("1")])
+    with handle.engine.begin() as conn:
+        conn.execute(text("DELETE FROM feeds"))
+    assert db.count_items(handle) == 0
+    handle.close()
