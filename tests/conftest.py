@@ -14,6 +14,7 @@ from sqlalchemy import create_engine, text
 import db
 
 POSTGRES_ENV = "MONITOR_TEST_POSTGRES_URL"
+NO_SKIP_ENV = "MONITOR_NO_SKIP"
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -25,6 +26,17 @@ def shared_dir() -> Path | None:
 
 def postgres_url() -> str | None:
     return os.environ.get(POSTGRES_ENV) or None
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """In CI (``MONITOR_NO_SKIP=1``) a skipped test is a failure: CI has every real part a test needs."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if os.environ.get(NO_SKIP_ENV) and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"skipped, but {NO_SKIP_ENV} is set (CI must not skip): {reason}"
 
 
 @pytest.fixture

@@ -1,0 +1,51 @@
+"""Builds the definitions in force (shipped + the user's files and overrides) and the ingest analyser."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import db
+from indicators import IndicatorSet, Matcher, MatchResult, clean_text, load_indicators
+from monitor.config import Config
+from monitor.poll import Analyser
+from scenarios import ScenarioSet, load_scenarios
+
+
+@dataclass(frozen=True)
+class Definitions:
+    """The effective indicators and scenarios for one config, and the matcher built from them."""
+
+    indicators: IndicatorSet
+    scenarios: ScenarioSet
+    matcher: Matcher
+
+    @classmethod
+    def from_config(cls, config: Config) -> Definitions:
+        indicators = load_indicators(config.definitions)
+        scenarios = load_scenarios(indicators, config.definitions, config.to_overrides())
+        return cls(indicators, scenarios, Matcher(indicators))
+
+    def match_item(self, title: str, summary: str) -> MatchResult:
+        return self.matcher.match({"title": title, "summary": summary})
+
+    def analyser(self) -> Analyser:
+        def analyse(item: db.NewItem) -> Sequence[db.MatchRecord]:
+            return match_records(self.match_item(item.title, item.summary))
+
+        return Analyser(clean=clean_text, analyse=analyse, patterns_hash=self.indicators.fingerprint)
+
+
+def match_records(result: MatchResult) -> list[db.MatchRecord]:
+    return [
+        db.MatchRecord(
+            indicator_id=m.indicator_id,
+            polarity=int(m.polarity),
+            evidence=tuple(
+                {"field": e.field, "start": e.start, "end": e.end, "term": e.term, "text": e.text}
+                for e in m.evidence
+            ),
+            via_negation=m.via_negation,
+        )
+        for m in result.matches
+    ]

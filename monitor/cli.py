@@ -1,0 +1,329 @@
+"""The ``monitor`` command: thin click wrappers over library functions, rich output for people.
+
+Every command has help text (a test fails otherwise). Errors the user can fix are printed as one
+paragraph without a traceback, and the exit status is non-zero: 2 for configuration, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+import db
+from monitor import logs
+from monitor.config import DEFAULT_CONFIG_NAME, Config, load_config, resolve_config_path, write_starter
+from monitor.errors import ConfigError, MonitorError, NotAvailableError
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class _Group(click.Group):
+    """Turns MonitorError into a one-paragraph message and a non-zero exit, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MonitorError as exc:
+            _fail(exc)
+
+
+def _fail(exc: MonitorError) -> NoReturn:
+    err_console.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
+    sys.exit(2 if isinstance(exc, ConfigError) else 1)
+
+
+class _Context:
+    def __init__(self, config_flag: str | None) -> None:
+        self.config_flag = config_flag
+        self._config: Config | None = None
+
+    def config_path(self) -> Path | None:
+        return resolve_config_path(self.config_flag, os.environ, Path.cwd())
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.config_path())
+        return self._config
+
+    def database(self) -> db.Database:
+        return db.open_database(self.config.database_url)
+
+
+pass_ctx = click.make_pass_decorator(_Context)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config_flag",
+    metavar="PATH",
+    help=f"Config file. Default: $MONITOR_CONFIG, else ./{DEFAULT_CONFIG_NAME}, else built-in defaults.",
+)
+@click.option("-v", "--verbose", count=True, help="More log detail (-vv includes HTTP and scheduler).")
+@click.option("-q", "--quiet", count=True, help="Less log detail (-q warnings, -qq errors only).")
+@click.version_option(package_name="scenario-monitor")
+@click.pass_context
+def main(ctx: click.Context, config_flag: str | None, verbose: int, quiet: int) -> None:
+    """Watch news feeds for signs that a crisis scenario is tipping.
+
+    Polls RSS/Atom feeds, scores every item against scenarios made of weighted indicators, keeps the
+    evidence and the daily trend in a database, and writes a daily digest.
+    """
+    logs.configure(verbose - quiet)
+    ctx.obj = _Context(config_flag)
+
+
+# --- set-up ---------------------------------------------------------------------------------------
+
+
+@main.command()
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@pass_ctx
+def init(obj: _Context, path: Path | None, force: bool) -> None:
+    """Write a commented starter config (default: the --config path, else ./monitor.yaml)."""
+    target = path or Path(obj.config_flag or os.environ.get("MONITOR_CONFIG") or DEFAULT_CONFIG_NAME)
+    write_starter(target, force)
+    load_config(target)  # the starter must always be valid; fail loudly here if it is not
+    console.print(f"wrote {target}: edit the feeds and schedule, then run `monitor run`")
+
+
+@main.group(cls=_Group)
+def database() -> None:
+    """Database maintenance: schema migrations."""
+
+
+main.add_command(database, name="db")
+
+
+@database.command()
+@pass_ctx
+def upgrade(obj: _Context) -> None:
+    """Apply pending schema migrations to the configured database."""
+    engine = db.create_db_engine(obj.config.database_url)
+    try:
+        before = db.current_revision(engine)
+        db.upgrade(engine)
+        after = db.current_revision(engine)
+    finally:
+        engine.dispose()
+    if before == after:
+        console.print(f"database at revision {after}: already up to date")
+    else:
+        console.print(f"database upgraded from {before or 'empty'} to {after}")
+
+
+# --- polling --------------------------------------------------------------------------------------
+
+
+@main.command()
+@pass_ctx
+def run(obj: _Context) -> None:
+    """Run the daemon: poll feeds on schedule, write the daily digest, reload a changed config.
+
+    Stops cleanly on SIGINT or SIGTERM, after the feeds being fetched are stored.
+    """
+    from monitor.daemon import Daemon
+
+    Daemon(obj.config).run_forever()
+
+
+@main.command(name="poll")
+@click.option(
+    "--once",
+    is_flag=True,
+    required=True,
+    help="Poll once and exit (required; `monitor run` polls on schedule).",
+)
+@click.option(
+    "--due-only", is_flag=True, help="Only feeds whose next poll time has come (default: every enabled feed)."
+)
+@click.option("--feed", "names", multiple=True, metavar="NAME", help="Only this feed (repeatable).")
+@pass_ctx
+def poll_command(obj: _Context, once: bool, due_only: bool, names: tuple[str, ...]) -> None:
+    """Fetch feeds once, store new and changed items, and print each feed's outcome."""
+    from monitor.analysis import Definitions
+    from monitor.poll import poll
+    from monitor.settings import feed_specs, poll_settings
+
+    config = obj.config
+    known = {feed.name for feed in config.feeds}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise ConfigError(
+            f"no feed named {', '.join(map(repr, unknown))} in the config; `monitor feeds` lists them"
+        )
+    definitions = Definitions.from_config(config)
+    handle = obj.database()
+    try:
+        db.sync_feeds(handle, feed_specs(config), utcnow())
+        report = poll(
+            handle, poll_settings(config), definitions.analyser(), now=utcnow, due_only=due_only, names=names
+        )
+    finally:
+        handle.close()
+    if not report.feeds:
+        console.print("no feed to poll" + (" (none is due)" if due_only else ""))
+        return
+    table = Table("feed", "outcome", "status", "new", "updated", "error", title=f"poll run {report.run_id}")
+    for result in sorted(report.feeds, key=lambda r: r.name):
+        style = "" if result.outcome in ("ok", "not_modified") else "red"
+        table.add_row(
+            result.name,
+            result.outcome,
+            str(result.status or "-"),
+            str(result.items_new),
+            str(result.items_updated),
+            result.error or "",
+            style=style,
+        )
+    console.print(table)
+    console.print(
+        f"{len(report.feeds)} feeds, {report.failed} failed, {report.items_new} new items"
+        + (" (stopped early)" if report.stopped else "")
+    )
+
+
+def _when(value: datetime | None, now: datetime) -> str:
+    if value is None:
+        return "-"
+    delta = value - now
+    seconds = int(abs(delta.total_seconds()))
+    if seconds < 90:
+        span = f"{seconds}s"
+    elif seconds < 5400:
+        span = f"{seconds // 60}m"
+    elif seconds < 172800:
+        span = f"{seconds // 3600}h"
+    else:
+        span = f"{seconds // 86400}d"
+    return f"in {span}" if delta.total_seconds() > 0 else f"{span} ago"
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for other tools.")
+@pass_ctx
+def feeds(obj: _Context, as_json: bool) -> None:
+    """Show every feed's health: last success, consecutive failures, last error and next poll."""
+    from monitor.settings import feed_specs
+
+    handle = obj.database()
+    try:
+        db.sync_feeds(handle, feed_specs(obj.config), utcnow())
+        states = db.list_feeds(handle)
+    finally:
+        handle.close()
+    if as_json:
+        click.echo(json.dumps({"feeds": [_feed_json(s) for s in states]}, indent=2, ensure_ascii=False))
+        return
+    now = utcnow()
+    table = Table("feed", "lang", "state", "last success", "fails", "next poll", "items", "last error")
+    for s in states:
+        if not s.in_config:
+            state, style = "not in config", "dim"
+        elif not s.enabled:
+            state, style = "disabled" + (f": {s.disabled_reason}" if s.disabled_reason else ""), "yellow"
+        elif s.consecutive_failures:
+            state, style = "failing", "red"
+        elif s.last_success_at is None:
+            state, style = "never polled", ""
+        else:
+            state, style = "ok", "green"
+        table.add_row(
+            f"{s.name}\n[dim]{s.url}[/]",
+            s.language or "-",
+            state,
+            _when(s.last_success_at, now),
+            str(s.consecutive_failures),
+            _when(s.next_poll_at, now) if s.enabled and s.in_config else "-",
+            str(s.items),
+            s.last_error or "",
+            style=style,
+        )
+    console.print(table)
+
+
+def _feed_json(s: db.FeedState) -> dict[str, Any]:
+    def iso(value: datetime | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return {
+        "name": s.name,
+        "url": s.url,
+        "config_url": s.config_url,
+        "language": s.language,
+        "reliability": s.reliability,
+        "in_config": s.in_config,
+        "enabled": s.enabled,
+        "disabled_reason": s.disabled_reason,
+        "last_success_at": iso(s.last_success_at),
+        "last_attempt_at": iso(s.last_attempt_at),
+        "last_status": s.last_status,
+        "consecutive_failures": s.consecutive_failures,
+        "last_error": s.last_error,
+        "next_poll_at": iso(s.next_poll_at),
+        "items": s.items,
+    }
+
+
+# --- later capabilities ---------------------------------------------------------------------------
+
+
+def _not_yet(what: str, issue: int) -> Callable[..., NoReturn]:
+    def command(**_: Any) -> NoReturn:
+        raise NotAvailableError(f"{what} is not available in this version yet (tracked in issue #{issue})")
+
+    return command
+
+
+main.command(
+    name="digest", help="Write the daily digest (HTML and text) for a date, and optionally mail it."
+)(
+    click.option("--date", "day", metavar="YYYY-MM-DD", help="The day to write (default: today).")(
+        click.option("--out", metavar="DIR", help="Output folder (default: from config).")(
+            click.option("--send", is_flag=True, help="Also send it by SMTP as configured.")(
+                _not_yet("the daily digest", 5)
+            )
+        )
+    )
+)
+main.command(name="trend", help="Show each scenario's daily index, level and spikes, with top stories.")(
+    click.argument("scenario", required=False)(
+        click.option("--days", type=int, default=30, show_default=True, help="How many days to show.")(
+            click.option("--json", "as_json", is_flag=True, help="Print JSON for other tools.")(
+                _not_yet("the trend view", 4)
+            )
+        )
+    )
+)
+main.command(
+    name="rescore", help="Recompute contributions and the trend from stored matches after a config change."
+)(
+    click.option("--since", metavar="YYYY-MM-DD", help="Only from this day on.")(
+        click.option("--dry-run", is_flag=True, help="Show what would change, write nothing.")(
+            _not_yet("rescoring", 4)
+        )
+    )
+)
+main.command(
+    name="import", help="Backfill history from a JSON Lines or RSS/Atom file, keeping original dates."
+)(click.argument("file", type=click.Path(dir_okay=False, path_type=Path))(_not_yet("importing history", 4)))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

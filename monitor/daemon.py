@@ -1,0 +1,195 @@
+"""``monitor run``: the APScheduler 3 daemon with the poll job, the digest slot and the config watcher.
+
+Jobs run in the scheduler's thread pool; the main thread only waits for a stop signal. SIGINT and
+SIGTERM set one event that the poll job checks between feeds, then the scheduler shuts down waiting
+for the running job, so a stop never cuts a feed's transaction in half.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import FrameType
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+import db
+from monitor.analysis import Definitions
+from monitor.config import Config, load_config
+from monitor.errors import MonitorError
+from monitor.poll import PollSettings, poll
+from monitor.settings import feed_specs, poll_settings
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+# The poll job wakes at most this often and claims only the feeds that are due, so each feed keeps
+# its own interval; a tick missed by more than its own length is skipped (the next one covers it).
+MAX_TICK = timedelta(seconds=60)
+WATCH_EVERY = timedelta(seconds=5)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class _State:
+    config: Config
+    definitions: Definitions
+    settings: PollSettings
+    file_digest: str | None
+
+
+def _file_digest(path: Path | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+class Daemon:
+    def __init__(self, config: Config, *, now: Clock = utcnow, stop: threading.Event | None = None) -> None:
+        self.stop = stop or threading.Event()
+        self.now = now
+        self.database = db.open_database(config.database_url)
+        self.worker = db.default_worker()
+        self._lock = threading.Lock()
+        self.state = _State(
+            config, Definitions.from_config(config), poll_settings(config), _file_digest(config.source)
+        )
+        db.sync_feeds(self.database, feed_specs(config), now())
+        self.scheduler = BackgroundScheduler(
+            timezone=config.schedule.timezone,
+            job_defaults={"coalesce": True, "max_instances": 1},
+        )
+
+    # --- jobs ---------------------------------------------------------------------------------
+
+    def poll_job(self) -> None:
+        if self.stop.is_set():
+            return
+        with self._lock:
+            state = self.state
+        try:
+            poll(
+                self.database,
+                state.settings,
+                state.definitions.analyser(),
+                now=self.now,
+                due_only=True,
+                stop=self.stop,
+                worker=self.worker,
+            )
+        except MonitorError as exc:
+            log.error("poll failed: %s", exc)
+        except Exception:
+            log.exception("poll failed with an unexpected error; the daemon keeps running")
+
+    def digest_job(self) -> None:
+        log.warning(
+            "digest: the daily digest is not built yet (issue #5); nothing was written for %s",
+            self.now().astimezone(self.state.config.schedule.tzinfo).date(),
+        )
+
+    def watch_config(self) -> None:
+        """Reload the config file when its content changes; keep the last good one on error."""
+        source = self.state.config.source
+        digest = _file_digest(source)
+        if source is None or digest is None or digest == self.state.file_digest:
+            return
+        try:
+            config = load_config(source)
+            definitions = Definitions.from_config(config)
+        except MonitorError as exc:
+            log.error("config reload failed; keeping the last good config. %s", exc)
+            self.state.file_digest = digest  # report each bad version once, not every few seconds
+            return
+        old = self.state.config
+        changed = sorted(old.changed_sections(config))
+        with self._lock:
+            self.state = _State(config, definitions, poll_settings(config), digest)
+        db.sync_feeds(self.database, feed_specs(config), self.now())
+        if "schedule" in changed:
+            self._schedule_digest(config)
+        log.info("config reloaded from %s changed=%s", source, ",".join(changed) or "nothing")
+
+    # --- wiring -------------------------------------------------------------------------------
+
+    def _tick(self) -> timedelta:
+        return min(MAX_TICK, self.state.config.schedule.poll_interval)
+
+    def _schedule_digest(self, config: Config) -> None:
+        at = config.schedule.digest_time
+        self.scheduler.add_job(
+            self.digest_job,
+            CronTrigger(hour=at.hour, minute=at.minute, timezone=config.schedule.timezone),
+            id="digest",
+            replace_existing=True,
+            # A digest an hour late is still worth writing; one a day late is not.
+            misfire_grace_time=3600,
+        )
+
+    def start(self) -> None:
+        tick = self._tick()
+        self.scheduler.add_job(
+            self.poll_job,
+            IntervalTrigger(seconds=tick.total_seconds()),
+            id="poll",
+            next_run_time=datetime.now(UTC),
+            misfire_grace_time=int(tick.total_seconds()),
+        )
+        self._schedule_digest(self.state.config)
+        self.scheduler.add_job(
+            self.watch_config,
+            IntervalTrigger(seconds=WATCH_EVERY.total_seconds()),
+            id="config-watcher",
+            misfire_grace_time=int(WATCH_EVERY.total_seconds()),
+        )
+        self.scheduler.start()
+        config = self.state.config
+        log.info(
+            "daemon started database=%s feeds=%d tick=%ss digest_at=%s tz=%s config=%s",
+            self.database.url,
+            len(config.enabled_feeds),
+            int(tick.total_seconds()),
+            config.schedule.digest_time.strftime("%H:%M"),
+            config.schedule.timezone,
+            config.source or "built-in defaults",
+        )
+
+    def shutdown(self) -> None:
+        self.stop.set()
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=True)
+        db.release_claims(self.database, self.worker)
+        self.database.close()
+        log.info("daemon stopped")
+
+    def run_forever(self) -> None:
+        """Start, wait for SIGINT/SIGTERM, stop cleanly."""
+
+        def on_signal(signum: int, _frame: FrameType | None) -> None:
+            log.info("received %s; stopping after the feeds in flight", signal.Signals(signum).name)
+            self.stop.set()
+
+        previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            self.start()
+            while not self.stop.wait(1.0):
+                pass
+        finally:
+            self.shutdown()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)

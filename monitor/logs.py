@@ -1,0 +1,27 @@
+"""Logging set-up for the CLI: one handler on the ``monitor`` tree, key=value lines."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
+
+
+def configure(verbosity: int) -> None:
+    """0 = INFO (one line per feed per poll), 1+ = DEBUG, -1 = WARNING, -2 = ERROR only."""
+    level = {-2: logging.ERROR, -1: logging.WARNING, 0: logging.INFO}.get(verbosity, logging.DEBUG)
+    if verbosity < -2:
+        level = logging.CRITICAL
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(FORMAT, datefmt="%Y-%m-%dT%H:%M:%S%z"))
+    for name in ("monitor", "db", "indicators", "scenarios"):
+        logger = logging.getLogger(name)
+        logger.handlers[:] = [handler]
+        logger.setLevel(level)
+        logger.propagate = False
+    # Third-party chatter only when asked for.
+    for name in ("httpx", "httpcore", "apscheduler", "alembic"):
+        logging.getLogger(name).setLevel(logging.DEBUG if verbosity >= 2 else logging.WARNING)
+    if verbosity >= 2:
+        logging.getLogger("apscheduler").addHandler(handler)

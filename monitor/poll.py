@@ -1,0 +1,232 @@
+"""One poll: claim the due feeds, fetch them concurrently, parse, clean, match and store each feed.
+
+Each feed's outcome is stored in its own transaction as soon as its fetch completes, so a crash or a
+kill in the middle of a poll leaves every feed either fully stored or untouched (it stays due and is
+fetched again, with its old validators, by the next poll).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import db
+from monitor.fetch import FetchOutcome, FetchRequest, FetchSettings, fetch_all_sync
+from monitor.parse import ParsedItem, parse_feed
+from monitor.schedule_policy import BackoffSettings, plan_next, stable_jitter
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True, slots=True)
+class PollSettings:
+    fetch: FetchSettings
+    backoff: BackoffSettings
+    # A claim outlives the longest fetch by a margin, so a dead worker's feeds come free soon after.
+    lease: timedelta = timedelta(minutes=10)
+
+
+@dataclass(frozen=True, slots=True)
+class Analyser:
+    """Turns a stored item into match facts; ``patterns_hash`` says which definitions produced them."""
+
+    clean: Callable[[str], str]
+    analyse: Callable[[db.NewItem], Sequence[db.MatchRecord]] | None
+    patterns_hash: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedResult:
+    feed_id: int
+    name: str
+    outcome: str
+    status: int | None
+    items_new: int
+    items_updated: int
+    error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PollReport:
+    run_id: int | None
+    feeds: tuple[FeedResult, ...]
+    stopped: bool
+
+    @property
+    def items_new(self) -> int:
+        return sum(f.items_new for f in self.feeds)
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for f in self.feeds if f.outcome not in ("ok", "not_modified"))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def poll(
+    database: db.Database,
+    settings: PollSettings,
+    analyser: Analyser,
+    *,
+    now: Clock,
+    due_only: bool = True,
+    names: Sequence[str] = (),
+    stop: threading.Event | None = None,
+    worker: str | None = None,
+) -> PollReport:
+    """Poll the feeds that are due (or all enabled ones) once and store what they return."""
+    worker = worker or db.default_worker()
+    db.mark_dead_runs(database, now(), _alive)
+    feeds = db.claim_feeds(
+        database, now=now(), worker=worker, lease=settings.lease, due_only=due_only, names=names
+    )
+    if not feeds:
+        log.debug("poll: no feed is due")
+        return PollReport(None, (), False)
+    by_id = {feed.id: feed for feed in feeds}
+    run_id = db.start_run(database, "poll", now(), worker=worker)
+    results: list[FeedResult] = []
+    outcome = "failed"
+    try:
+        requests = [FetchRequest(f.id, f.url, f.etag, f.last_modified) for f in feeds]
+
+        def store(fetched: FetchOutcome) -> None:
+            results.append(
+                _store_outcome(database, settings, analyser, by_id[fetched.feed_id], fetched, now, run_id)
+            )
+
+        fetch_all_sync(
+            requests,
+            settings.fetch,
+            now=now,
+            on_result=store,
+            should_stop=(stop.is_set if stop is not None else None),
+        )
+        stopped = stop is not None and stop.is_set() and len(results) < len(feeds)
+        failed = sum(1 for r in results if r.outcome not in ("ok", "not_modified"))
+        outcome = "interrupted" if stopped else ("ok" if failed == 0 else "partial")
+        return PollReport(run_id, tuple(results), stopped)
+    finally:
+        if outcome == "failed":
+            log.error("poll run=%s failed after %d of %d feeds", run_id, len(results), len(feeds))
+        db.release_claims(database, worker)
+        failed = sum(1 for r in results if r.outcome not in ("ok", "not_modified"))
+        db.finish_run(
+            database,
+            run_id,
+            now(),
+            outcome,
+            feeds_total=len(feeds),
+            feeds_ok=len(results) - failed,
+            feeds_failed=failed,
+            items_new=sum(r.items_new for r in results),
+            items_updated=sum(r.items_updated for r in results),
+            detail=None
+            if outcome != "interrupted"
+            else f"stopped after {len(results)} of {len(feeds)} feeds",
+        )
+
+
+def _store_outcome(
+    database: db.Database,
+    settings: PollSettings,
+    analyser: Analyser,
+    feed: db.FeedState,
+    fetched: FetchOutcome,
+    now: Clock,
+    run_id: int,
+) -> FeedResult:
+    attempted = now()
+    kind = fetched.kind
+    error = fetched.error
+    items: list[db.NewItem] = []
+    if kind == "ok" and fetched.body is not None:
+        parsed = parse_feed(
+            fetched.body,
+            url=fetched.final_url or fetched.url,
+            content_type=fetched.content_type,
+            fetched_at=attempted,
+            content_language=fetched.content_language,
+        )
+        if parsed.problem:
+            # The server answered but sent nothing usable: a failure for backoff and health,
+            # with validators dropped so the next poll fetches the document in full.
+            kind, error = "error", parsed.problem
+        else:
+            items = [_new_item(p, analyser.clean, feed.language) for p in parsed.items]
+            error = parsed.warning
+    plan = plan_next(
+        kind,
+        fetched.status,
+        feed.consecutive_failures,
+        feed.poll_interval_seconds,
+        fetched.retry_after_seconds,
+        fetched.max_age_seconds,
+        attempted,
+        settings.backoff,
+        jitter=stable_jitter(feed.config_url),
+    )
+    update = db.PollUpdate(
+        attempted_at=attempted,
+        outcome=kind,
+        status=fetched.status,
+        next_poll_at=plan.next_poll_at,
+        consecutive_failures=plan.consecutive_failures,
+        error=error,
+        etag=fetched.etag,
+        last_modified=fetched.last_modified,
+        moved_to=fetched.moved_to if fetched.moved_to and fetched.moved_to != feed.url else None,
+        disable_reason=f"HTTP 410 Gone at {fetched.final_url or fetched.url}" if plan.disabled else None,
+    )
+    summary = db.record_poll(
+        database,
+        feed.id,
+        update,
+        items,
+        run_id=run_id,
+        finished_at=now(),
+        analyse=analyser.analyse,
+        patterns_hash=analyser.patterns_hash,
+    )
+    log.info(
+        "feed=%r outcome=%s status=%s items=%d new=%d updated=%d elapsed=%.2fs next=%s%s%s",
+        feed.name,
+        kind,
+        fetched.status if fetched.status is not None else "-",
+        summary.items_seen,
+        summary.items_new,
+        summary.items_updated,
+        fetched.elapsed_seconds,
+        plan.next_poll_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        f" moved_to={update.moved_to}" if update.moved_to else "",
+        f" error={error!r}" if error else "",
+    )
+    return FeedResult(
+        feed.id, feed.name, kind, fetched.status, summary.items_new, summary.items_updated, error
+    )
+
+
+def _new_item(parsed: ParsedItem, clean: Callable[[str], str], feed_language: str | None) -> db.NewItem:
+    return db.NewItem(
+        guid=parsed.guid,
+        url=parsed.link,
+        title=clean(parsed.title),
+        summary=clean(parsed.summary),
+        language=parsed.language or feed_language,
+        published_at=parsed.published,
+        content_hash=parsed.content_hash,
+    )

@@ -1,0 +1,74 @@
+"""``monitor run`` as a real process: polls at start, reloads a changed config (keeping the last good
+one on error), and stops cleanly on SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.monitor.conftest_feeds import FeedServer, Reply
+from tests.monitor.test_poll_cli import FEED_A, FEED_B, RSS, rows, write_config
+
+
+def wait_for(predicate: object, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():  # type: ignore[operator]
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_daemon_polls_reloads_config_and_stops_on_sigterm(tmp_path: Path) -> None:
+    with FeedServer() as server:
+        server.route("/a.xml", Reply(200, FEED_A, (("Content-Type", RSS),)))
+        server.route("/b.xml", Reply(200, FEED_B, (("Content-Type", RSS),)))
+        config = write_config(tmp_path / "monitor.yaml", [("wire-a", server.url("/a.xml"))], interval="1m")
+        log_path = tmp_path / "daemon.log"
+        env = {k: v for k, v in os.environ.items() if k != "MONITOR_CONFIG"}
+        with log_path.open("w") as log:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "monitor", "--config", str(config), "run"],
+                cwd=tmp_path,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        try:
+
+            def logged(text: str) -> bool:
+                return text in log_path.read_text()
+
+            wait_for(lambda: logged("feed='wire-a' outcome=ok"), 30, "the first poll")
+            assert rows(config, "select count(*) from items") == [(3,)]
+
+            good = config.read_text()
+            config.write_text(good.replace("reliability: 0.9", "reliability: [oops"))
+            wait_for(
+                lambda: logged("config reload failed; keeping the last good config"), 20, "the bad reload"
+            )
+            assert proc.poll() is None
+
+            write_config(
+                config, [("wire-a", server.url("/a.xml")), ("wire-b", server.url("/b.xml"))], interval="1m"
+            )
+            wait_for(lambda: logged("config reloaded"), 20, "the good reload")
+            # The new feed is due at once and the poll job picks it up on its next tick (<= 60 s).
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=30) == 0
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        text = log_path.read_text()
+        assert "received SIGTERM" in text and "daemon stopped" in text
+        assert "Traceback" not in text
+        assert rows(config, "select name, in_config from feeds order by name") == [
+            ("wire-a", 1),
+            ("wire-b", 1),
+        ]
+        assert rows(config, "select count(*) from runs where outcome = 'running'") == [(0,)]
