@@ -1,0 +1,480 @@
+"""Fetch feeds over HTTP, politely and without letting one feed hurt the others.
+
+``fetch_all`` takes a batch of ``FetchRequest`` values and returns one ``FetchOutcome`` per fetch it
+started. Nothing that goes wrong on the network raises out of it: refused connections, timeouts,
+oversized bodies, redirect loops and HTTP errors all become outcomes with ``kind == "error"`` and a
+short human reason in ``error``. The scheduling decision (when to poll again, backoff, disabling)
+is not made here; see ``monitor.schedule_policy``.
+
+Politeness and safety, all set by ``FetchSettings``:
+
+* a global limit on concurrent fetches and a per-host limit (keyed on the host of the requested
+  URL, not the port: two feeds on one server share its limit);
+* conditional GET: ``If-None-Match`` from the stored ETag, ``If-Modified-Since`` from the stored
+  Last-Modified value (sent verbatim, as RFC 9110 asks);
+* a total deadline per fetch that covers every redirect hop and the whole streamed body, on top
+  of httpx's connect and read timeouts (a server that trickles one byte a second never trips a read
+  timeout, only the deadline);
+* a body size cap, enforced from ``Content-Length`` before reading and again while streaming, on
+  the decoded body (so a gzip bomb is stopped too);
+* redirects followed by hand, at most ``max_redirects`` hops, so that the outcome can say whether
+  every hop was permanent (``moved_to``) and the caller can record the feed's new address.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import errno
+import inspect
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Literal
+
+import httpx
+
+__all__ = [
+    "DEFAULT_USER_AGENT",
+    "FetchOutcome",
+    "FetchRequest",
+    "FetchSettings",
+    "OutcomeKind",
+    "fetch_all",
+    "fetch_all_sync",
+    "parse_cache_control",
+    "parse_retry_after",
+]
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_USER_AGENT = "scenario-monitor/0.1 (+https://github.com/scenario-monitor)"
+
+#: What feed servers are asked for; the wildcard keeps servers with odd content types answering.
+ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
+    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+)
+
+OutcomeKind = Literal["ok", "not_modified", "gone", "error"]
+
+_PERMANENT_REDIRECTS = frozenset({301, 308})
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+
+@dataclass(frozen=True, slots=True)
+class FetchSettings:
+    """How hard and how politely to fetch. Times are seconds; every value must be positive."""
+
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0
+    deadline: float = 60.0
+    max_body_bytes: int = 10_000_000
+    max_redirects: int = 5
+    user_agent: str = DEFAULT_USER_AGENT
+    per_host_concurrency: int = 2
+    concurrency: int = 20
+
+    def __post_init__(self) -> None:
+        for name in ("connect_timeout", "read_timeout", "deadline"):
+            value = getattr(self, name)
+            if not value > 0:
+                raise ValueError(f"FetchSettings.{name} must be a number of seconds > 0, got {value!r}")
+        for name in ("max_body_bytes", "per_host_concurrency", "concurrency"):
+            value = getattr(self, name)
+            if not (isinstance(value, int) and value >= 1):
+                raise ValueError(f"FetchSettings.{name} must be an integer >= 1, got {value!r}")
+        if not (isinstance(self.max_redirects, int) and self.max_redirects >= 0):
+            raise ValueError(
+                f"FetchSettings.max_redirects must be an integer >= 0, got {self.max_redirects!r}"
+            )
+        if not self.user_agent.strip():
+            raise ValueError("FetchSettings.user_agent must not be empty; name the tool and a contact URL")
+
+
+@dataclass(frozen=True, slots=True)
+class FetchRequest:
+    """One feed to fetch, with the validators stored from its last successful fetch."""
+
+    feed_id: int
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FetchOutcome:
+    """What happened to one ``FetchRequest``.
+
+    kind:
+        ``"ok"`` (2xx, ``body`` set), ``"not_modified"`` (304), ``"gone"`` (410) or ``"error"``
+        (anything else, ``error`` says what).
+    status:
+        the final HTTP status, None when no response arrived.
+    final_url:
+        the URL that gave the final answer (after redirects).
+    moved_to:
+        the new URL when the fetch was redirected, every hop was permanent (301/308) and the chain
+        ended in a usable answer (``ok`` or ``not_modified``); else None. A permanent redirect to a
+        page that fails is not worth rewriting the feed's address for.
+    etag, last_modified:
+        validators from the final response, None when it sent none (a 304 often omits them: keep
+        the stored ones then).
+    retry_after_seconds:
+        from ``Retry-After`` (delay-seconds or an HTTP-date measured against the injected clock),
+        never negative; None when absent or unreadable.
+    max_age_seconds:
+        from ``Cache-Control: max-age``; None when absent or with ``no-cache`` / ``no-store``.
+    content_language:
+        the ``Content-Language`` header, which ``parse_feed`` uses as the default item language.
+    """
+
+    feed_id: int
+    url: str
+    kind: OutcomeKind
+    status: int | None = None
+    final_url: str | None = None
+    moved_to: str | None = None
+    body: bytes | None = None
+    content_type: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    retry_after_seconds: float | None = None
+    max_age_seconds: float | None = None
+    error: str | None = None
+    elapsed_seconds: float = 0.0
+    content_language: str | None = None
+
+
+ResultCallback = Callable[[FetchOutcome], Awaitable[None] | None]
+
+
+def parse_retry_after(value: str | None, now: datetime) -> float | None:
+    """Seconds to wait from a ``Retry-After`` value: delay-seconds or an HTTP-date, never negative."""
+    if value is None:
+        return None
+    value = value.strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        # RFC 9110 dates are always GMT; parsedate_to_datetime returns naive for "-0000".
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - now).total_seconds())
+
+
+_MAX_AGE = re.compile(r"(?:^|[,\s])max-age\s*=\s*\"?(\d+)\"?", re.IGNORECASE)
+
+
+def parse_cache_control(value: str | None) -> float | None:
+    """``max-age`` in seconds from a ``Cache-Control`` value; None with ``no-cache``/``no-store``."""
+    if not value:
+        return None
+    directives = {part.split("=", 1)[0].strip().lower() for part in value.split(",")}
+    if directives & {"no-cache", "no-store"}:
+        return None
+    match = _MAX_AGE.search(value)
+    return float(match.group(1)) if match else None
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g}s"
+
+
+class _TooManyRedirectsError(Exception):
+    pass
+
+
+def _connect_error_reason(exc: BaseException) -> str:
+    # anyio wraps the per-address errors ("All connection attempts failed"); the cause says why.
+    chain: list[BaseException] = []
+    todo: list[BaseException] = [exc]
+    while todo:
+        seen = todo.pop()
+        if any(seen is known for known in chain):
+            continue
+        chain.append(seen)
+        todo.extend(e for e in (seen.__cause__, seen.__context__) if e is not None)
+        if isinstance(seen, BaseExceptionGroup):
+            todo.extend(seen.exceptions)
+    if any(
+        isinstance(e, ConnectionRefusedError) or getattr(e, "errno", None) == errno.ECONNREFUSED
+        for e in chain
+    ):
+        return "connection refused"
+    text = str(exc)
+    lowered = " | ".join(str(e) for e in chain).lower()
+    if "refused" in lowered:
+        return "connection refused"
+    if any(
+        s in lowered
+        for s in (
+            "name or service not known",
+            "nodename nor servname",
+            "getaddrinfo",
+            "name resolution",
+            "no address associated",
+        )
+    ):
+        return "host name not found"
+    if "reset" in lowered:
+        return "connection reset"
+    if "ssl" in lowered or "certificate" in lowered:
+        return f"TLS error: {text}" if text else "TLS error"
+    return f"connection failed: {text}" if text else "connection failed"
+
+
+class _Fetcher:
+    def __init__(
+        self, client: httpx.AsyncClient, settings: FetchSettings, now: Callable[[], datetime]
+    ) -> None:
+        self._client = client
+        self._settings = settings
+        self._now = now
+        self._global = asyncio.Semaphore(settings.concurrency)
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+
+    def _host_semaphore(self, url: str) -> asyncio.Semaphore:
+        try:
+            host = httpx.URL(url).host.lower()
+        except (httpx.InvalidURL, ValueError, TypeError):
+            host = ""
+        sem = self._hosts.get(host)
+        if sem is None:
+            sem = self._hosts[host] = asyncio.Semaphore(self._settings.per_host_concurrency)
+        return sem
+
+    async def run(self, request: FetchRequest, should_stop: Callable[[], bool] | None) -> FetchOutcome | None:
+        async with self._global, self._host_semaphore(request.url):
+            # Checked once a slot is ours, so a shutdown stops every fetch still waiting for one.
+            if should_stop is not None and should_stop():
+                return None
+            return await self.fetch(request)
+
+    async def fetch(self, request: FetchRequest) -> FetchOutcome:
+        started = time.monotonic()
+        settings = self._settings
+        hops: list[int] = []
+        try:
+            url = httpx.URL(request.url)
+            if url.scheme not in ("http", "https") or not url.host:
+                return self._error(request, "invalid URL", started)
+            async with asyncio.timeout(settings.deadline):
+                return await self._follow(request, url, hops, started)
+        except TimeoutError:
+            return self._error(request, f"timed out after {_seconds(settings.deadline)}", started)
+        except _TooManyRedirectsError:
+            return self._error(request, f"too many redirects (>{settings.max_redirects})", started)
+        except httpx.ConnectTimeout:
+            return self._error(
+                request, f"connect timed out after {_seconds(settings.connect_timeout)}", started
+            )
+        except httpx.ReadTimeout:
+            return self._error(request, f"read timed out after {_seconds(settings.read_timeout)}", started)
+        except httpx.TimeoutException as exc:
+            return self._error(request, f"timed out ({type(exc).__name__})", started)
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol):
+            return self._error(request, "invalid URL", started)
+        except httpx.ConnectError as exc:
+            return self._error(request, _connect_error_reason(exc), started)
+        except httpx.RemoteProtocolError as exc:
+            return self._error(request, f"protocol error: {exc}", started)
+        except httpx.DecodingError as exc:
+            return self._error(request, f"could not decode body: {exc}", started)
+        except (httpx.HTTPError, httpx.StreamError) as exc:
+            return self._error(request, f"{type(exc).__name__}: {exc}".rstrip(": "), started)
+        except OSError as exc:
+            return self._error(request, _connect_error_reason(exc), started)
+        except (ValueError, UnicodeError):
+            # httpx raises plain ValueError/UnicodeError for some unparseable hosts.
+            return self._error(request, "invalid URL", started)
+
+    async def _follow(
+        self, request: FetchRequest, url: httpx.URL, hops: list[int], started: float
+    ) -> FetchOutcome:
+        settings = self._settings
+        headers = {"Accept": ACCEPT}
+        if request.etag:
+            headers["If-None-Match"] = request.etag
+        if request.last_modified:
+            headers["If-Modified-Since"] = request.last_modified
+        while True:
+            async with self._client.stream("GET", url, headers=headers) as response:
+                if response.status_code in _REDIRECTS and "location" in response.headers:
+                    if len(hops) >= settings.max_redirects:
+                        raise _TooManyRedirectsError
+                    hops.append(response.status_code)
+                    url = response.url.join(response.headers["location"])
+                    if url.scheme not in ("http", "https"):
+                        return self._error(
+                            request, "invalid URL", started, status=response.status_code, final_url=str(url)
+                        )
+                    continue
+                return await self._finish(request, response, hops, started)
+
+    async def _finish(
+        self, request: FetchRequest, response: httpx.Response, hops: list[int], started: float
+    ) -> FetchOutcome:
+        status = response.status_code
+        h = response.headers
+        permanent = bool(hops) and all(code in _PERMANENT_REDIRECTS for code in hops)
+        base = FetchOutcome(
+            feed_id=request.feed_id,
+            url=request.url,
+            kind="error",
+            status=status,
+            final_url=str(response.url),
+            content_type=h.get("content-type"),
+            etag=h.get("etag") or None,
+            last_modified=h.get("last-modified") or None,
+            retry_after_seconds=parse_retry_after(h.get("retry-after"), self._now()),
+            max_age_seconds=parse_cache_control(h.get("cache-control")),
+            content_language=h.get("content-language") or None,
+        )
+        moved_to = str(response.url) if permanent else None
+        if status == 304:
+            return replace(base, kind="not_modified", moved_to=moved_to, elapsed_seconds=_since(started))
+        if status == 410:
+            return replace(base, kind="gone", error="HTTP 410 Gone", elapsed_seconds=_since(started))
+        if not 200 <= status < 300:
+            reason = f"HTTP {status} {response.reason_phrase or ''}".strip()
+            return replace(base, error=reason, elapsed_seconds=_since(started))
+        limit = self._settings.max_body_bytes
+        too_large = f"body larger than {limit} bytes"
+        declared = h.get("content-length", "").strip()
+        if declared.isdigit() and int(declared) > limit:
+            return replace(base, error=too_large, elapsed_seconds=_since(started))
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > limit:
+                return replace(base, error=too_large, elapsed_seconds=_since(started))
+            chunks.append(chunk)
+        return replace(
+            base, kind="ok", moved_to=moved_to, body=b"".join(chunks), elapsed_seconds=_since(started)
+        )
+
+    def _error(
+        self,
+        request: FetchRequest,
+        reason: str,
+        started: float,
+        *,
+        status: int | None = None,
+        final_url: str | None = None,
+    ) -> FetchOutcome:
+        return FetchOutcome(
+            feed_id=request.feed_id,
+            url=request.url,
+            kind="error",
+            status=status,
+            final_url=final_url,
+            error=reason,
+            elapsed_seconds=_since(started),
+        )
+
+
+def _since(started: float) -> float:
+    return time.monotonic() - started
+
+
+def _log(outcome: FetchOutcome) -> None:
+    # DEBUG: the poll pipeline writes the one INFO line per feed, with what the parse and store did.
+    logger.debug(
+        "fetch feed_id=%s kind=%s status=%s elapsed=%.3f url=%s%s",
+        outcome.feed_id,
+        outcome.kind,
+        outcome.status,
+        outcome.elapsed_seconds,
+        outcome.url,
+        f" error={outcome.error!r}" if outcome.error else "",
+    )
+
+
+def _client(settings: FetchSettings) -> httpx.AsyncClient:
+    timeout = httpx.Timeout(
+        connect=settings.connect_timeout,
+        read=settings.read_timeout,
+        write=settings.read_timeout,
+        # Waiting for a pooled connection is bounded by our own semaphores; the deadline covers the rest.
+        pool=settings.deadline,
+    )
+    return httpx.AsyncClient(
+        timeout=timeout,
+        follow_redirects=False,
+        headers={"User-Agent": settings.user_agent},
+        limits=httpx.Limits(
+            max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency
+        ),
+    )
+
+
+async def fetch_all(
+    requests: Iterable[FetchRequest],
+    settings: FetchSettings,
+    *,
+    now: Callable[[], datetime],
+    on_result: ResultCallback | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> list[FetchOutcome]:
+    """Fetch every request concurrently and return the outcomes, in request order.
+
+    ``on_result`` is called (and awaited, if it returns an awaitable) once per completed fetch, in
+    completion order, one call at a time, so the caller can store each outcome in its own
+    transaction without locking. If it raises, the fetches still running are cancelled and the
+    exception propagates: that is a bug in the caller, not a feed failure.
+
+    ``should_stop`` is asked before each fetch starts; once it returns True no further fetch starts,
+    fetches in flight finish, and requests that never started have no outcome (they stay due).
+
+    ``now`` is the clock used to turn a ``Retry-After`` HTTP-date into seconds.
+    """
+    batch: Sequence[FetchRequest] = list(requests)
+    results: list[FetchOutcome | None] = [None] * len(batch)
+    if not batch:
+        return []
+    async with _client(settings) as client:
+        fetcher = _Fetcher(client, settings, now)
+
+        async def one(index: int, request: FetchRequest) -> tuple[int, FetchOutcome | None]:
+            return index, await fetcher.run(request, should_stop)
+
+        tasks = [asyncio.create_task(one(i, r)) for i, r in enumerate(batch)]
+        try:
+            for next_done in asyncio.as_completed(tasks):
+                index, outcome = await next_done
+                if outcome is None:
+                    continue
+                results[index] = outcome
+                _log(outcome)
+                if on_result is not None:
+                    returned = on_result(outcome)
+                    if inspect.isawaitable(returned):
+                        await returned
+        except BaseException:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
+    return [outcome for outcome in results if outcome is not None]
+
+
+def fetch_all_sync(
+    requests: Iterable[FetchRequest],
+    settings: FetchSettings,
+    *,
+    now: Callable[[], datetime],
+    on_result: ResultCallback | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> list[FetchOutcome]:
+    """``fetch_all`` in a fresh event loop, for callers without one (CLI, APScheduler thread jobs)."""
+    return asyncio.run(fetch_all(requests, settings, now=now, on_result=on_result, should_stop=should_stop))
