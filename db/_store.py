@@ -339,18 +339,32 @@ def default_worker() -> str:
     return f"{os.uname().nodename}:{os.getpid()}"
 
 
+def _dead_here(worker: str | None, host: str, alive: Callable[[int], bool]) -> bool:
+    worker_host, _, pid = (worker or "").rpartition(":")
+    return worker_host == host and pid.isdigit() and not alive(int(pid))
+
+
 def mark_dead_runs(db: Database, now: datetime, alive: Callable[[int], bool]) -> int:
-    """Close runs left ``running`` by a process of this host that no longer exists (killed mid-run)."""
+    """Clean up after processes of this host that died mid-run (killed, power cut).
+
+    Their runs are closed as ``interrupted`` and their feed claims released at once rather than
+    when the lease expires. Returns the number of runs closed.
+    """
     host = os.uname().nodename
     closed = 0
     with db.session(write=True) as session:
         for run in session.scalars(select(Run).where(Run.outcome == "running")):
-            worker_host, _, pid = (run.worker or "").rpartition(":")
-            if worker_host == host and pid.isdigit() and not alive(int(pid)):
+            if _dead_here(run.worker, host, alive):
                 run.outcome = "interrupted"
                 run.finished_at = now
-                run.detail = "the process stopped before the run finished; its unfinished feed was not stored"
+                run.detail = "the process stopped mid-run; its unfinished feeds were not stored"
                 closed += 1
+        claimants = session.scalars(select(Feed.claimed_by).where(Feed.claimed_by.is_not(None)).distinct())
+        dead = [worker for worker in claimants if _dead_here(worker, host, alive)]
+        if dead:
+            session.execute(
+                update(Feed).where(Feed.claimed_by.in_(dead)).values(claimed_by=None, claimed_until=None)
+            )
     return closed
 
 

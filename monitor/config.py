@@ -437,7 +437,15 @@ class Config(BaseModel):
     @field_validator("definitions", mode="after")
     @classmethod
     def _resolve_definitions(cls, value: tuple[Path, ...], info: ValidationInfo) -> tuple[Path, ...]:
-        return tuple((_base_dir(info) / p.expanduser()).absolute() for p in value)
+        resolved = tuple((_base_dir(info) / p.expanduser()).absolute() for p in value)
+        missing = [str(p) for p in resolved if not p.is_file()]
+        if missing:
+            raise PydanticCustomError(
+                "definitions",
+                "expected paths of existing YAML definition files; not found: {missing}",
+                {"missing": ", ".join(missing)},
+            )
+        return resolved
 
     @property
     def source(self) -> Path | None:

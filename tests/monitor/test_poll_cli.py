@@ -72,7 +72,7 @@ def write_config(path: Path, feeds: list[tuple[str, str]], *, interval: str = "1
         "  connect_timeout: 2s",
         "  read_timeout: 5s",
         "  deadline: 10s",
-        "feeds:",
+        "feeds:" if feeds else "feeds: []",
     ]
     for name, url in feeds:
         lines += [f"  - name: {name}", f"    url: {url}", "    language: en", "    reliability: 0.9"]
@@ -203,8 +203,8 @@ def test_killed_mid_poll_leaves_no_partial_poll_and_no_duplicates(tmp_path: Path
         [sys.executable, "-m", "monitor", "--config", str(config), "poll", "--once"],
         cwd=tmp_path,
         env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         deadline = time.monotonic() + 30

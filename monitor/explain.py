@@ -1,0 +1,161 @@
+"""``monitor explain``: why an item (or a piece of text) moves each scenario, down to the phrases."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from indicators import Evidence, MatchResult, Polarity, clean_text
+from monitor.analysis import Definitions
+from scenarios import Contribution, score_item
+
+HIT_STYLE = "bold black on yellow"
+CUE_STYLE = "bold white on red"
+SUPPRESSED_STYLE = "strike yellow"
+
+
+@dataclass(frozen=True)
+class Explanation:
+    fields: Mapping[str, str]  # cleaned text per field: the texts every span points into
+    result: MatchResult
+    contributions: Mapping[str, Contribution]
+    reliability: float
+    source: Mapping[str, Any]
+
+
+def explain(
+    definitions: Definitions, fields: Mapping[str, str], *, reliability: float, source: Mapping[str, Any]
+) -> Explanation:
+    cleaned = {name: clean_text(value) for name, value in fields.items()}
+    result = definitions.matcher.match(cleaned)
+    return Explanation(
+        cleaned, result, score_item(result, definitions.scenarios, reliability), reliability, source
+    )
+
+
+def _evidence_json(ev: Evidence) -> dict[str, Any]:
+    return {"field": ev.field, "start": ev.start, "end": ev.end, "term": ev.term, "text": ev.text}
+
+
+def to_json(exp: Explanation, definitions: Definitions) -> dict[str, Any]:
+    indicators = definitions.indicators.indicators
+    return {
+        "source": dict(exp.source),
+        "fields": dict(exp.fields),
+        "reliability": exp.reliability,
+        "matches": [
+            {
+                "indicator": m.indicator_id,
+                "label": indicators[m.indicator_id].label if m.indicator_id in indicators else None,
+                "polarity": Polarity(m.polarity).name.lower(),
+                "via_negation": m.via_negation,
+                "evidence": [_evidence_json(e) for e in m.evidence],
+            }
+            for m in exp.result.matches
+        ],
+        "suppressed": [
+            {
+                "indicator": s.indicator_id,
+                "cue": _evidence_json(s.cue),
+                "evidence": [_evidence_json(e) for e in s.evidence],
+                "counted_as": s.counted_as,
+            }
+            for s in exp.result.suppressed
+        ],
+        "scenarios": {
+            scenario_id: {
+                "contribution": round(c.value, 6),
+                "relevant": c.relevant,
+                "parts": [
+                    {
+                        "indicator": p.indicator_id,
+                        "weight": p.weight,
+                        "polarity": int(p.polarity),
+                        "reliability": p.reliability,
+                        "value": round(p.value, 6),
+                    }
+                    for p in c.parts
+                ],
+            }
+            for scenario_id, c in exp.contributions.items()
+        },
+    }
+
+
+def _highlight(text: str, hits: Sequence[tuple[int, int, str]]) -> Text:
+    out = Text(text)
+    for start, end, style in hits:
+        out.stylize(style, start, end)
+    return out
+
+
+def render(exp: Explanation, definitions: Definitions) -> RenderableType:
+    parts: list[RenderableType] = []
+    header = ", ".join(f"{k}={v}" for k, v in exp.source.items() if v not in (None, ""))
+    parts.append(Text(header or "text", style="bold"))
+    for name, text in exp.fields.items():
+        if not text:
+            continue
+        hits = [
+            (e.start, e.end, HIT_STYLE) for m in exp.result.matches for e in m.evidence if e.field == name
+        ]
+        hits += [
+            (e.start, e.end, SUPPRESSED_STYLE)
+            for s in exp.result.suppressed
+            for e in s.evidence
+            if e.field == name
+        ]
+        hits += [(s.cue.start, s.cue.end, CUE_STYLE) for s in exp.result.suppressed if s.cue.field == name]
+        parts.append(Text.assemble((f"{name}: ", "dim"), _highlight(text, hits)))
+
+    indicators = definitions.indicators.indicators
+    if exp.result.matches:
+        table = Table("indicator", "polarity", "matched", title="fired indicators", title_justify="left")
+        for m in exp.result.matches:
+            label = indicators[m.indicator_id].label if m.indicator_id in indicators else ""
+            polarity = Polarity(m.polarity).name.lower()
+            if m.via_negation:
+                polarity += f" (negated {m.via_negation})"
+            table.add_row(
+                f"{m.indicator_id}\n[dim]{label}[/]",
+                polarity,
+                ", ".join(sorted({e.text for e in m.evidence})),
+            )
+        parts.append(table)
+    else:
+        parts.append(Text("no indicator fired", style="dim"))
+    if exp.result.suppressed:
+        table = Table(
+            "indicator",
+            "negation cue",
+            "trigger",
+            "counted as",
+            title="suppressed by negation",
+            title_justify="left",
+        )
+        for s in exp.result.suppressed:
+            table.add_row(
+                s.indicator_id, s.cue.text, ", ".join(e.text for e in s.evidence), s.counted_as or "-"
+            )
+        parts.append(table)
+
+    table = Table(
+        "scenario",
+        "contribution",
+        "relevant",
+        "from",
+        title=f"contribution per scenario (feed reliability {exp.reliability:g})",
+        title_justify="left",
+    )
+    for scenario_id, c in sorted(exp.contributions.items(), key=lambda kv: -abs(kv[1].value)):
+        detail = " ".join(
+            f"{p.indicator_id}: {p.weight:g}×{int(p.polarity):+d}×{p.reliability:g}" for p in c.parts
+        )
+        table.add_row(scenario_id, f"{c.value:+.2f}", "yes" if c.relevant else "no", detail or "-")
+    parts.append(table)
+    return Group(*parts)
