@@ -290,9 +290,7 @@ def _apply_update(feed: Feed, update_: PollUpdate, summary: PollSummary) -> None
 
 def list_feeds(db: Database) -> list[FeedState]:
     with db.session() as session:
-        counts = dict(
-            session.execute(select(Item.feed_id, func.count(Item.id)).group_by(Item.feed_id)).all()
-        )
+        counts = dict(session.execute(select(Item.feed_id, func.count(Item.id)).group_by(Item.feed_id)).all())
         rows = session.scalars(select(Feed).order_by(Feed.in_config.desc(), Feed.name))
         return [_feed_state(row, counts.get(row.id, 0)) for row in rows]
 
@@ -431,6 +429,4 @@ def count_items(db: Database) -> int:
 def feed_poll_counts(db: Database) -> dict[str, int]:
     """How many feed polls ended in each outcome (for tests and the feeds view)."""
     with db.session() as session:
-        return dict(
-            session.execute(select(FeedPoll.outcome, func.count()).group_by(FeedPoll.outcome)).all()
-        )
+        return dict(session.execute(select(FeedPoll.outcome, func.count()).group_by(FeedPoll.outcome)).all())

@@ -417,7 +417,7 @@ def eval_command(obj: _Context, file: Path, as_json: bool, errors: bool) -> None
     if as_json:
         payload = report.to_json()
         if errors:
-            payload = {**payload, "errors": [e for e in render_errors(report, as_json=True)]}
+            payload = {**payload, "errors": render_errors(report, as_json=True)}
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
     console.print(render_report(report, len(items)))

@@ -32,6 +32,9 @@ def fixture(name: str, tmp_path: Path) -> Path:
     """A copy of a fixture in tmp_path, so relative paths in it resolve somewhere harmless."""
     target = tmp_path / name
     shutil.copy(FIXTURES / name, target)
+    extra = tmp_path / "extra" / "indicators.yaml"  # the definition file valid_full.yaml names
+    extra.parent.mkdir(exist_ok=True)
+    extra.write_text("indicators: []\n", encoding="utf-8")
     return target
 
 
@@ -567,3 +570,12 @@ def test_non_utf8_file_is_reported(tmp_path: Path) -> None:
 )
 def test_key_path_format(path: tuple[str | int, ...], text: str) -> None:
     assert format_key_path(path) == text
+
+
+def test_missing_definition_file_is_named_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "monitor.yaml"
+    path.write_text("feeds: []\ndefinitions:\n  - nope.yaml\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    message = str(caught.value)
+    assert str(path) in message and "line 2" in message and str(tmp_path / "nope.yaml") in message
