@@ -1,0 +1,431 @@
+"""The matcher: which indicators an item's text fires, with evidence.
+
+Semantics, exactly:
+
+Text. Each field is cleaned (:func:`clean_text`) and normalised (see ``_text``). The fields are
+read as one text, title first, then summary, then any other field in the mapping's order, with a separator
+that no phrase can cross and that counts as one word. A *word* is a maximal run of letters and
+digits of the normalised text (punctuation, apostrophes and dashes separate words).
+
+Terms. ``word`` matches that whole word; ``word*`` any word starting with ``word``; a phrase (several
+words, quoted or not) matches those words in a row, separated by exactly one non-word character
+(a space, a hyphen, an apostrophe...), its last word a prefix when it ends in ``*``. A *hit* is one
+occurrence of a term; it occupies the words it covers.
+
+Rule. An indicator fires when, for every vocabulary in ``all``, a hit of one of its terms lies inside
+a window of at most ``within`` words (from the first word of the earliest hit to the last word of
+the latest one, both counted), and no term of any ``none`` vocabulary occurs anywhere in the item.
+One hit may serve several groups when its term is in several of the vocabularies.
+
+Negation. A *cue* is a hit of a ``negation.cues`` term. A candidate window is *negated* when a cue
+starts at most ``negation.window`` words before the window's first trigger word, or anywhere
+between that word and the last word of the window, and the cue does not overlap a trigger hit of
+the window (so a trigger phrase that contains a cue word, like "не исключает", does not negate
+itself). Cues after the hit never count. Among the minimal windows of an item (for each hit,
+the shortest window ending there that covers every group), the first one that is not negated
+fires; if every window fits but is negated, the indicator's negation policy decides:
+
+* ``suppress`` (default for escalation): no match; a :class:`Suppressed` records the cue.
+* ``ignore`` (default for de-escalation, whose own terms are often "refuses", "will not"):
+  negation is not looked at, the first window fires.
+* ``{counter: id}``: no match for this indicator; the de-escalation indicator ``id`` matches
+  instead (``via_negation`` = this indicator, evidence = the trigger hits plus the cue), unless it
+  already matched on its own, in which case its own match stands. The :class:`Suppressed` entry
+  has ``counted_as`` = ``id`` either way.
+
+Because every non-minimal window contains a minimal one and so inherits its cues, looking at
+minimal windows only loses nothing.
+
+Evidence of a match: every hit of the fired window that belongs to a group of the rule, in text
+order (a span found by two terms is reported once, with the first group's term), with offsets into
+the cleaned field; a prefix hit covers its whole word.
+
+Speed. One Aho-Corasick scan over the normalised text finds every term of every vocabulary in use;
+keys carry their word boundaries (a leading space, and a trailing one unless prefix), so no hit
+needs a boundary check. Each key carries a bitmask of the vocabularies it belongs to and a bitmask
+of the indicators *anchored* on those vocabularies (each indicator is anchored on the group that
+fewest indicators use), so per item only indicators whose anchor was seen are looked at, and only
+those with every group present go on to word positions, windows and negation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+import ahocorasick
+
+from indicators._loader import vocabulary_of
+from indicators._text import (
+    ENCODED_JOINER,
+    ENCODED_SPACE,
+    SEPARATOR,
+    OffsetMap,
+    clean_and_encode,
+    decode_normalised,
+    normalise,
+    parse_pattern,
+)
+from indicators.types import (
+    Evidence,
+    IndicatorSet,
+    Match,
+    MatchResult,
+    NegationMode,
+    Polarity,
+    Suppressed,
+)
+
+_EMPTY = MatchResult((), ())
+_READING_ORDER = ("title", "summary")
+# Fields are normalised as one text joined by a character that no key contains, so no phrase spans
+# two fields, and that str.split counts as one word.
+_JOINER = f" {SEPARATOR} "
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    index: int
+    id: str
+    polarity: Polarity
+    groups: tuple[int, ...]  # one vocabulary bit per group
+    required: int
+    vetoes: int
+    within: int
+    mode: NegationMode
+    counter: str | None
+
+
+# A key's payload in the automaton: key length, words covered, prefix?, vocabulary bits,
+# anchored indicator bits, key number (for the terms as written).
+_Payload = tuple[int, int, bool, int, int, int]
+
+
+class Matcher:
+    """Matches items against an :class:`IndicatorSet`. Build once, call :meth:`match` per item."""
+
+    def __init__(self, indicators: IndicatorSet) -> None:
+        self.indicators = indicators
+        self._negation_window = indicators.negation.window
+        ordered = sorted(indicators.indicators.values(), key=lambda ind: ind.id)
+
+        # one bit per vocabulary in use (global name, or indicator_id.name for local ones)
+        bits: dict[str, int] = {}
+        vocab_terms: dict[int, tuple[str, ...]] = {}
+
+        def bit_of(name: str, terms: tuple[str, ...]) -> int:
+            if name not in bits:
+                bits[name] = 1 << len(bits)
+                vocab_terms[bits[name]] = terms
+            return bits[name]
+
+        rules: list[_Rule] = []
+        uses: dict[int, int] = {}  # vocabulary bit -> number of indicators requiring it
+        for index, ind in enumerate(ordered):
+            groups = tuple(
+                bit_of(vocabulary_of(indicators, ind, name).name, vocabulary_of(indicators, ind, name).terms)
+                for name in ind.rule.all
+            )
+            vetoes = 0
+            for name in ind.rule.none:
+                vocabulary = vocabulary_of(indicators, ind, name)
+                vetoes |= bit_of(vocabulary.name, vocabulary.terms)
+            for bit in set(groups):
+                uses[bit] = uses.get(bit, 0) + 1
+            required = 0
+            for bit in groups:
+                required |= bit
+            rules.append(
+                _Rule(
+                    index,
+                    ind.id,
+                    ind.polarity,
+                    groups,
+                    required,
+                    vetoes,
+                    ind.rule.within,
+                    ind.negation.mode,
+                    ind.negation.counter,
+                )
+            )
+        self._rules = tuple(rules)
+        self._cue_bit = 0
+        cues = indicators.negation.cues
+        if cues.terms and any(rule.mode is not NegationMode.IGNORE for rule in rules):
+            self._cue_bit = bit_of(cues.name, cues.terms)
+
+        anchored: dict[int, int] = {}  # vocabulary bit -> bits of the indicators anchored on it
+        for rule in rules:
+            anchor = min(rule.groups, key=lambda bit: (uses[bit], len(vocab_terms[bit]), bit))
+            anchored[anchor] = anchored.get(anchor, 0) | (1 << rule.index)
+
+        # key -> [vocabulary bits, {vocabulary bit: term as written}, pattern]
+        keys: dict[str, tuple[int, dict[int, str], int, bool]] = {}
+        for bit, terms in vocab_terms.items():
+            for term in terms:
+                pattern = parse_pattern(term)
+                mask, written, nwords, prefix = keys.get(
+                    pattern.key, (0, {}, len(pattern.words), pattern.prefix)
+                )
+                written.setdefault(bit, term)
+                keys[pattern.key] = (mask | bit, written, nwords, prefix)
+
+        self._terms: list[dict[int, str]] = []
+        automaton = ahocorasick.Automaton()
+        for key, (mask, written, nwords, prefix) in keys.items():
+            anchors = 0
+            for bit, rule_bits in anchored.items():
+                if mask & bit:
+                    anchors |= rule_bits
+            payload: _Payload = (len(key), nwords, prefix, mask, anchors, len(self._terms))
+            automaton.add_word(key, payload)
+            self._terms.append(written)
+        self._scan: Callable[[str], Iterator[tuple[int, _Payload]]] | None = None
+        if keys:
+            automaton.make_automaton()
+            self._scan = automaton.iter
+        self.term_count = len(keys)
+
+    # --- hot path --------------------------------------------------------------------------------
+
+    def match(self, fields: Mapping[str, str]) -> MatchResult:
+        """Match one item, e.g. ``{"title": ..., "summary": ...}``; fields are cleaned here."""
+        scan = self._scan
+        if scan is None:
+            return _EMPTY
+        # the usual item, title and summary, in few steps; anything else in _prepare
+        title = fields.get("title")
+        summary = fields.get("summary")
+        code_title = code_summary = None
+        if len(fields) == 2 and title and summary:
+            clean_title, code_title = clean_and_encode(title)
+            clean_summary, code_summary = clean_and_encode(summary)
+        if code_title and code_summary:
+            names: Sequence[str] = _READING_ORDER
+            cleaned: Sequence[str] = (clean_title, clean_summary)
+            text = decode_normalised(
+                ENCODED_SPACE + code_title + ENCODED_JOINER + code_summary + ENCODED_SPACE
+            )
+        else:
+            prepared = _prepare(fields)
+            if prepared is None:
+                return _EMPTY
+            names, cleaned, text = prepared
+        hits = list(scan(text))
+        if not hits:
+            return _EMPTY
+        seen = 0
+        candidates = 0
+        for _end, payload in hits:
+            seen |= payload[3]
+            candidates |= payload[4]
+        fired: list[_Rule] = []
+        rules = self._rules
+        while candidates:
+            low = candidates & -candidates
+            candidates ^= low
+            rule = rules[low.bit_length() - 1]
+            if seen & rule.required == rule.required and not seen & rule.vetoes:
+                fired.append(rule)
+        if not fired:
+            return _EMPTY
+        return self._evaluate(fired, hits, text, names, cleaned)
+
+    # --- rules that have every group present -------------------------------------------------------
+
+    def _evaluate(
+        self,
+        fired: list[_Rule],
+        hits: list[tuple[int, _Payload]],
+        text: str,
+        names: Sequence[str],
+        cleaned: Sequence[str],
+    ) -> MatchResult:
+        cue_bit = self._cue_bit
+        wanted = cue_bit
+        for rule in fired:
+            wanted |= rule.required
+        records = _records(hits, text, wanted)
+        cues = [hit for hit in records if hit[_VOCABULARIES] & cue_bit] if cue_bit else []
+        evidence = _EvidenceBuilder(text, names, cleaned, self._terms)
+
+        matches: dict[str, Match] = {}
+        suppressed: list[Suppressed] = []
+        counted: list[tuple[str, str, tuple[Evidence, ...]]] = []  # (counter, via, evidence)
+        for rule in fired:
+            required = rule.required
+            events = [hit for hit in records if hit[_VOCABULARIES] & required]
+            check_negation = bool(cues) and rule.mode is not NegationMode.IGNORE
+            first_negated: tuple[list[_Hit], _Hit] | None = None
+            chosen: list[_Hit] | None = None
+            for window in _windows(events, rule.groups, rule.within):
+                cue = self._negating_cue(window, cues) if check_negation else None
+                if cue is None:
+                    chosen = window
+                    break
+                if first_negated is None:
+                    first_negated = (window, cue)
+            if chosen is not None:
+                matches[rule.id] = Match(rule.id, rule.polarity, evidence.of(chosen, rule.groups))
+            elif first_negated is not None:
+                window, cue = first_negated
+                triggers = evidence.of(window, rule.groups)
+                cue_evidence = evidence.one(cue, cue_bit)
+                suppressed.append(Suppressed(rule.id, cue_evidence, triggers, rule.counter))
+                if rule.counter is not None:
+                    both = tuple(sorted((*triggers, cue_evidence), key=evidence.order))
+                    counted.append((rule.counter, rule.id, both))
+        for counter, via, both in counted:
+            if counter not in matches:
+                matches[counter] = Match(counter, Polarity.DEESCALATION, both, via_negation=via)
+        return MatchResult(tuple(matches[key] for key in sorted(matches)), tuple(suppressed))
+
+    def _negating_cue(self, window: list[_Hit], cues: list[_Hit]) -> _Hit | None:
+        low = window[0][_WORD] - self._negation_window
+        high = max(hit[_LAST_WORD] for hit in window)
+        for cue in cues:
+            if low <= cue[_WORD] <= high and not any(
+                cue[_START] < hit[_STOP] and hit[_START] < cue[_STOP] for hit in window
+            ):
+                return cue
+        return None
+
+
+# A hit as the rules see it, a plain tuple because items with matches make dozens of them:
+# (start, stop, word, last_word, vocabularies, key, prefix) -- characters [start, stop) of the
+# joined normalised text, words [word, last_word], vocabulary bits, key number, prefix term?
+_Hit = tuple[int, int, int, int, int, int, bool]
+_START, _STOP, _WORD, _LAST_WORD, _VOCABULARIES, _KEY, _PREFIX = range(7)
+
+
+def _records(hits: list[tuple[int, _Payload]], text: str, wanted: int) -> list[_Hit]:
+    """The hits of the wanted vocabularies, in text order, with their word indexes."""
+    found = sorted(
+        # The key starts with the space before the word; an exact key ends with the space after it.
+        # Sorted by start, longest first, a prefix before an exact term over the same span (a window
+        # keeps the last of equal hits, and the exact term is the more telling evidence).
+        (end - length + 2, -(end + 1 if prefix else end), not prefix, nwords - 1, vocabularies, key)
+        for end, (length, nwords, prefix, vocabularies, _anchors, key) in hits
+        if vocabularies & wanted
+    )
+    records: list[_Hit] = []
+    previous = 0
+    word = 0
+    for start, minus_stop, exact, extra_words, vocabularies, key in found:
+        # words between two hits: str.split is C speed and sees punctuation as spaces here
+        word += len(text[previous:start].split())
+        previous = start
+        records.append((start, -minus_stop, word, word + extra_words, vocabularies, key, not exact))
+    return records
+
+
+def _prepare(fields: Mapping[str, str]) -> tuple[list[str], list[str], str] | None:
+    """Field names, cleaned values and the joined normalised text of an item, if it has any text."""
+    names: list[str] = []
+    cleaned: list[str] = []
+    encoded: list[bytes] = []
+    for name, value in _in_reading_order(fields):
+        if value:
+            clean, code = clean_and_encode(value)
+            if clean:
+                names.append(name)
+                cleaned.append(clean)
+                if code is not None:
+                    encoded.append(code)
+    if not cleaned:
+        return None
+    if len(encoded) == len(cleaned):
+        return names, cleaned, " " + decode_normalised(ENCODED_JOINER.join(encoded)) + " "
+    return names, cleaned, " " + normalise(_JOINER.join(cleaned)) + " "
+
+
+def _in_reading_order(fields: Mapping[str, str]) -> Iterable[tuple[str, str]]:
+    """Title first, then summary, then any other field in the caller's order."""
+    title = fields.get("title")
+    summary = fields.get("summary")
+    if len(fields) == (title is not None) + (summary is not None):
+        return (("title", title or ""), ("summary", summary or ""))
+    return [
+        *((name, fields[name]) for name in _READING_ORDER if name in fields),
+        *((name, value) for name, value in fields.items() if name not in _READING_ORDER),
+    ]
+
+
+def _windows(events: list[_Hit], groups: tuple[int, ...], within: int) -> Iterable[list[_Hit]]:
+    """Minimal windows covering every group within ``within`` words, in text order."""
+    k = len(groups)
+    if k == 1:  # every hit is a minimal window of its own
+        for hit in events:
+            if hit[_LAST_WORD] - hit[_WORD] < within:
+                yield [hit]
+        return
+    covers = [[g for g, bit in enumerate(groups) if hit[_VOCABULARIES] & bit] for hit in events]
+    counts = [0] * k
+    covered = 0
+    left = 0
+    for right in range(len(events)):
+        for g in covers[right]:
+            counts[g] += 1
+            if counts[g] == 1:
+                covered += 1
+        if covered < k:
+            continue
+        while all(counts[g] > 1 for g in covers[left]):
+            for g in covers[left]:
+                counts[g] -= 1
+            left += 1
+        window = events[left : right + 1]
+        if max(hit[_LAST_WORD] for hit in window) - window[0][_WORD] < within:
+            yield window
+
+
+class _EvidenceBuilder:
+    """Turns hits (offsets in the joined normalised text) into Evidence on the cleaned fields."""
+
+    def __init__(
+        self, text: str, names: Sequence[str], cleaned: Sequence[str], terms: list[dict[int, str]]
+    ) -> None:
+        self._text = text
+        self._names = names
+        self._cleaned = cleaned
+        self._terms = terms
+        offsets = [1]  # where each field starts in the joined text
+        for _ in names[1:]:
+            offsets.append(text.find(SEPARATOR, offsets[-1]) + 2)
+        self._offsets = offsets
+        self._maps: list[OffsetMap | None] = [None] * len(names)
+        self._rank = {name: rank for rank, name in enumerate(names)}
+        self._made: dict[tuple[int, int, int], Evidence] = {}
+
+    def order(self, evidence: Evidence) -> tuple[int, int, int]:
+        return (self._rank[evidence.field], evidence.start, evidence.end)
+
+    def of(self, window: list[_Hit], groups: tuple[int, ...]) -> tuple[Evidence, ...]:
+        out: list[Evidence] = []
+        for hit in window:
+            bit = next(bit for bit in groups if hit[_VOCABULARIES] & bit)
+            item = self.one(hit, bit)
+            if not out or item not in out:  # two terms may find the same span
+                out.append(item)
+        return tuple(out)
+
+    def one(self, hit: _Hit, bit: int) -> Evidence:
+        cache_key = (hit[_START], hit[_STOP], bit)
+        made = self._made.get(cache_key)
+        if made is not None:
+            return made
+        part = 0
+        while part + 1 < len(self._offsets) and self._offsets[part + 1] <= hit[_START]:
+            part += 1
+        offsets = self._maps[part]
+        if offsets is None:
+            offsets = self._maps[part] = OffsetMap(self._cleaned[part])
+        base = self._offsets[part]
+        stop = self._text.find(" ", hit[_STOP]) if hit[_PREFIX] else hit[_STOP]
+        start = offsets.start(hit[_START] - base)
+        end = offsets.end(stop - base)
+        written = self._terms[hit[_KEY]]
+        term = written.get(bit) or next(iter(written.values()))
+        clean = self._cleaned[part]
+        made = self._made[cache_key] = Evidence(self._names[part], start, end, term, clean[start:end])
+        return made

@@ -1,0 +1,53 @@
+"""Scenarios: weighted indicator sets, overrides, item contributions and evaluation metrics.
+
+Pure: no network, no database, no clock; the only files read are the shipped scenario definitions
+and the definition files a caller names.
+
+    >>> indicators = load_indicators()
+    >>> scenario_set = load_scenarios(indicators, overrides={"belarus_war": ScenarioOverride(weights={...})})
+    >>> contributions = score_item(Matcher(indicators).match({"title": ...}), scenario_set, reliability=0.8)
+"""
+
+from scenarios._check import check
+from scenarios._eval import LabelError, evaluate, predict
+from scenarios._loader import config_hash, load_scenarios, shipped_scenario_files
+from scenarios._score import score_item
+from scenarios.types import (
+    BASE_LEVEL,
+    LABEL_POLARITIES,
+    NO_SCENARIO,
+    Contribution,
+    ContributionPart,
+    EvalReport,
+    LabelledItem,
+    Misclassification,
+    Scenario,
+    ScenarioMetrics,
+    ScenarioOverride,
+    ScenarioSet,
+    Threshold,
+)
+
+__all__ = [
+    "BASE_LEVEL",
+    "LABEL_POLARITIES",
+    "NO_SCENARIO",
+    "Contribution",
+    "ContributionPart",
+    "EvalReport",
+    "LabelError",
+    "LabelledItem",
+    "Misclassification",
+    "Scenario",
+    "ScenarioMetrics",
+    "ScenarioOverride",
+    "ScenarioSet",
+    "Threshold",
+    "check",
+    "config_hash",
+    "evaluate",
+    "load_scenarios",
+    "predict",
+    "score_item",
+    "shipped_scenario_files",
+]

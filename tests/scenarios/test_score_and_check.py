@@ -1,0 +1,164 @@
+"""Item contributions on hand-computed values, their invariants, and the check() warnings."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from indicators import Evidence, IndicatorSet, Match, Matcher, MatchResult, Polarity
+from scenarios import ContributionPart, ScenarioSet, check, load_scenarios, score_item
+from tests.scenarios.conftest import WriteFile
+
+
+def test_hand_computed_contributions(matcher: Matcher, scenario_set: ScenarioSet) -> None:
+    # fires ind_a (+), ind_b (+), ind_e (-)
+    result = matcher.match({"title": "alphaword and betaword", "summary": "omegaword"})
+    contributions = score_item(result, scenario_set, reliability=0.5)
+    one, two = contributions["s_one"], contributions["s_two"]
+    # s_one weighs only ind_a: 2 × (+1) × 0.5
+    assert one.value == pytest.approx(1.0)
+    assert one.parts == (ContributionPart("ind_a", 2.0, Polarity.ESCALATION, 0.5, 1.0),)
+    assert one.relevant  # |1.0| >= 1.0
+    # s_two: ind_b 1 × (+1) × 0.5 + ind_e 0.5 × (-1) × 0.5 = 0.25, below relevance 2
+    assert two.value == pytest.approx(0.25)
+    assert [p.indicator_id for p in two.parts] == ["ind_b", "ind_e"]
+    assert [p.value for p in two.parts] == [0.5, -0.25]
+    assert not two.relevant
+
+
+def test_negated_escalation_scores_as_its_counter(matcher: Matcher, scenario_set: ScenarioSet) -> None:
+    result = matcher.match({"title": "not gammaword"})
+    assert [(m.indicator_id, m.via_negation) for m in result.matches] == [("ind_d", "ind_c")]
+    contributions = score_item(result, scenario_set)
+    assert contributions["s_one"].value == -1.5  # ind_d, not +3 for ind_c
+    assert contributions["s_one"].relevant
+    assert contributions["s_two"].value == 0.0  # s_two does not weigh ind_d
+    assert contributions["s_two"].parts == ()
+    assert not contributions["s_two"].relevant
+
+
+def test_every_scenario_is_reported_even_without_matches(scenario_set: ScenarioSet) -> None:
+    contributions = score_item(MatchResult((), ()), scenario_set)
+    assert list(contributions) == ["s_one", "s_two"]
+    assert all(c.value == 0 and not c.relevant and c.parts == () for c in contributions.values())
+
+
+def test_each_indicator_counts_once_per_item(scenario_set: ScenarioSet) -> None:
+    evidence = (Evidence("title", 0, 9, "alphaword", "alphaword"),)
+    twice = MatchResult(
+        (Match("ind_a", Polarity.ESCALATION, evidence), Match("ind_a", Polarity.ESCALATION, evidence)), ()
+    )
+    assert score_item(twice, scenario_set)["s_one"].value == 2.0
+
+
+def test_exactly_at_relevance_threshold_is_relevant(indicator_set: IndicatorSet, write: WriteFile) -> None:
+    path = write(
+        "s.yaml",
+        """
+        scenarios:
+          tenths:
+            title: Tenths
+            relevance_threshold: 0.3
+            half_life_days: 1
+            thresholds: [{level: watch, up: 1, down: 0}]
+            indicators: {ind_a: 0.1, ind_b: 0.2}
+        """,
+    )
+    scenario_set = load_scenarios(indicator_set, [path], include_shipped=False)
+    result = Matcher(indicator_set).match({"title": "alphaword betaword"})
+    contribution = score_item(result, scenario_set)["tenths"]
+    assert contribution.relevant  # 0.1 + 0.2 is 0.30000000000000004 or a hair under, still relevant
+
+
+@pytest.mark.parametrize("reliability", [-0.1, float("nan"), float("inf"), True])
+def test_bad_reliability_is_refused(scenario_set: ScenarioSet, reliability: float) -> None:
+    with pytest.raises(ValueError, match="reliability"):
+        score_item(MatchResult((), ()), scenario_set, reliability)
+
+
+WORDS = ["alphaword", "betaword", "gammaword", "deltaword", "omegaword", "not", "filler"]
+
+
+# the fixture is a frozen, read-only value, so sharing it between examples is safe
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(words=st.lists(st.sampled_from(WORDS), max_size=12), reliability=st.floats(0, 10))
+def test_value_is_the_sum_of_parts_and_scales_with_reliability(
+    scenario_set: ScenarioSet, words: list[str], reliability: float
+) -> None:
+    matcher = Matcher(scenario_set.indicators)
+    result = matcher.match({"title": " ".join(words)})
+    scaled = score_item(result, scenario_set, reliability)
+    unit = score_item(result, scenario_set, 1.0)
+    for scenario_id, contribution in scaled.items():
+        assert contribution.value == pytest.approx(math.fsum(p.value for p in contribution.parts))
+        assert contribution.value == pytest.approx(unit[scenario_id].value * reliability)
+        assert len({p.indicator_id for p in contribution.parts}) == len(contribution.parts)
+        for part in contribution.parts:
+            assert part.value == pytest.approx(part.weight * int(part.polarity) * reliability)
+        threshold = scenario_set.scenarios[scenario_id].relevance_threshold
+        assert contribution.relevant == (
+            abs(contribution.value) >= threshold - 1e-9 and bool(contribution.parts)
+        )
+
+
+# --- check() ------------------------------------------------------------------------------------------
+
+
+def test_check_is_quiet_on_a_sound_set(scenario_set: ScenarioSet) -> None:
+    # ind_c is in both scenarios but with different weights (3 and 1): that is diagnostic
+    assert check(scenario_set) == []
+
+
+def _set(indicator_set: IndicatorSet, write: WriteFile, body: str) -> ScenarioSet:
+    return load_scenarios(indicator_set, [write("s.yaml", body)], include_shipped=False)
+
+
+COMMON = """
+    title: T
+    half_life_days: 1
+    thresholds: [{level: watch, up: 1, down: 0}]
+"""
+
+
+def test_check_flags_an_indicator_weighing_the_same_everywhere(
+    indicator_set: IndicatorSet, write: WriteFile
+) -> None:
+    body = (
+        f"scenarios:\n  one:{COMMON}    indicators: {{ind_a: 2, ind_d: 1, ind_e: 1, ind_b: 1}}\n"
+        f"  two:{COMMON}    indicators: {{ind_a: 2.0, ind_d: 1, ind_e: 2, ind_c: 1}}\n"
+    )
+    warnings = check(_set(indicator_set, write, body))
+    assert len(warnings) == 2
+    assert warnings[0].startswith("indicator 'ind_a' has weight 2 in every scenario (one, two)")
+    assert warnings[1].startswith("indicator 'ind_d' has weight 1 in every scenario")
+    # ind_e differs (1 vs 2); ind_b and ind_c are each in one scenario only: no warning
+
+
+def test_check_flags_scenarios_without_counter_indicators_and_unused_indicators(
+    indicator_set: IndicatorSet, write: WriteFile
+) -> None:
+    body = f"scenarios:\n  only_up:{COMMON}    indicators: {{ind_a: 1, ind_b: 2}}\n"
+    warnings = check(_set(indicator_set, write, body))
+    assert warnings == [
+        "scenario 'only_up' has no counter-indicator (de-escalation): its index can only rise, "
+        "so good news never shows; add one",
+        "indicator 'ind_c' is not weighed by any scenario: it is matched but never scored",
+        "indicator 'ind_d' is not weighed by any scenario: it is matched but never scored",
+        "indicator 'ind_e' is not weighed by any scenario: it is matched but never scored",
+    ]
+
+
+def test_check_on_a_single_scenario_does_not_flag_same_weights(
+    indicator_set: IndicatorSet, write: WriteFile
+) -> None:
+    body = f"scenarios:\n  one:{COMMON}    indicators: {{ind_a: 1, ind_b: 1, ind_c: 1, ind_d: 1, ind_e: 1}}\n"
+    assert check(_set(indicator_set, write, body)) == []
+
+
+def test_check_reads_nothing_but_values(scenario_set: ScenarioSet, scenario_file: Path) -> None:
+    scenario_file.unlink()  # the set is self-contained once loaded
+    assert check(scenario_set) == []
