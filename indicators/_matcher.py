@@ -3,9 +3,9 @@
 Semantics, exactly:
 
 Text. Each field is cleaned (:func:`clean_text`) and normalised (see ``_text``). The fields are
-read as one text, title first, then summary, then any other field in the mapping's order, with a separator
-that no phrase can cross and that counts as one word. A *word* is a maximal run of letters and
-digits of the normalised text (punctuation, apostrophes and dashes separate words).
+read as one text, title first, then summary, then any other field in the mapping's order, with a
+separator that no phrase can cross and that counts as one word. A *word* is a maximal run of
+letters and digits of the normalised text (punctuation, apostrophes and dashes separate words).
 
 Terms. ``word`` matches that whole word; ``word*`` any word starting with ``word``; a phrase (several
 words, quoted or not) matches those words in a row, separated by exactly one non-word character
@@ -352,30 +352,21 @@ def _in_reading_order(fields: Mapping[str, str]) -> Iterable[tuple[str, str]]:
 
 
 def _windows(events: list[_Hit], groups: tuple[int, ...], within: int) -> Iterable[list[_Hit]]:
-    """Minimal windows covering every group within ``within`` words, in text order."""
-    k = len(groups)
-    if k == 1:  # every hit is a minimal window of its own
-        for hit in events:
-            if hit[_LAST_WORD] - hit[_WORD] < within:
-                yield [hit]
-        return
-    covers = [[g for g, bit in enumerate(groups) if hit[_VOCABULARIES] & bit] for hit in events]
-    counts = [0] * k
-    covered = 0
-    left = 0
-    for right in range(len(events)):
-        for g in covers[right]:
-            counts[g] += 1
-            if counts[g] == 1:
-                covered += 1
-        if covered < k:
+    """For each hit, the shortest window ending there that covers every group, if within ``within`` words.
+
+    That window starts at the earliest of the groups' latest hits so far.
+    """
+    latest = [-1] * len(groups)
+    for right, hit in enumerate(events):
+        vocabularies = hit[_VOCABULARIES]
+        for g, bit in enumerate(groups):
+            if vocabularies & bit:
+                latest[g] = right
+        left = min(latest)
+        if left < 0:
             continue
-        while all(counts[g] > 1 for g in covers[left]):
-            for g in covers[left]:
-                counts[g] -= 1
-            left += 1
         window = events[left : right + 1]
-        if max(hit[_LAST_WORD] for hit in window) - window[0][_WORD] < within:
+        if max(h[_LAST_WORD] for h in window) - window[0][_WORD] < within:
             yield window
 
 
@@ -402,11 +393,17 @@ class _EvidenceBuilder:
 
     def of(self, window: list[_Hit], groups: tuple[int, ...]) -> tuple[Evidence, ...]:
         out: list[Evidence] = []
+        spans: set[tuple[int, int]] = set()
         for hit in window:
-            bit = next(bit for bit in groups if hit[_VOCABULARIES] & bit)
-            item = self.one(hit, bit)
-            if not out or item not in out:  # two terms may find the same span
-                out.append(item)
+            span = (hit[_START], hit[_STOP])
+            if span in spans:  # two terms may find the same span
+                continue
+            spans.add(span)
+            vocabularies = hit[_VOCABULARIES]
+            for bit in groups:  # the first group the hit serves names the term
+                if vocabularies & bit:
+                    break
+            out.append(self.one(hit, bit))
         return tuple(out)
 
     def one(self, hit: _Hit, bit: int) -> Evidence:
@@ -414,18 +411,18 @@ class _EvidenceBuilder:
         made = self._made.get(cache_key)
         if made is not None:
             return made
-        part = 0
-        while part + 1 < len(self._offsets) and self._offsets[part + 1] <= hit[_START]:
-            part += 1
-        offsets = self._maps[part]
-        if offsets is None:
-            offsets = self._maps[part] = OffsetMap(self._cleaned[part])
-        base = self._offsets[part]
+        offsets = self._offsets
+        part = len(offsets) - 1
+        while offsets[part] > hit[_START]:
+            part -= 1
+        mapping = self._maps[part]
+        if mapping is None:
+            mapping = self._maps[part] = OffsetMap(self._cleaned[part])
         stop = self._text.find(" ", hit[_STOP]) if hit[_PREFIX] else hit[_STOP]
-        start = offsets.start(hit[_START] - base)
-        end = offsets.end(stop - base)
+        start = mapping.start(hit[_START] - offsets[part])
+        end = mapping.end(stop - offsets[part])
         written = self._terms[hit[_KEY]]
         term = written.get(bit) or next(iter(written.values()))
-        clean = self._cleaned[part]
-        made = self._made[cache_key] = Evidence(self._names[part], start, end, term, clean[start:end])
+        made = Evidence(self._names[part], start, end, term, self._cleaned[part][start:end])
+        self._made[cache_key] = made
         return made

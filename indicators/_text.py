@@ -20,8 +20,12 @@ expand or vanish (``ß``, ``œ``, ligatures, combining marks) are found with one
 mapped through :class:`OffsetMap`.
 
 Speed: ``str.translate`` with a dict costs ~60 ns per non-ASCII character, which alone would eat the
-matcher's budget, so non-ASCII text is normalised a word at a time through a cache of normalised
-words (news vocabulary repeats), and ASCII text through a bytes table.
+matcher's budget. Instead, a one-byte code covers the characters of the feed languages (ASCII,
+Cyrillic, the Latin letters of French, Polish, Lithuanian and German, common typography): encoding a
+text through it (``codecs.charmap_encode``) and decoding the bytes with a table of folded characters
+normalises it in two C passes, and the matcher's :func:`clean_and_encode` uses a strict variant of
+the code to prove a raw field clean in the same pass. Text with any other character is normalised a
+word at a time through a cache of normalised words (the same ``_fold_char`` behind both paths).
 """
 
 from __future__ import annotations
@@ -326,7 +330,10 @@ class OffsetMap:
         self._lengths: list[int] = []
         if clean.isascii():
             return
-        pattern = _irregular_pattern()  # every character of ``clean`` has been folded by now
+        # Every irregular character of ``clean`` is known by now: normalising it either folded each
+        # character through _CHARS, or used the one-byte code, whose characters are all regular
+        # but for the spelt-out letters, registered at import.
+        pattern = _irregular_pattern()
         if pattern is None:
             return
         shift = 0
