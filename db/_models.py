@@ -115,12 +115,20 @@ class Item(Base):
     # The patterns fingerprint the stored matches were computed with; a rescore re-matches rows
     # whose value differs from the current one.
     patterns_hash: Mapped[str | None] = mapped_column(String(64))
+    # The id of the first item of the story this item belongs to (its own id when it founded one).
     story_id: Mapped[int | None] = mapped_column(Integer)
+    # Token signature used to group reprints into stories (scenarios.StorySignature.to_text()).
+    signature: Mapped[str | None] = mapped_column(Text)
+    # Local day (published, else fetched) in the time zone recorded in settings["day_timezone"].
+    day: Mapped[date | None] = mapped_column(Date)
 
     __table_args__ = (
         UniqueConstraint("feed_id", "guid"),
         Index(None, "published_at"),
         Index(None, "fetched_at"),
+        Index(None, "day"),
+        Index(None, "story_id"),
+        Index(None, "feed_id", "url"),
     )
 
 
@@ -153,7 +161,34 @@ class ScenarioDaily(Base):
     items: Mapped[int] = mapped_column(Integer)
     stories: Mapped[int] = mapped_column(Integer)
     indicators: Mapped[int] = mapped_column(Integer)
+    indicator_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    novel: Mapped[list[str]] = mapped_column(JSON, default=list)
     config_hash: Mapped[str] = mapped_column(String(64))
+
+
+class StoryScore(Base):
+    """The strongest stories of one scenario on one day (top few only): what moved the index."""
+
+    __tablename__ = "story_scores"
+
+    scenario_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    rank: Mapped[int] = mapped_column(Integer, primary_key=True)
+    story_key: Mapped[int] = mapped_column(Integer)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    value: Mapped[float] = mapped_column(Float)
+    sources: Mapped[int] = mapped_column(Integer)
+    items: Mapped[int] = mapped_column(Integer)
+    indicator_ids: Mapped[list[str]] = mapped_column(JSON)
+
+
+class Setting(Base):
+    """Small facts about how stored data was derived (e.g. the time zone of ``items.day``)."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
 
 
 class Run(Base):

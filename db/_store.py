@@ -27,6 +27,8 @@ from db.types import (
 )
 
 Analyse = Callable[[NewItem], Sequence[MatchRecord]]
+# Called with a new item's id once it is inserted; returns the story it joins (its own id founds one).
+AssignStory = Callable[[int, NewItem], int]
 
 
 def _feed_state(row: Feed, items: int = 0) -> FeedState:
@@ -151,6 +153,7 @@ def record_poll(
     finished_at: datetime | None = None,
     analyse: Analyse | None = None,
     patterns_hash: str | None = None,
+    assign_story: AssignStory | None = None,
 ) -> PollSummary:
     """Store one feed's poll: its new and changed items, their matches, and the feed's new state.
 
@@ -158,7 +161,9 @@ def record_poll(
     starts from the feed's previous validators and items.
     """
     with db.session(write=True) as session:
-        summary = _store_items(session, feed_id, items, update_.attempted_at, analyse, patterns_hash)
+        summary = _store_items(
+            session, feed_id, items, update_.attempted_at, analyse, patterns_hash, assign_story
+        )
         feed = session.get(Feed, feed_id, with_for_update=db.dialect == "postgresql")
         if feed is None:
             raise LookupError(f"feed id {feed_id} is not in the database")
@@ -180,6 +185,45 @@ def record_poll(
     return summary
 
 
+def store_items(
+    db: Database,
+    feed_id: int,
+    items: Sequence[NewItem],
+    *,
+    fetched_at: datetime,
+    analyse: Analyse | None = None,
+    patterns_hash: str | None = None,
+    assign_story: AssignStory | None = None,
+) -> PollSummary:
+    """Store items outside a poll (an import): one transaction, same dedup and update rules."""
+    with db.session(write=True) as session:
+        return _store_items(session, feed_id, items, fetched_at, analyse, patterns_hash, assign_story)
+
+
+def ensure_feed(db: Database, spec: FeedSpec, now: datetime) -> int:
+    """The id of the feed with this config URL, creating it (not polled) if it is not stored yet."""
+    with db.session(write=True) as session:
+        found = session.scalar(select(Feed.id).where(Feed.config_url == spec.config_url))
+        if found is not None:
+            return int(found)
+        feed = Feed(
+            config_url=spec.config_url,
+            url=spec.config_url,
+            name=spec.name,
+            language=spec.language,
+            reliability=spec.reliability,
+            poll_interval_seconds=spec.poll_interval_seconds,
+            in_config=False,
+            enabled=False,
+            disabled_reason="imported history, not a polled feed",
+            consecutive_failures=0,
+            created_at=now,
+        )
+        session.add(feed)
+        session.flush()
+        return feed.id
+
+
 def _store_items(
     session: Session,
     feed_id: int,
@@ -187,6 +231,7 @@ def _store_items(
     now: datetime,
     analyse: Analyse | None,
     patterns_hash: str | None,
+    assign_story: AssignStory | None = None,
 ) -> PollSummary:
     unique: dict[str, NewItem] = {}
     for item in items:
@@ -216,9 +261,12 @@ def _store_items(
                 published_at=item.published_at,
                 fetched_at=now,
                 content_hash=item.content_hash,
+                signature=item.signature,
+                day=item.day,
             )
             session.add(row)
             session.flush()
+            row.story_id = assign_story(row.id, item) if assign_story is not None else row.id
             new_ids.append(row.id)
             item_id = row.id
         else:
@@ -234,6 +282,8 @@ def _store_items(
                     published_at=item.published_at,
                     updated_at=now,
                     content_hash=item.content_hash,
+                    signature=item.signature,
+                    day=item.day,
                 )
             )
             session.execute(delete(MatchRow).where(MatchRow.item_id == item_id))

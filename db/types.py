@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 
@@ -66,6 +66,8 @@ class NewItem:
     language: str | None
     published_at: datetime | None
     content_hash: str
+    signature: str | None = None
+    day: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,3 +126,59 @@ class RunInfo:
     items_new: int
     items_updated: int
     detail: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class FactRow:
+    """A matched item as the trend reads it: where it counts and what fired."""
+
+    item_id: int
+    story_id: int | None
+    feed_id: int
+    day: date
+    reliability: float
+    indicators: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TrendRow:
+    scenario_id: str
+    day: date
+    raw: float
+    index: float
+    level: str
+    spike: bool
+    items: int
+    stories: int
+    indicator_ids: tuple[str, ...]
+    novel: tuple[str, ...]
+    config_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoryScoreRow:
+    scenario_id: str
+    day: date
+    rank: int
+    story_key: int
+    item_id: int
+    value: float
+    sources: int
+    items: int
+    indicator_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TopStory:
+    """A story score with what a reader needs: the strongest item's title, link and feed."""
+
+    scenario_id: str
+    day: date
+    value: float
+    sources: int
+    items: int
+    indicator_ids: tuple[str, ...]
+    item_id: int
+    title: str
+    url: str | None
+    feed_name: str

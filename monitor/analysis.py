@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 import db
 from indicators import IndicatorSet, Matcher, MatchResult, clean_text, load_indicators
 from monitor.config import Config
-from monitor.poll import Analyser
-from scenarios import ScenarioSet, load_scenarios
+from monitor.poll import Analyser, StoryAssigning
+from scenarios import ScenarioSet, load_scenarios, signature
 
 
 @dataclass(frozen=True)
@@ -29,11 +30,20 @@ class Definitions:
     def match_item(self, title: str, summary: str) -> MatchResult:
         return self.matcher.match({"title": title, "summary": summary})
 
-    def analyser(self) -> Analyser:
+    def analyser(self, *, tz: ZoneInfo | None = None, stories: StoryAssigning | None = None) -> Analyser:
+        """The ingest analyser: matches, and with ``tz`` the local day and story signature too."""
+
         def analyse(item: db.NewItem) -> Sequence[db.MatchRecord]:
             return match_records(self.match_item(item.title, item.summary))
 
-        return Analyser(clean=clean_text, analyse=analyse, patterns_hash=self.indicators.fingerprint)
+        return Analyser(
+            clean=clean_text,
+            analyse=analyse,
+            patterns_hash=self.indicators.fingerprint,
+            day_of=(lambda at: at.astimezone(tz).date()) if tz is not None else None,
+            signature_of=lambda title, summary: signature(title, summary).to_text(),
+            stories=stories,
+        )
 
 
 def match_records(result: MatchResult) -> list[db.MatchRecord]:

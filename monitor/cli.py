@@ -10,7 +10,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -158,8 +158,8 @@ def run(obj: _Context) -> None:
 def poll_command(obj: _Context, once: bool, due_only: bool, names: tuple[str, ...]) -> None:
     """Fetch feeds once, store new and changed items, and print each feed's outcome."""
     from monitor.analysis import Definitions
-    from monitor.poll import poll
-    from monitor.settings import feed_specs, poll_settings
+    from monitor.pipeline import poll_and_refresh
+    from monitor.settings import feed_specs
 
     config = obj.config
     known = {feed.name for feed in config.feeds}
@@ -172,9 +172,7 @@ def poll_command(obj: _Context, once: bool, due_only: bool, names: tuple[str, ..
     handle = obj.database()
     try:
         db.sync_feeds(handle, feed_specs(config), utcnow())
-        report = poll(
-            handle, poll_settings(config), definitions.analyser(), now=utcnow, due_only=due_only, names=names
-        )
+        report = poll_and_refresh(handle, config, definitions, now=utcnow, due_only=due_only, names=names)
     finally:
         handle.close()
     if not report.feeds:
@@ -447,27 +445,162 @@ main.command(
         )
     )
 )
-main.command(name="trend", help="Show each scenario's daily index, level and spikes, with top stories.")(
-    click.argument("scenario", required=False)(
-        click.option("--days", type=int, default=30, show_default=True, help="How many days to show.")(
-            click.option("--json", "as_json", is_flag=True, help="Print JSON for other tools.")(
-                _not_yet("the trend view", 4)
+
+
+@main.command(name="trend")
+@click.argument("scenario", required=False)
+@click.option(
+    "--days", type=click.IntRange(1, 3660), default=30, show_default=True, help="How many days to show."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for other tools.")
+@click.option(
+    "--top", type=click.IntRange(0, 100), default=5, show_default=True, help="Top stories per scenario."
+)
+@pass_ctx
+def trend_command(obj: _Context, scenario: str | None, days: int, as_json: bool, top: int) -> None:
+    """Show each scenario's daily index as a chart, its level, spikes and the top stories."""
+    from monitor.trend import local_day
+    from monitor.trend_view import days_window, render, trend_json
+
+    definitions = _definitions(obj)
+    known = definitions.scenarios.scenarios
+    if scenario is not None and scenario not in known:
+        raise MonitorError(f"no scenario {scenario!r}; known: {', '.join(known)}")
+    since = days_window(local_day(utcnow(), obj.config.schedule.tzinfo), days)
+    handle = obj.database()
+    try:
+        stored = db.load_trend(handle, scenario_id=scenario, since=since)
+        stories = db.top_stories(handle, since=since, scenario_id=scenario, limit=top)
+    finally:
+        handle.close()
+    ids = [scenario] if scenario else list(known)
+    rows = {sid: [r for r in stored if r.scenario_id == sid] for sid in ids}
+    by_scenario = {sid: [s for s in stories if s.scenario_id == sid] for sid in ids}
+    if as_json:
+        click.echo(json.dumps(trend_json(rows, by_scenario), indent=2, ensure_ascii=False))
+        return
+    console.print(render(rows, by_scenario, {sid: sc.title for sid, sc in known.items()}))
+    hashes = {r.config_hash for r in stored}
+    if hashes and hashes != {definitions.scenarios.config_hash}:
+        err_console.print(
+            "[yellow]note:[/] the stored trend was computed with another config; run `monitor rescore`"
+        )
+
+
+def _parse_day(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date; expected YYYY-MM-DD") from None
+
+
+@main.command(name="rescore")
+@click.option(
+    "--since", metavar="YYYY-MM-DD", help="Rewrite the trend from this day on (default: all of it)."
+)
+@click.option("--dry-run", is_flag=True, help="Show, day by day, what would change; write nothing.")
+@pass_ctx
+def rescore_command(obj: _Context, since: str | None, dry_run: bool) -> None:
+    """Recompute contributions and the trend from stored matches after a config change.
+
+    Items matched with other patterns than the current ones are matched again from their stored text
+    (no re-fetch). With --dry-run, the difference in index and level is printed and nothing is written.
+    """
+    from rich.progress import Progress
+
+    from monitor.rescore import rescore
+
+    since_day = _parse_day(since)
+    definitions = _definitions(obj)
+    handle = obj.database()
+    try:
+        with Progress(console=err_console, transient=True) as bar:
+            task = bar.add_task("re-matching stored items", total=None)
+            report = rescore(
+                handle,
+                obj.config,
+                definitions,
+                now=utcnow(),
+                since=since_day,
+                dry_run=dry_run,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
+    finally:
+        handle.close()
+    _print_rescore(report)
+
+
+def _print_rescore(report: Any) -> None:
+    verb = "would change" if report.dry_run else "changed"
+    if report.rematched:
+        console.print(
+            f"{report.rematched} items {'would be' if report.dry_run else 'were'} matched again (patterns changed)"
         )
-    )
-)
-main.command(
-    name="rescore", help="Recompute contributions and the trend from stored matches after a config change."
-)(
-    click.option("--since", metavar="YYYY-MM-DD", help="Only from this day on.")(
-        click.option("--dry-run", is_flag=True, help="Show what would change, write nothing.")(
-            _not_yet("rescoring", 4)
+    if not report.changes:
+        console.print(f"nothing {verb}: the stored trend already matches config {report.new_hash[:12]}")
+    by_scenario: dict[str, list[Any]] = {}
+    for change in report.changes:
+        by_scenario.setdefault(change.scenario_id, []).append(change)
+    for scenario_id, changes in by_scenario.items():
+        table = Table(
+            "day",
+            "index",
+            "level",
+            "raw",
+            title=f"{scenario_id}: {len(changes)} days {verb}",
+            title_justify="left",
         )
+        for c in changes:
+            table.add_row(
+                c.day.isoformat(),
+                _pair(c.old, c.new, "index", ".3f"),
+                _pair(c.old, c.new, "level", ""),
+                _pair(c.old, c.new, "raw", ".3f"),
+            )
+        console.print(table)
+    if not report.dry_run:
+        console.print(f"{report.days_written} daily rows written with config {report.new_hash[:12]}")
+
+
+def _pair(old: Any, new: Any, attr: str, fmt: str) -> str:
+    before = format(getattr(old, attr), fmt) if old is not None else "-"
+    after = format(getattr(new, attr), fmt) if new is not None else "-"
+    return after if before == after else f"{before} → {after}"
+
+
+@main.command(name="import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@pass_ctx
+def import_command(obj: _Context, file: Path) -> None:
+    """Backfill history from a JSON Lines file (id, title, summary, url, source, lang, published) or an
+    RSS/Atom file, keeping the original dates; re-importing the same file adds nothing."""
+    from rich.progress import Progress
+
+    from monitor.importer import import_file
+
+    definitions = _definitions(obj)
+    handle = obj.database()
+    try:
+        with Progress(console=err_console, transient=True) as bar:
+            task = bar.add_task(f"importing {file.name}", total=None)
+            report = import_file(
+                handle,
+                obj.config,
+                definitions,
+                file,
+                now=utcnow(),
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+    finally:
+        handle.close()
+    console.print(
+        f"{report.read} items read from {len(report.sources)} sources: {report.new} new, "
+        f"{report.updated} updated, {report.already_stored} already stored"
     )
-)
-main.command(
-    name="import", help="Backfill history from a JSON Lines or RSS/Atom file, keeping original dates."
-)(click.argument("file", type=click.Path(dir_okay=False, path_type=Path))(_not_yet("importing history", 4)))
+    for warning in report.warnings:
+        err_console.print(f"[yellow]warning:[/] {warning}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -25,7 +25,9 @@ import db
 from monitor.analysis import Definitions
 from monitor.config import Config, load_config
 from monitor.errors import MonitorError
-from monitor.poll import PollSettings, poll
+from monitor.pipeline import poll_and_refresh
+from monitor.poll import PollSettings
+from monitor.rescore import rescore
 from monitor.settings import feed_specs, poll_settings
 
 log = logging.getLogger(__name__)
@@ -50,13 +52,19 @@ class _State:
     file_digest: str | None
 
 
-def _file_digest(path: Path | None) -> str | None:
+def _file_digest(path: Path | None, extra: tuple[Path, ...] = ()) -> str | None:
+    """Digest of the config file and the definition files it names: a change to either reloads."""
     if path is None:
         return None
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return None
+    digest = hashlib.sha256()
+    for file in (path, *extra):
+        try:
+            digest.update(file.read_bytes())
+        except OSError:
+            if file == path:
+                return None
+            digest.update(b"missing:" + str(file).encode())
+    return digest.hexdigest()
 
 
 class Daemon:
@@ -83,10 +91,10 @@ class Daemon:
         with self._lock:
             state = self.state
         try:
-            poll(
+            poll_and_refresh(
                 self.database,
-                state.settings,
-                state.definitions.analyser(),
+                state.config,
+                state.definitions,
                 now=self.now,
                 due_only=True,
                 stop=self.stop,
@@ -106,7 +114,7 @@ class Daemon:
     def watch_config(self) -> None:
         """Reload the config file when its content changes; keep the last good one on error."""
         source = self.state.config.source
-        digest = _file_digest(source)
+        digest = _file_digest(source, self.state.config.definitions)
         if source is None or digest is None or digest == self.state.file_digest:
             return
         try:
@@ -116,14 +124,33 @@ class Daemon:
             log.error("config reload failed; keeping the last good config. %s", exc)
             self.state.file_digest = digest  # report each bad version once, not every few seconds
             return
-        old = self.state.config
+        old, old_hash = self.state.config, self.state.definitions.scenarios.config_hash
         changed = sorted(old.changed_sections(config))
         with self._lock:
-            self.state = _State(config, definitions, poll_settings(config), digest)
+            self.state = _State(
+                config, definitions, poll_settings(config), _file_digest(source, config.definitions)
+            )
         db.sync_feeds(self.database, feed_specs(config), self.now())
         if "schedule" in changed:
             self._schedule_digest(config)
-        log.info("config reloaded from %s changed=%s", source, ",".join(changed) or "nothing")
+        log.info("config reloaded from %s changed=%s", source, ",".join(changed) or "definitions")
+        if definitions.scenarios.config_hash != old_hash or "schedule" in changed:
+            self._rescore()
+
+    def _rescore(self) -> None:
+        with self._lock:
+            state = self.state
+        try:
+            report = rescore(self.database, state.config, state.definitions, now=self.now())
+        except MonitorError as exc:
+            log.error("rescore after the config change failed: %s", exc)
+            return
+        log.info(
+            "rescored after config change rematched=%d days_changed=%d config_hash=%s",
+            report.rematched,
+            len(report.changes),
+            report.new_hash[:12],
+        )
 
     # --- wiring -------------------------------------------------------------------------------
 

@@ -12,7 +12,8 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Protocol
 
 import db
 from monitor.fetch import FetchOutcome, FetchRequest, FetchSettings, fetch_all_sync
@@ -32,13 +33,35 @@ class PollSettings:
     lease: timedelta = timedelta(minutes=10)
 
 
+class StoryAssigning(Protocol):
+    def for_feed(self, feed_id: int, fetched_at: datetime) -> db.AssignStory: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Analyser:
-    """Turns a stored item into match facts; ``patterns_hash`` says which definitions produced them."""
+    """What happens to each stored item: cleaning, matching (``patterns_hash`` says with which
+    definitions), its local day, its story signature and the story it joins."""
 
     clean: Callable[[str], str]
     analyse: Callable[[db.NewItem], Sequence[db.MatchRecord]] | None
     patterns_hash: str | None
+    day_of: Callable[[datetime], date] | None = None
+    signature_of: Callable[[str, str], str] | None = None
+    stories: StoryAssigning | None = None
+
+    def prepare(self, parsed: ParsedItem, feed_language: str | None, fetched_at: datetime) -> db.NewItem:
+        title, summary = self.clean(parsed.title), self.clean(parsed.summary)
+        return db.NewItem(
+            guid=parsed.guid,
+            url=parsed.link,
+            title=title,
+            summary=summary,
+            language=parsed.language or feed_language,
+            published_at=parsed.published,
+            content_hash=parsed.content_hash,
+            signature=self.signature_of(title, summary) if self.signature_of else None,
+            day=self.day_of(parsed.published or fetched_at) if self.day_of else None,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +190,7 @@ def _store_outcome(
             # with validators dropped so the next poll fetches the document in full.
             kind, error = "error", parsed.problem
         else:
-            items = [_new_item(p, analyser.clean, feed.language) for p in parsed.items]
+            items = [analyser.prepare(p, feed.language, attempted) for p in parsed.items]
             error = parsed.warning
     plan = plan_next(
         kind,
@@ -201,6 +224,7 @@ def _store_outcome(
         finished_at=now(),
         analyse=analyser.analyse,
         patterns_hash=analyser.patterns_hash,
+        assign_story=analyser.stories.for_feed(feed.id, attempted) if analyser.stories else None,
     )
     log.info(
         "feed=%r outcome=%s status=%s items=%d new=%d updated=%d elapsed=%.2fs next=%s%s%s",
@@ -217,16 +241,4 @@ def _store_outcome(
     )
     return FeedResult(
         feed.id, feed.name, kind, fetched.status, summary.items_new, summary.items_updated, error
-    )
-
-
-def _new_item(parsed: ParsedItem, clean: Callable[[str], str], feed_language: str | None) -> db.NewItem:
-    return db.NewItem(
-        guid=parsed.guid,
-        url=parsed.link,
-        title=clean(parsed.title),
-        summary=clean(parsed.summary),
-        language=parsed.language or feed_language,
-        published_at=parsed.published,
-        content_hash=parsed.content_hash,
     )

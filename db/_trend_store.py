@@ -1,0 +1,370 @@
+"""Queries for the trend: reading match facts in bulk, re-matching, writing daily rows and stories.
+
+Bulk paths use plain SQL through the connection: a rescore reads and writes a million rows, and ORM
+objects would cost more than the work itself.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Sequence
+from datetime import date, datetime
+
+from sqlalchemy import delete, func, insert, select, text, update
+
+from db._engine import Database
+from db._models import Feed, Item, MatchRow, ScenarioDaily, Setting, StoryScore
+from db.types import FactRow, MatchRecord, StoryScoreRow, TopStory, TrendRow
+
+BATCH = 5000
+
+
+def _as_date(value: object, cache: dict[object, date]) -> date:
+    found = cache.get(value)
+    if found is None:
+        found = value if isinstance(value, date) else date.fromisoformat(str(value))
+        cache[value] = found
+    return found
+
+
+def iter_facts(database: Database) -> Iterator[FactRow]:
+    """Every matched item that has a day, with its fired indicators, in item order."""
+    query = text(
+        "SELECT m.item_id, i.story_id, i.feed_id, i.day, f.reliability, m.indicator_id, m.polarity "
+        "FROM matches m JOIN items i ON i.id = m.item_id JOIN feeds f ON f.id = i.feed_id "
+        "WHERE i.day IS NOT NULL ORDER BY m.item_id"
+    )
+    days: dict[object, date] = {}
+    with database.engine.connect() as conn:
+        rows = conn.execution_options(stream_results=True, yield_per=BATCH).execute(query)
+        current = -1
+        story_id: int | None = None
+        feed_id = 0
+        day = date.min
+        reliability = 1.0
+        fired: list[tuple[str, int]] = []
+        for item_id, story, feed, raw_day, rel, indicator_id, polarity in rows:
+            if item_id != current:
+                if fired:
+                    yield FactRow(current, story_id, feed_id, day, reliability, tuple(fired))
+                current, story_id, feed_id, reliability = item_id, story, feed, rel
+                day = _as_date(raw_day, days)
+                fired = []
+            fired.append((indicator_id, polarity))
+        if fired:
+            yield FactRow(current, story_id, feed_id, day, reliability, tuple(fired))
+
+
+def story_sources(database: Database, story_ids: Sequence[int]) -> dict[int, int]:
+    """Distinct feeds per story: its corroboration, counting every item, matched or not."""
+    found: dict[int, int] = {}
+    with database.session() as session:
+        for start in range(0, len(story_ids), 500):
+            chunk = list(story_ids[start : start + 500])
+            query = (
+                select(Item.story_id, func.count(func.distinct(Item.feed_id)))
+                .where(Item.story_id.in_(chunk))
+                .group_by(Item.story_id)
+            )
+            found.update({int(story): int(n) for story, n in session.execute(query) if story is not None})
+    return found
+
+
+def replace_trend(
+    database: Database, rows: Sequence[TrendRow], stories: Sequence[StoryScoreRow], *, since: date | None
+) -> None:
+    """Replace the stored trend from ``since`` on (all of it when None) in one transaction."""
+    with database.session(write=True) as session:
+        daily = delete(ScenarioDaily)
+        scores = delete(StoryScore)
+        if since is not None:
+            daily = daily.where(ScenarioDaily.day >= since)
+            scores = scores.where(StoryScore.day >= since)
+        session.execute(daily)
+        session.execute(scores)
+        kept = [r for r in rows if since is None or r.day >= since]
+        for start in range(0, len(kept), BATCH):
+            session.execute(
+                insert(ScenarioDaily),
+                [
+                    {
+                        "scenario_id": r.scenario_id,
+                        "day": r.day,
+                        "raw": r.raw,
+                        "index": r.index,
+                        "level": r.level,
+                        "spike": r.spike,
+                        "items": r.items,
+                        "stories": r.stories,
+                        "indicators": len(r.indicator_ids),
+                        "indicator_ids": list(r.indicator_ids),
+                        "novel": list(r.novel),
+                        "config_hash": r.config_hash,
+                    }
+                    for r in kept[start : start + BATCH]
+                ],
+            )
+        kept_stories = [s for s in stories if since is None or s.day >= since]
+        for start in range(0, len(kept_stories), BATCH):
+            session.execute(
+                insert(StoryScore),
+                [
+                    {
+                        "scenario_id": s.scenario_id,
+                        "day": s.day,
+                        "rank": s.rank,
+                        "story_key": s.story_key,
+                        "item_id": s.item_id,
+                        "value": s.value,
+                        "sources": s.sources,
+                        "items": s.items,
+                        "indicator_ids": list(s.indicator_ids),
+                    }
+                    for s in kept_stories[start : start + BATCH]
+                ],
+            )
+
+
+def load_trend(
+    database: Database, *, scenario_id: str | None = None, since: date | None = None
+) -> list[TrendRow]:
+    with database.session() as session:
+        query = select(ScenarioDaily).order_by(ScenarioDaily.scenario_id, ScenarioDaily.day)
+        if scenario_id is not None:
+            query = query.where(ScenarioDaily.scenario_id == scenario_id)
+        if since is not None:
+            query = query.where(ScenarioDaily.day >= since)
+        return [
+            TrendRow(
+                scenario_id=r.scenario_id,
+                day=r.day,
+                raw=r.raw,
+                index=r.index,
+                level=r.level,
+                spike=r.spike,
+                items=r.items,
+                stories=r.stories,
+                indicator_ids=tuple(r.indicator_ids or ()),
+                novel=tuple(r.novel or ()),
+                config_hash=r.config_hash,
+            )
+            for r in session.scalars(query)
+        ]
+
+
+def top_stories(
+    database: Database,
+    *,
+    since: date,
+    until: date | None = None,
+    scenario_id: str | None = None,
+    limit: int = 10,
+) -> list[TopStory]:
+    """The strongest stories per scenario over a period, by |contribution|, with title and link."""
+    with database.session() as session:
+        query = (
+            select(StoryScore, Item.title, Item.url, Feed.name)
+            .join(Item, Item.id == StoryScore.item_id)
+            .join(Feed, Feed.id == Item.feed_id)
+            .where(StoryScore.day >= since)
+        )
+        if until is not None:
+            query = query.where(StoryScore.day <= until)
+        if scenario_id is not None:
+            query = query.where(StoryScore.scenario_id == scenario_id)
+        found: dict[str, list[TopStory]] = {}
+        seen: set[tuple[str, int]] = set()
+        ordered = query.order_by(
+            StoryScore.scenario_id, func.abs(StoryScore.value).desc(), StoryScore.day.desc()
+        )
+        for score, title, url, feed_name in session.execute(ordered):
+            bucket = found.setdefault(score.scenario_id, [])
+            if len(bucket) >= limit or (score.scenario_id, score.story_key) in seen:
+                continue  # a story that moved the index on several days is listed once, at its strongest
+            seen.add((score.scenario_id, score.story_key))
+            bucket.append(
+                TopStory(
+                    scenario_id=score.scenario_id,
+                    day=score.day,
+                    value=score.value,
+                    sources=score.sources,
+                    items=score.items,
+                    indicator_ids=tuple(score.indicator_ids or ()),
+                    item_id=score.item_id,
+                    title=title,
+                    url=url,
+                    feed_name=feed_name,
+                )
+            )
+        return [story for bucket in found.values() for story in bucket]
+
+
+def get_setting(database: Database, key: str) -> str | None:
+    with database.session() as session:
+        row = session.get(Setting, key)
+        return row.value if row else None
+
+
+def set_setting(database: Database, key: str, value: str) -> None:
+    with database.session(write=True) as session:
+        row = session.get(Setting, key)
+        if row is None:
+            session.add(Setting(key=key, value=value))
+        else:
+            row.value = value
+
+
+def iter_item_texts(
+    database: Database, *, stale_for: str | None = None, since: date | None = None, batch: int = BATCH
+) -> Iterator[list[tuple[int, str, str]]]:
+    """(id, title, summary) of stored items in id order, in batches.
+
+    ``stale_for``: only items whose matches were made with other patterns than this fingerprint.
+    """
+    last = 0
+    while True:
+        query = select(Item.id, Item.title, Item.summary).where(Item.id > last).order_by(Item.id).limit(batch)
+        if stale_for is not None:
+            query = query.where((Item.patterns_hash.is_(None)) | (Item.patterns_hash != stale_for))
+        if since is not None:
+            query = query.where(Item.day >= since)
+        with database.session() as session:
+            rows = [(int(i), t, s) for i, t, s in session.execute(query)]
+        if not rows:
+            return
+        yield rows
+        last = rows[-1][0]
+
+
+def count_stale_items(database: Database, patterns_hash: str, *, since: date | None = None) -> int:
+    with database.session() as session:
+        query = select(func.count(Item.id)).where(
+            (Item.patterns_hash.is_(None)) | (Item.patterns_hash != patterns_hash)
+        )
+        if since is not None:
+            query = query.where(Item.day >= since)
+        return int(session.scalar(query) or 0)
+
+
+def replace_matches(
+    database: Database, matches: Sequence[tuple[int, Sequence[MatchRecord]]], patterns_hash: str
+) -> None:
+    """Rewrite the matches of a batch of items (one transaction) and record the patterns used."""
+    if not matches:
+        return
+    ids = [item_id for item_id, _ in matches]
+    rows = [
+        {
+            "item_id": item_id,
+            "indicator_id": m.indicator_id,
+            "polarity": m.polarity,
+            "via_negation": m.via_negation,
+            "evidence": [dict(e) for e in m.evidence],
+        }
+        for item_id, records in matches
+        for m in records
+    ]
+    with database.session(write=True) as session:
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            session.execute(delete(MatchRow).where(MatchRow.item_id.in_(chunk)))
+            session.execute(update(Item).where(Item.id.in_(chunk)).values(patterns_hash=patterns_hash))
+        if rows:
+            session.execute(insert(MatchRow), rows)
+
+
+def recompute_days(database: Database, day_of: Callable[[datetime], date]) -> int:
+    """Set every item's local day again (after the configured time zone changed)."""
+    changed = 0
+    last = 0
+    while True:
+        with database.session(write=True) as session:
+            rows = session.execute(
+                select(Item.id, Item.published_at, Item.fetched_at, Item.day)
+                .where(Item.id > last)
+                .order_by(Item.id)
+                .limit(BATCH)
+            ).all()
+            if not rows:
+                return changed
+            for item_id, published, fetched, day in rows:
+                new = day_of(published or fetched)
+                if new != day:
+                    session.execute(update(Item).where(Item.id == item_id).values(day=new))
+                    changed += 1
+            last = rows[-1][0]
+
+
+def recent_story_items(database: Database, since: datetime) -> list[tuple[int, str, datetime, int]]:
+    """(story_id, signature, time, feed_id) of items fetched since ``since``: the story index's memory."""
+    with database.session() as session:
+        query = (
+            select(Item.story_id, Item.signature, Item.published_at, Item.fetched_at, Item.feed_id)
+            .where(Item.signature.is_not(None), Item.story_id.is_not(None), Item.fetched_at >= since)
+            .order_by(Item.id)
+        )
+        return [
+            (int(story_id or 0), str(signature), published or fetched, int(feed_id))
+            for story_id, signature, published, fetched, feed_id in session.execute(query)
+        ]
+
+
+def items_by_url(database: Database, feed_id: int, urls: Sequence[str]) -> set[str]:
+    """Which of these links a feed already has (an import must not store them again under a new id)."""
+    found: set[str] = set()
+    with database.session() as session:
+        for start in range(0, len(urls), 500):
+            chunk = list(urls[start : start + 500])
+            found.update(
+                u
+                for u in session.scalars(select(Item.url).where(Item.feed_id == feed_id, Item.url.in_(chunk)))
+                if u
+            )
+    return found
+
+
+def trend_json(rows: Sequence[TrendRow]) -> str:
+    """Canonical text of trend rows, for comparing two computations (tests, dry runs)."""
+    return json.dumps(
+        [
+            [
+                r.scenario_id,
+                r.day.isoformat(),
+                round(r.raw, 9),
+                round(r.index, 9),
+                r.level,
+                r.spike,
+                r.items,
+                r.stories,
+            ]
+            for r in rows
+        ]
+    )
+
+
+def iter_items_meta(
+    database: Database, *, stale_for: str | None = None, batch: int = BATCH
+) -> Iterator[list[tuple[int, int | None, int, date | None, float, str, str]]]:
+    """(id, story_id, feed_id, day, reliability, title, summary) in id order, in batches; with
+    ``stale_for``, only items matched with other patterns than that fingerprint."""
+    last = 0
+    days: dict[object, date] = {}
+    while True:
+        query = (
+            select(Item.id, Item.story_id, Item.feed_id, Item.day, Feed.reliability, Item.title, Item.summary)
+            .join(Feed, Feed.id == Item.feed_id)
+            .where(Item.id > last)
+            .order_by(Item.id)
+            .limit(batch)
+        )
+        if stale_for is not None:
+            query = query.where((Item.patterns_hash.is_(None)) | (Item.patterns_hash != stale_for))
+        with database.session() as session:
+            rows = [
+                (int(i), story, int(feed), _as_date(day, days) if day is not None else None, float(rel), t, s)
+                for i, story, feed, day, rel, t, s in session.execute(query)
+            ]
+        if not rows:
+            return
+        yield rows
+        last = rows[-1][0]

@@ -1,0 +1,156 @@
+"""``monitor rescore``: bring stored matches and the trend in line with the definitions in force.
+
+Weights, thresholds and half-lives apply on top of stored matches, so changing them only recomputes
+the trend. Changed patterns make the stored matches stale: those items (their ``patterns_hash``
+differs from the current fingerprint) are matched again from their stored text, never re-fetched.
+A dry run computes the same in memory and reports the difference without writing anything.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import db
+from monitor import trend
+from monitor.analysis import Definitions, match_records
+from monitor.config import Config
+from scenarios import ItemFacts
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+EPSILON = 1e-9
+
+
+@dataclass(frozen=True)
+class DayChange:
+    scenario_id: str
+    day: date
+    old: db.TrendRow | None
+    new: db.TrendRow | None
+
+
+@dataclass(frozen=True)
+class RescoreReport:
+    dry_run: bool
+    rematched: int
+    changes: tuple[DayChange, ...]
+    days_written: int
+    old_hashes: frozenset[str] = field(default_factory=frozenset)
+    new_hash: str = ""
+
+
+def _differs(a: db.TrendRow | None, b: db.TrendRow | None) -> bool:
+    if a is None or b is None:
+        present = a or b
+        # A day that exists on one side only matters when something happened on it.
+        return present is not None and (abs(present.index) > EPSILON or present.items > 0)
+    return (
+        abs(a.raw - b.raw) > EPSILON
+        or abs(a.index - b.index) > EPSILON
+        or a.level != b.level
+        or a.spike != b.spike
+        or a.items != b.items
+        or a.stories != b.stories
+    )
+
+
+def diff_trend(old: list[db.TrendRow], new: list[db.TrendRow], since: date | None) -> tuple[DayChange, ...]:
+    before = {(r.scenario_id, r.day): r for r in old if since is None or r.day >= since}
+    after = {(r.scenario_id, r.day): r for r in new if since is None or r.day >= since}
+    keys = sorted(set(before) | set(after))
+    return tuple(
+        DayChange(sid, day, before.get((sid, day)), after.get((sid, day)))
+        for sid, day in keys
+        if _differs(before.get((sid, day)), after.get((sid, day)))
+    )
+
+
+def _rematch(
+    database: db.Database, definitions: Definitions, *, dry_run: bool, progress: Progress | None
+) -> tuple[int, dict[int, ItemFacts]]:
+    """Match stale items again; write them (or, in a dry run, return their facts in memory)."""
+    fingerprint = definitions.indicators.fingerprint
+    stale = db.count_stale_items(database, fingerprint)
+    in_memory: dict[int, ItemFacts] = {}
+    if not stale:
+        return 0, in_memory
+    # A dry run cannot mix stored and fresh matches of one item set cheaply, so it matches all.
+    total = db.count_items(database) if dry_run else stale
+    done = 0
+    for batch in db.iter_items_meta(database, stale_for=None if dry_run else fingerprint):
+        records = []
+        for item_id, story_id, feed_id, day, reliability, title, summary in batch:
+            matches = match_records(definitions.match_item(title, summary))
+            if dry_run:
+                if matches and day is not None:
+                    in_memory[item_id] = ItemFacts(
+                        item_id=item_id,
+                        story_id=story_id,
+                        feed_id=feed_id,
+                        day=day,
+                        reliability=reliability,
+                        indicators=tuple((m.indicator_id, m.polarity) for m in matches),
+                    )
+            else:
+                records.append((item_id, matches))
+        if not dry_run:
+            # Each batch is its own transaction: an interrupted rescore leaves every item either
+            # re-matched or still marked stale, and the next rescore finishes the job.
+            db.replace_matches(database, records, fingerprint)
+        done += len(batch)
+        if progress:
+            progress(done, total)
+    return stale, in_memory
+
+
+def _facts(database: db.Database, replaced: dict[int, ItemFacts] | None) -> Iterator[ItemFacts]:
+    for fact in trend.facts_from_rows(db.iter_facts(database)):
+        if replaced is None or fact.item_id not in replaced:
+            yield fact
+    if replaced:
+        yield from replaced.values()
+
+
+def rescore(
+    database: db.Database,
+    config: Config,
+    definitions: Definitions,
+    *,
+    now: datetime,
+    since: date | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> RescoreReport:
+    tz = config.schedule.tzinfo
+    if not dry_run:
+        trend.ensure_days(database, tz)
+    old = db.load_trend(database)
+    stale = db.count_stale_items(database, definitions.indicators.fingerprint)
+    replaced: dict[int, ItemFacts] | None = None
+    rematched = 0
+    if stale:
+        log.info("rescore: %d items were matched with other patterns; matching them again", stale)
+        rematched, in_memory = _rematch(database, definitions, dry_run=dry_run, progress=progress)
+        replaced = in_memory if dry_run else None
+    if dry_run and replaced is not None:
+        # In a dry run every item was re-matched in memory; the stored facts are not used at all.
+        facts: Iterator[ItemFacts] = iter(replaced.values())
+    else:
+        facts = _facts(database, None)
+    result = trend.compute(database, definitions, trend.local_day(now, tz), facts=facts)
+    rows = trend.to_rows(database, result)
+    changes = diff_trend(old, rows.days, since)
+    if not dry_run:
+        db.replace_trend(database, rows.days, rows.stories, since=since)
+    return RescoreReport(
+        dry_run=dry_run,
+        rematched=rematched,
+        changes=changes,
+        days_written=0 if dry_run else sum(1 for r in rows.days if since is None or r.day >= since),
+        old_hashes=frozenset(r.config_hash for r in old),
+        new_hash=definitions.scenarios.config_hash,
+    )

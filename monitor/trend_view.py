@@ -1,0 +1,125 @@
+"""``monitor trend``: the index per day as a sparkline, the level, spikes and the top stories."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+import db
+
+BARS = "▁▂▃▄▅▆▇█"
+LEVEL_STYLE = {"calm": "green", "watch": "yellow", "warning": "dark_orange", "alert": "bold red"}
+
+
+def sparkline(values: Sequence[float]) -> str:
+    """One character per value, scaled between the smallest and largest (a flat series is low)."""
+    if not values:
+        return ""
+    low, high = min(values), max(values)
+    span = high - low
+    if span <= 0:
+        return BARS[0] * len(values)
+    return "".join(BARS[min(len(BARS) - 1, int((v - low) / span * (len(BARS) - 1) + 0.5))] for v in values)
+
+
+def trend_json(
+    rows: Mapping[str, Sequence[db.TrendRow]], stories: Mapping[str, Sequence[db.TopStory]]
+) -> dict[str, Any]:
+    scenarios: dict[str, Any] = {}
+    for scenario_id, days in rows.items():
+        last = days[-1] if days else None
+        scenarios[scenario_id] = {
+            "level": last.level if last else None,
+            "index": last.index if last else None,
+            "days": [
+                {
+                    "day": d.day.isoformat(),
+                    "raw": d.raw,
+                    "index": d.index,
+                    "level": d.level,
+                    "spike": d.spike,
+                    "items": d.items,
+                    "stories": d.stories,
+                    "indicators": list(d.indicator_ids),
+                    "novel": list(d.novel),
+                    "config_hash": d.config_hash,
+                }
+                for d in days
+            ],
+            "top_stories": [
+                {
+                    "title": s.title,
+                    "sources": s.sources,
+                    "contribution": s.value,
+                    "day": s.day.isoformat(),
+                    "url": s.url,
+                    "feed": s.feed_name,
+                    "item_id": s.item_id,
+                    "indicators": list(s.indicator_ids),
+                }
+                for s in stories.get(scenario_id, ())
+            ],
+        }
+    return {"scenarios": scenarios}
+
+
+def render(
+    rows: Mapping[str, Sequence[db.TrendRow]],
+    stories: Mapping[str, Sequence[db.TopStory]],
+    titles: Mapping[str, str],
+) -> RenderableType:
+    parts: list[RenderableType] = []
+    for scenario_id, days in rows.items():
+        if not days:
+            parts.append(Text(f"{scenario_id}: no data yet", style="dim"))
+            continue
+        last = days[-1]
+        week = days[-8] if len(days) >= 8 else days[0]
+        header = Text.assemble(
+            (f"{scenario_id}", "bold"),
+            f"  {titles.get(scenario_id, '')}\n",
+            ("level ", "dim"),
+            (last.level, LEVEL_STYLE.get(last.level, "bold")),
+            ("   index ", "dim"),
+            f"{last.index:.2f}",
+            ("   7-day change ", "dim"),
+            f"{last.index - week.index:+.2f}",
+        )
+        spikes = "".join("^" if d.spike else " " for d in days)
+        chart = Text.assemble(
+            (f"{days[0].day:%m-%d} ", "dim"),
+            sparkline([d.index for d in days]),
+            (f" {last.day:%m-%d}", "dim"),
+        )
+        parts += [header, chart]
+        if any(d.spike for d in days):
+            parts.append(Text(" " * 6 + spikes + "  ^ spike", style="red"))
+        novel = [(d.day, i) for d in days for i in d.novel]
+        if novel:
+            parts.append(
+                Text(
+                    "first time in a while: " + ", ".join(f"{i} ({day:%m-%d})" for day, i in novel[-5:]),
+                    style="cyan",
+                )
+            )
+        top = stories.get(scenario_id, ())
+        if top:
+            table = Table("day", "contribution", "sources", "story", box=None, pad_edge=False)
+            for s in top:
+                table.add_row(
+                    f"{s.day:%m-%d}", f"{s.value:+.2f}", str(s.sources), f"{s.title} [dim]({s.feed_name})[/]"
+                )
+            parts.append(table)
+        parts.append(Text(""))
+    return Group(*parts)
+
+
+def days_window(today: date, days: int) -> date:
+    from datetime import timedelta
+
+    return today - timedelta(days=days - 1)
