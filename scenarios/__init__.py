@@ -12,6 +12,17 @@ from scenarios._check import check
 from scenarios._eval import LabelError, evaluate, predict
 from scenarios._loader import config_hash, load_scenarios, shipped_scenario_files
 from scenarios._score import score_item
+from scenarios._stories import (
+    StoryIndex,
+    StoryMatch,
+    StoryPolicy,
+    StorySignature,
+    compare_stories,
+    signature,
+    similarity,
+    story_name_key,
+)
+from scenarios._trend import DailyTrend, ItemFacts, StoryScore, TrendResult, TrendSettings, compute_trend
 from scenarios.types import (
     BASE_LEVEL,
     LABEL_POLARITIES,
@@ -34,7 +45,9 @@ __all__ = [
     "NO_SCENARIO",
     "Contribution",
     "ContributionPart",
+    "DailyTrend",
     "EvalReport",
+    "ItemFacts",
     "LabelError",
     "LabelledItem",
     "Misclassification",
@@ -42,12 +55,24 @@ __all__ = [
     "ScenarioMetrics",
     "ScenarioOverride",
     "ScenarioSet",
+    "StoryIndex",
+    "StoryMatch",
+    "StoryPolicy",
+    "StoryScore",
+    "StorySignature",
     "Threshold",
+    "TrendResult",
+    "TrendSettings",
     "check",
+    "compare_stories",
+    "compute_trend",
     "config_hash",
     "evaluate",
     "load_scenarios",
     "predict",
     "score_item",
     "shipped_scenario_files",
+    "signature",
+    "similarity",
+    "story_name_key",
 ]
