@@ -22,6 +22,7 @@ from db._store import (
     sync_feeds,
 )
 from db._trend_store import (
+    FactTuple,
     count_stale_items,
     get_setting,
     items_by_url,
@@ -39,7 +40,6 @@ from db._trend_store import (
     trend_json,
 )
 from db.types import (
-    FactRow,
     FeedSpec,
     FeedState,
     MatchRecord,
@@ -57,7 +57,7 @@ __all__ = [
     "Analyse",
     "AssignStory",
     "Database",
-    "FactRow",
+    "FactTuple",
     "FeedSpec",
     "FeedState",
     "MatchRecord",

@@ -13,8 +13,8 @@ from datetime import date, datetime
 from sqlalchemy import delete, func, insert, select, text, update
 
 from db._engine import Database
-from db._models import Feed, Item, MatchRow, ScenarioDaily, Setting, StoryScore
-from db.types import FactRow, MatchRecord, StoryScoreRow, TopStory, TrendRow
+from db._models import Feed, Item, ScenarioDaily, Setting, StoryScore
+from db.types import MatchRecord, StoryScoreRow, TopStory, TrendRow
 
 BATCH = 5000
 
@@ -27,32 +27,45 @@ def _as_date(value: object, cache: dict[object, date]) -> date:
     return found
 
 
-def iter_facts(database: Database) -> Iterator[FactRow]:
-    """Every matched item that has a day, with its fired indicators, in item order."""
-    query = text(
+FactTuple = tuple[int, int | None, int, date, float, tuple[tuple[str, int], ...]]
+
+
+def iter_facts(database: Database) -> Iterator[FactTuple]:
+    """(item_id, story_id, feed_id, day, reliability, ((indicator_id, polarity), ...)) for every
+    matched item that has a day, in item order.
+
+    Plain tuples straight from the DB-API cursor: a rescore reads a million items here, and row
+    objects would cost more than the rest of the rescore.
+    """
+    query = (
         "SELECT m.item_id, i.story_id, i.feed_id, i.day, f.reliability, m.indicator_id, m.polarity "
         "FROM matches m JOIN items i ON i.id = m.item_id JOIN feeds f ON f.id = i.feed_id "
         "WHERE i.day IS NOT NULL ORDER BY m.item_id"
     )
     days: dict[object, date] = {}
     with database.engine.connect() as conn:
-        rows = conn.execution_options(stream_results=True, yield_per=BATCH).execute(query)
-        current = -1
-        story_id: int | None = None
-        feed_id = 0
-        day = date.min
-        reliability = 1.0
-        fired: list[tuple[str, int]] = []
-        for item_id, story, feed, raw_day, rel, indicator_id, polarity in rows:
-            if item_id != current:
-                if fired:
-                    yield FactRow(current, story_id, feed_id, day, reliability, tuple(fired))
-                current, story_id, feed_id, reliability = item_id, story, feed, rel
-                day = _as_date(raw_day, days)
-                fired = []
-            fired.append((indicator_id, polarity))
-        if fired:
-            yield FactRow(current, story_id, feed_id, day, reliability, tuple(fired))
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(query)
+            current = -1
+            head: tuple[int | None, int, date, float] = (None, 0, date.min, 1.0)
+            fired: list[tuple[str, int]] = []
+            while rows := cursor.fetchmany(BATCH):
+                for item_id, story, feed, raw_day, rel, indicator_id, polarity in rows:
+                    if item_id != current:
+                        if fired:
+                            yield (current, *head, tuple(fired))
+                        current = item_id
+                        day = days.get(raw_day)
+                        if day is None:
+                            day = days[raw_day] = _as_date(raw_day, days)
+                        head = (story, feed, day, rel)
+                        fired = []
+                    fired.append((indicator_id, polarity))
+            if fired:
+                yield (current, *head, tuple(fired))
+        finally:
+            cursor.close()
 
 
 def story_sources(database: Database, story_ids: Sequence[int]) -> dict[int, int]:
@@ -85,7 +98,7 @@ def replace_trend(
         kept = [r for r in rows if since is None or r.day >= since]
         for start in range(0, len(kept), BATCH):
             session.execute(
-                insert(ScenarioDaily),
+                insert(ScenarioDaily.__table__),  # type: ignore[arg-type]  # Core insert: no ORM bulk overhead
                 [
                     {
                         "scenario_id": r.scenario_id,
@@ -107,7 +120,7 @@ def replace_trend(
         kept_stories = [s for s in stories if since is None or s.day >= since]
         for start in range(0, len(kept_stories), BATCH):
             session.execute(
-                insert(StoryScore),
+                insert(StoryScore.__table__),  # type: ignore[arg-type]
                 [
                     {
                         "scenario_id": s.scenario_id,
@@ -215,21 +228,22 @@ def set_setting(database: Database, key: str, value: str) -> None:
 
 
 def iter_item_texts(
-    database: Database, *, stale_for: str | None = None, since: date | None = None, batch: int = BATCH
+    database: Database, *, stale_for: str | None = None, batch: int = BATCH
 ) -> Iterator[list[tuple[int, str, str]]]:
-    """(id, title, summary) of stored items in id order, in batches.
+    """(id, title, summary) of stored items in id order, in batches (keyset pagination, so a batch
+    costs the same at the end of a million items as at the start).
 
     ``stale_for``: only items whose matches were made with other patterns than this fingerprint.
     """
+    stale = " AND (patterns_hash IS NULL OR patterns_hash != :fp)" if stale_for is not None else ""
+    query = text(f"SELECT id, title, summary FROM items WHERE id > :last{stale} ORDER BY id LIMIT :n")
     last = 0
     while True:
-        query = select(Item.id, Item.title, Item.summary).where(Item.id > last).order_by(Item.id).limit(batch)
-        if stale_for is not None:
-            query = query.where((Item.patterns_hash.is_(None)) | (Item.patterns_hash != stale_for))
-        if since is not None:
-            query = query.where(Item.day >= since)
-        with database.session() as session:
-            rows = [(int(i), t, s) for i, t, s in session.execute(query)]
+        with database.engine.connect() as conn:
+            params: dict[str, object] = {"last": last, "n": batch}
+            if stale_for is not None:
+                params["fp"] = stale_for
+            rows: list[tuple[int, str, str]] = [tuple(r) for r in conn.execute(query, params).all()]
         if not rows:
             return
         yield rows
@@ -247,30 +261,49 @@ def count_stale_items(database: Database, patterns_hash: str, *, since: date | N
 
 
 def replace_matches(
-    database: Database, matches: Sequence[tuple[int, Sequence[MatchRecord]]], patterns_hash: str
+    database: Database,
+    matches: Sequence[tuple[int, Sequence[MatchRecord]]],
+    patterns_hash: str,
+    *,
+    stale_range: tuple[int, int] | None = None,
 ) -> None:
-    """Rewrite the matches of a batch of items (one transaction) and record the patterns used."""
+    """Rewrite the matches of a batch of items (one transaction) and record the patterns used.
+
+    ``stale_range`` (first and last id of a batch read by ``iter_item_texts(stale_for=...)``) lets
+    the old matches go with two range statements instead of one statement per item: every stale item
+    in that id range is in the batch. Plain DB-API executemany for the rest: a re-match of a million
+    items goes through here, and per-row ORM or parameter-processing work would cost more than the
+    matching itself.
+    """
     if not matches:
         return
-    ids = [item_id for item_id, _ in matches]
     rows = [
-        {
-            "item_id": item_id,
-            "indicator_id": m.indicator_id,
-            "polarity": m.polarity,
-            "via_negation": m.via_negation,
-            "evidence": [dict(e) for e in m.evidence],
-        }
+        (item_id, m.indicator_id, m.polarity, m.via_negation, json.dumps([dict(e) for e in m.evidence]))
         for item_id, records in matches
         for m in records
     ]
-    with database.session(write=True) as session:
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            session.execute(delete(MatchRow).where(MatchRow.item_id.in_(chunk)))
-            session.execute(update(Item).where(Item.id.in_(chunk)).values(patterns_hash=patterns_hash))
+    with database.engine.execution_options(write=True).begin() as conn:
+        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        if stale_range is not None:
+            stale = f"id BETWEEN {mark} AND {mark} AND (patterns_hash IS NULL OR patterns_hash != {mark})"
+            bounds = (*stale_range, patterns_hash)
+            conn.exec_driver_sql(
+                f"DELETE FROM matches WHERE item_id IN (SELECT id FROM items WHERE {stale})", bounds
+            )
+            conn.exec_driver_sql(
+                f"UPDATE items SET patterns_hash = {mark} WHERE {stale}", (patterns_hash, *bounds)
+            )
+        else:
+            ids = [(item_id,) for item_id, _ in matches]
+            conn.exec_driver_sql(f"DELETE FROM matches WHERE item_id = {mark}", ids)
+            stamped = [(patterns_hash, item_id) for item_id, _ in matches]
+            conn.exec_driver_sql(f"UPDATE items SET patterns_hash = {mark} WHERE id = {mark}", stamped)
         if rows:
-            session.execute(insert(MatchRow), rows)
+            conn.exec_driver_sql(
+                "INSERT INTO matches (item_id, indicator_id, polarity, via_negation, evidence) "
+                f"VALUES ({mark}, {mark}, {mark}, {mark}, {mark})",
+                rows,
+            )
 
 
 def recompute_days(database: Database, day_of: Callable[[datetime], date]) -> int:

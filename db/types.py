@@ -129,18 +129,6 @@ class RunInfo:
 
 
 @dataclass(frozen=True, slots=True)
-class FactRow:
-    """A matched item as the trend reads it: where it counts and what fired."""
-
-    item_id: int
-    story_id: int | None
-    feed_id: int
-    day: date
-    reliability: float
-    indicators: tuple[tuple[str, int], ...]
-
-
-@dataclass(frozen=True, slots=True)
 class TrendRow:
     scenario_id: str
     day: date

@@ -177,6 +177,11 @@ def import_file(
     ordered = sorted(records, key=lambda r: (r.item.published or now, r.source, r.item.guid))
     for start in range(0, len(ordered), BATCH):
         chunk = ordered[start : start + BATCH]
+        # Stories older than the window can take no new item: forget them, so a long backfill
+        # keeps the index (and its memory) to the items of the last few days.
+        oldest = chunk[0].item.published
+        if oldest is not None:
+            stories.index.prune(oldest - 2 * stories.policy.window)
         by_source: dict[str, list[ImportRecord]] = {}
         for record in chunk:
             by_source.setdefault(record.source, []).append(record)

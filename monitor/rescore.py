@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -78,32 +79,39 @@ def _rematch(
     in_memory: dict[int, ItemFacts] = {}
     if not stale:
         return 0, in_memory
-    # A dry run cannot mix stored and fresh matches of one item set cheaply, so it matches all.
-    total = db.count_items(database) if dry_run else stale
+    if dry_run:
+        # A dry run cannot mix stored and fresh matches of one item set cheaply, so it matches all.
+        total, done = db.count_items(database), 0
+        for meta in db.iter_items_meta(database):
+            for item_id, story_id, feed_id, day, reliability, title, summary in meta:
+                fired = definitions.match_item(title, summary).matches
+                if fired and day is not None:
+                    indicators = tuple((m.indicator_id, int(m.polarity)) for m in fired)
+                    in_memory[item_id] = ItemFacts(item_id, story_id, feed_id, day, reliability, indicators)
+            done += len(meta)
+            if progress:
+                progress(done, total)
+        return stale, in_memory
+    # Matching (CPU, in this thread) overlaps with writing the previous batch (SQLite works
+    # outside the GIL), so a re-match runs close to the matcher's own speed.
     done = 0
-    for batch in db.iter_items_meta(database, stale_for=None if dry_run else fingerprint):
-        records = []
-        for item_id, story_id, feed_id, day, reliability, title, summary in batch:
-            matches = match_records(definitions.match_item(title, summary))
-            if dry_run:
-                if matches and day is not None:
-                    in_memory[item_id] = ItemFacts(
-                        item_id=item_id,
-                        story_id=story_id,
-                        feed_id=feed_id,
-                        day=day,
-                        reliability=reliability,
-                        indicators=tuple((m.indicator_id, m.polarity) for m in matches),
-                    )
-            else:
-                records.append((item_id, matches))
-        if not dry_run:
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rescore-writer") as writer:
+        pending: Future[None] | None = None
+        for batch in db.iter_item_texts(database, stale_for=fingerprint):
+            records = [
+                (i, match_records(definitions.match_item(title, summary))) for i, title, summary in batch
+            ]
+            if pending is not None:
+                pending.result()
             # Each batch is its own transaction: an interrupted rescore leaves every item either
             # re-matched or still marked stale, and the next rescore finishes the job.
-            db.replace_matches(database, records, fingerprint)
-        done += len(batch)
-        if progress:
-            progress(done, total)
+            span = (batch[0][0], batch[-1][0])
+            pending = writer.submit(db.replace_matches, database, records, fingerprint, stale_range=span)
+            done += len(batch)
+            if progress:
+                progress(done, stale)
+        if pending is not None:
+            pending.result()
     return stale, in_memory
 
 

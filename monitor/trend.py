@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 # Stories kept per scenario and day: enough for the digest and `monitor trend`, small enough that a
 # rescore of a million items writes thousands of rows, not millions.
-TOP_STORIES_PER_DAY = 20
+TOP_STORIES_PER_DAY = 10
 DAY_TZ_SETTING = "day_timezone"
 
 
@@ -41,16 +41,9 @@ def ensure_days(database: db.Database, tz: ZoneInfo) -> int:
     return changed
 
 
-def facts_from_rows(rows: Iterable[db.FactRow]) -> Iterator[ItemFacts]:
-    for row in rows:
-        yield ItemFacts(
-            item_id=row.item_id,
-            story_id=row.story_id,
-            feed_id=row.feed_id,
-            day=row.day,
-            reliability=row.reliability,
-            indicators=row.indicators,
-        )
+def facts_from_rows(rows: Iterable[db.FactTuple]) -> Iterator[ItemFacts]:
+    for item_id, story_id, feed_id, day, reliability, indicators in rows:
+        yield ItemFacts(item_id, story_id, feed_id, day, reliability, indicators)
 
 
 @dataclass(frozen=True)
@@ -63,7 +56,7 @@ def compute(
     database: db.Database, definitions: Definitions, today: date, facts: Iterable[ItemFacts] | None = None
 ) -> TrendResult:
     source = facts if facts is not None else facts_from_rows(db.iter_facts(database))
-    return compute_trend(source, definitions.scenarios, last_day=today)
+    return compute_trend(source, definitions.scenarios, last_day=today, top_stories=TOP_STORIES_PER_DAY)
 
 
 def to_rows(database: db.Database, result: TrendResult) -> TrendRows:
