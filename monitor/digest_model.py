@@ -1,0 +1,109 @@
+"""The digest as values: what ``monitor.digest_build`` reads from the database and the templates render.
+
+Everything a template shows is here, already decided (order, urgency, changes), so rendering is a
+pure function of one ``Digest`` and golden tests can pin it down.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LevelBand:
+    level: str
+    up: float
+    down: float
+
+
+@dataclass(frozen=True, slots=True)
+class DayPoint:
+    day: date
+    index: float
+    raw: float
+    level: str
+    spike: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """A matched phrase inside a story's title or summary: character span and indicator."""
+
+    field: str  # "title" | "summary"
+    start: int
+    end: int
+    indicator_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class DigestStory:
+    title: str
+    summary: str
+    url: str | None  # as stored: only http(s) may be rendered as a link
+    feed: str
+    day: date
+    contribution: float
+    sources: int  # corroboration: distinct feeds carrying the story
+    indicators: tuple[str, ...]
+    phrases: tuple[Phrase, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorMove:
+    indicator_id: str
+    label: str
+    polarity: int  # +1 escalation, -1 de-escalation
+    contribution: float  # summed over the period's top stories
+    stories: int
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorRef:
+    indicator_id: str
+    label: str
+    last_seen: date | None = None
+
+
+@dataclass(frozen=True)
+class ScenarioDigest:
+    id: str
+    title: str
+    level: str
+    index: float
+    change_1d: float
+    change_7d: float
+    bands: tuple[LevelBand, ...]
+    history: tuple[DayPoint, ...]  # oldest first, one point per day (30+ days)
+    movers: tuple[IndicatorMove, ...]  # largest |contribution| first
+    stories: tuple[DigestStory, ...]  # largest |contribution| first
+    counter_indicators: tuple[IndicatorMove, ...]
+    novel: tuple[IndicatorRef, ...]  # firing for the first time in a while (with the day)
+    not_observed: tuple[IndicatorRef, ...]  # escalation signposts not seen in the history window
+    level_changed_from: str | None = None  # the level yesterday, when different
+
+
+@dataclass(frozen=True, slots=True)
+class FeedProblem:
+    name: str
+    url: str
+    language: str | None
+    state: str  # "failing" | "silent" | "disabled"
+    detail: str  # e.g. "connection refused, 4 failures" or "no new item for 3 days (usually every 6 h)"
+    last_success: datetime | None
+
+
+@dataclass(frozen=True)
+class Digest:
+    day: date
+    generated_at: datetime
+    timezone: str
+    scenarios: tuple[ScenarioDigest, ...]  # most urgent first
+    feed_problems: tuple[FeedProblem, ...]
+    feeds_total: int
+    thin_languages: tuple[str, ...]  # languages left with no healthy feed
+    thin_scenarios: tuple[str, ...] = ()  # scenarios whose stories came only from failing feeds lately
+    config_hash: str = ""
+    config_changes: tuple[str, ...] = ()  # human lines: what changed in config since the last digest
+    has_data: bool = True  # False: nothing stored for this date; the digest says so plainly
+    notes: tuple[str, ...] = field(default_factory=tuple)

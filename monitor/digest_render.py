@@ -1,0 +1,466 @@
+"""Render a ``Digest`` as a self-contained HTML page and as Markdown readable in a terminal.
+
+Rendering is a pure function of the ``Digest`` value: no clock, no database, no network. Everything that
+comes from a feed (titles, summaries, URLs, feed names, error details) is untrusted:
+
+* HTML: Jinja2 autoescape is on; highlighted titles are assembled from individually escaped slices, and
+  only ``http``/``https`` URLs become links. The page loads nothing (inline CSS, inline SVG, no scripts)
+  and says so in its Content-Security-Policy, so it is safe to open from a mail client.
+* Markdown: every ``{{ value }}`` passes through :func:`md_escape` unless it is an :class:`MdSafe` built
+  here from escaped pieces, so a title cannot open a link, an HTML tag or a code span.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import jinja2
+from markupsafe import Markup, escape
+
+from monitor.digest_model import DayPoint, Digest, LevelBand, Phrase, ScenarioDigest
+
+__all__ = [
+    "CHART_DAYS",
+    "CSP",
+    "MdSafe",
+    "chart_svg",
+    "highlight_html",
+    "highlight_md",
+    "md_escape",
+    "render_html",
+    "render_text",
+    "safe_url",
+    "sparkline",
+]
+
+CHART_DAYS = 30
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+BARS = "▁▂▃▄▅▆▇█"
+# A summary is shown only around its matched phrases, so a story costs the reader two or three lines.
+EXCERPT_CHARS = 240
+_LEVEL_COLOURS = {"calm": "#2e7d32", "watch": "#b08900", "warning": "#d35400", "alert": "#c62828"}
+_BAND_FILLS = {"watch": "#fff4c2", "warning": "#ffe0c2", "alert": "#ffd0d0"}
+_DEFAULT_FILL = "#eeeeee"
+_FONT = 14
+
+
+# --- untrusted text ----------------------------------------------------------------------------------
+
+
+class MdSafe(str):
+    """Markdown already escaped (or written by us); the text template's finalize passes it through."""
+
+    __slots__ = ()
+
+
+# Characters that could open a link, an autolink, raw HTML, a code span or emphasis in CommonMark.
+_MD_SPECIAL = re.compile(r"([\\`*<>\[\]])")
+_SPACE = re.compile(r"\s+")
+
+
+def md_escape(text: object) -> MdSafe:
+    """Backslash-escape Markdown syntax and fold whitespace, so feed text stays one inert line of text.
+
+    Folding newlines matters as much as escaping: a title that starts a new line could otherwise start a
+    heading, a list or a fenced block.
+    """
+    if isinstance(text, MdSafe):
+        return text
+    return MdSafe(_MD_SPECIAL.sub(r"\\\1", _SPACE.sub(" ", str(text)).strip()))
+
+
+def safe_url(url: str | None) -> str | None:
+    """The URL when it is an absolute http(s) URL with a host, else None (it is then shown as text)."""
+    if not url:
+        return None
+    url = url.strip()
+    if _SPACE.search(url) or any(ord(c) < 32 or ord(c) == 127 for c in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
+        return None
+    return url
+
+
+def _md_url(url: str) -> str:
+    # Inside a CommonMark autolink backslash escapes do not work, so anything that could end or break it
+    # is percent-encoded instead; everything else a URL may contain is kept as written.
+    return quote(url, safe="!#$%&'()*+,-./:;=?@_~[]")
+
+
+@dataclass(frozen=True, slots=True)
+class _Span:
+    start: int
+    end: int
+    indicators: tuple[str, ...]
+
+
+def _spans(text: str, phrases: Sequence[Phrase], field: str) -> list[_Span]:
+    """The field's phrases clamped to the text, sorted, overlaps merged (a stored span may be stale)."""
+    raw = sorted(
+        (max(0, p.start), min(len(text), p.end), p.indicator_id)
+        for p in phrases
+        if p.field == field and p.end > p.start
+    )
+    merged: list[_Span] = []
+    for start, end, indicator in raw:
+        if start >= end:
+            continue
+        if merged and start <= merged[-1].end:
+            last = merged[-1]
+            ids = last.indicators if indicator in last.indicators else (*last.indicators, indicator)
+            merged[-1] = _Span(last.start, max(last.end, end), ids)
+        else:
+            merged.append(_Span(start, end, (indicator,)))
+    return merged
+
+
+def _excerpt(text: str, spans: list[_Span], limit: int) -> tuple[str, list[_Span], bool, bool]:
+    """A window of at most ``limit`` characters around the first phrase; spans shifted into it."""
+    if len(text) <= limit:
+        return text, spans, False, False
+    first = spans[0].start if spans else 0
+    start = max(0, first - limit // 4)
+    if start > 0:
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < first else start
+    end = min(len(text), start + limit)
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        end = space if space > start + limit // 2 else end
+    inside = [
+        _Span(max(s.start, start) - start, min(s.end, end) - start, s.indicators)
+        for s in spans
+        if s.end > start and s.start < end
+    ]
+    return text[start:end], inside, start > 0, end < len(text)
+
+
+def highlight_html(
+    text: str, phrases: Sequence[Phrase], field: str = "title", limit: int | None = None
+) -> Markup:
+    """``text`` escaped, with each matched phrase in ``<mark>``; built from escaped slices only."""
+    spans = _spans(text, phrases, field)
+    cut_left = cut_right = False
+    if limit is not None:
+        text, spans, cut_left, cut_right = _excerpt(text, spans, limit)
+    out: list[str] = ["… " if cut_left else ""]
+    pos = 0
+    for span in spans:
+        out.append(escape(text[pos : span.start]))
+        out.append(
+            Markup('<mark title="{}">{}</mark>').format(
+                ", ".join(span.indicators), text[span.start : span.end]
+            )
+        )
+        pos = span.end
+    out.append(escape(text[pos:]))
+    out.append(" …" if cut_right else "")
+    return Markup("").join(out)
+
+
+def highlight_md(
+    text: str, phrases: Sequence[Phrase], field: str = "title", limit: int | None = None
+) -> MdSafe:
+    """``text`` Markdown-escaped, with each matched phrase in ``**bold**``."""
+    spans = _spans(text, phrases, field)
+    cut_left = cut_right = False
+    if limit is not None:
+        text, spans, cut_left, cut_right = _excerpt(text, spans, limit)
+    out: list[str] = ["… " if cut_left else ""]
+    pos = 0
+    for span in spans:
+        out.append(_md_piece(text[pos : span.start]))
+        phrase = md_escape(text[span.start : span.end])
+        # "** x**" is not bold in CommonMark; a phrase is never blank, but it may carry edge spaces.
+        out.append(f"**{phrase}**" if phrase else "")
+        pos = span.end
+    out.append(_md_piece(text[pos:]))
+    out.append(" …" if cut_right else "")
+    return MdSafe(_SPACE.sub(" ", "".join(out)).strip())
+
+
+def _md_piece(text: str) -> str:
+    # Like md_escape but keeps a leading/trailing space, which separates the piece from a bold phrase.
+    folded = _SPACE.sub(" ", text)
+    return _MD_SPECIAL.sub(r"\\\1", folded)
+
+
+# --- numbers ----------------------------------------------------------------------------------------
+
+
+def _num(value: float) -> str:
+    return f"{value:.1f}" if math.isfinite(value) else "n/a"
+
+
+def _signed(value: float) -> str:
+    if not math.isfinite(value):
+        return "n/a"
+    text = f"{value:+.1f}"
+    return "±0.0" if text in {"+0.0", "-0.0"} else text.replace("-", "−")
+
+
+def _arrow(value: float) -> str:
+    if not math.isfinite(value) or round(value, 1) == 0:
+        return "→"
+    return "▲" if value > 0 else "▼"
+
+
+def _trend_class(value: float) -> str:
+    if not math.isfinite(value) or round(value, 1) == 0:
+        return "flat"
+    return "up" if value > 0 else "down"
+
+
+# --- the chart --------------------------------------------------------------------------------------
+
+
+def _window(history: Sequence[DayPoint], days: int) -> tuple[DayPoint, ...]:
+    return tuple(history[-days:]) if days > 0 else tuple(history)
+
+
+def _finite(values: Sequence[float]) -> list[float]:
+    return [v for v in values if math.isfinite(v)]
+
+
+def _y_range(points: Sequence[DayPoint], bands: Sequence[LevelBand]) -> tuple[float, float]:
+    """From 0 (or the lowest value) to a little above the highest value and the next level's threshold.
+
+    Showing the next threshold above the data says how far the index is from the next level; bands
+    further up are left out so a quiet series is not flattened against the floor.
+    """
+    values = _finite([p.index for p in points]) or [0.0]
+    low = min(0.0, min(values))
+    high = max(values)
+    ups = sorted(b.up for b in bands if math.isfinite(b.up))
+    above = [u for u in ups if u > high]
+    if above:
+        high = above[0]
+    elif ups:
+        high = max(high, ups[-1])
+    high = max(high * 1.1, low + 1.0)
+    return low, high
+
+
+def sparkline(values: Sequence[float]) -> str:
+    """One character per value between the series' lowest (or 0) and highest point; a flat line is low."""
+    finite = _finite(values)
+    if not finite:
+        return ""
+    low, high = min(0.0, min(finite)), max(finite)
+    span = high - low
+    top = len(BARS) - 1
+    out = []
+    for v in values:
+        if not math.isfinite(v):
+            out.append(" ")
+        elif span <= 0:
+            out.append(BARS[0])
+        else:
+            out.append(BARS[min(top, max(0, round((v - low) / span * top)))])
+    return "".join(out)
+
+
+def _describe_chart(s: ScenarioDigest, points: Sequence[DayPoint]) -> str:
+    if not points:
+        return f"{s.title}: no history to chart."
+    values = [p.index for p in points]
+    peak = max(points, key=lambda p: p.index if math.isfinite(p.index) else -math.inf)
+    spikes = [p.day.isoformat() for p in points if p.spike]
+    thresholds = ", ".join(f"{b.level} at {_num(b.up)}" for b in s.bands) or "none"
+    text = (
+        f"{s.title}: index over {len(points)} days from {points[0].day.isoformat()} to "
+        f"{points[-1].day.isoformat()}, from {_num(values[0])} to {_num(values[-1])} ({points[-1].level}), "
+        f"peak {_num(peak.index)} on {peak.day.isoformat()}. Thresholds: {thresholds}. "
+    )
+    if spikes:
+        text += f"{len(spikes)} spike{'s' if len(spikes) != 1 else ''}: {', '.join(spikes)}."
+    else:
+        text += "No spikes."
+    return text
+
+
+def chart_svg(s: ScenarioDigest, days: int = CHART_DAYS) -> Markup:
+    """An inline SVG line chart of the index: level bands behind, threshold lines, spike markers."""
+    points = _window(s.history, days)
+    # A narrow viewBox keeps labels legible once a phone scales the chart down to ~350 px.
+    width, height = 520.0, 220.0
+    left, right, top, bottom = 40.0, 8.0, 8.0, 26.0
+    plot_w, plot_h = width - left - right, height - top - bottom
+    low, high = _y_range(points, s.bands)
+
+    def x(i: int) -> float:
+        return left + (plot_w * i / (len(points) - 1) if len(points) > 1 else plot_w / 2)
+
+    def y(v: float) -> float:
+        v = min(max(v, low), high)
+        return top + plot_h * (1 - (v - low) / (high - low))
+
+    description = _describe_chart(s, points)
+    parts: list[str] = [
+        f'<svg class="chart" viewBox="0 0 {width:.0f} {height:.0f}" role="img" '
+        f'aria-label="{escape(description)}" preserveAspectRatio="xMidYMid meet" '
+        'style="width:100%;height:auto;display:block;max-width:600px">',
+        f"<title>{escape(description)}</title>",
+        f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="#fafafa"/>',
+    ]
+    bands = sorted((b for b in s.bands if math.isfinite(b.up)), key=lambda b: b.up)
+    for i, band in enumerate(bands):
+        if band.up >= high:
+            continue
+        upper = bands[i + 1].up if i + 1 < len(bands) else high
+        y0, y1 = y(min(upper, high)), y(band.up)
+        level = escape(band.level)
+        fill = _BAND_FILLS.get(band.level, _DEFAULT_FILL)
+        parts.append(
+            f'<rect class="band band-{level}" data-level="{level}" data-up="{band.up:g}" x="{left}" '
+            f'y="{y0:.1f}" width="{plot_w}" height="{max(0.0, y1 - y0):.1f}" fill="{fill}"/>'
+        )
+        colour = _LEVEL_COLOURS.get(band.level, "#777777")
+        parts.append(
+            f'<line class="threshold" x1="{left}" x2="{left + plot_w}" y1="{y1:.1f}" y2="{y1:.1f}" '
+            f'stroke="{colour}" stroke-width="1" stroke-dasharray="4 3"/>'
+        )
+        parts.append(
+            f'<text x="{left + 4}" y="{y1 - 4:.1f}" font-size="{_FONT}" '
+            f'fill="{colour}">{level} {_num(band.up)}</text>'
+        )
+    # The axis: zero line, top value, first and last day.
+    parts.append(
+        f'<line x1="{left}" x2="{left + plot_w}" y1="{y(0.0):.1f}" y2="{y(0.0):.1f}" stroke="#999999" '
+        'stroke-width="1"/>'
+    )
+    parts.append(
+        f'<text x="{left - 4}" y="{y(0.0) + 4:.1f}" text-anchor="end" font-size="{_FONT}" fill="#555">0</text>'
+    )
+    parts.append(
+        f'<text x="{left - 4}" y="{top + 12:.1f}" text-anchor="end" font-size="{_FONT}" fill="#555">{_num(high)}</text>'
+    )
+    if points:
+        parts.append(
+            f'<text x="{left}" y="{height - 6}" font-size="{_FONT}" fill="#555">{points[0].day.isoformat()}</text>'
+        )
+        parts.append(
+            f'<text x="{left + plot_w}" y="{height - 6}" text-anchor="end" font-size="{_FONT}" '
+            f'fill="#555">{points[-1].day.isoformat()}</text>'
+        )
+        coords = [(x(i), y(p.index)) for i, p in enumerate(points) if math.isfinite(p.index)]
+        if coords:
+            path = " ".join(f"{cx:.1f},{cy:.1f}" for cx, cy in coords)
+            parts.append(
+                f'<polyline class="index" points="{path}" fill="none" stroke="#1f3b73" stroke-width="2" '
+                'stroke-linejoin="round" stroke-linecap="round"/>'
+            )
+        for i, p in enumerate(points):
+            if p.spike and math.isfinite(p.index):
+                parts.append(
+                    f'<circle class="spike" data-day="{p.day.isoformat()}" cx="{x(i):.1f}" cy="{y(p.index):.1f}" '
+                    f'r="4.5" fill="#c62828" stroke="#ffffff" stroke-width="1.5"><title>spike on '
+                    f"{p.day.isoformat()}: index {_num(p.index)}, day's raw {_signed(p.raw)}</title></circle>"
+                )
+        last = points[-1]
+        if math.isfinite(last.index):
+            colour = _LEVEL_COLOURS.get(last.level, "#1f3b73")
+            parts.append(
+                f'<circle class="today" cx="{x(len(points) - 1):.1f}" cy="{y(last.index):.1f}" r="3.5" '
+                f'fill="{colour}"/>'
+            )
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _spike_line(points: Sequence[DayPoint]) -> str:
+    return "".join("^" if p.spike else " " for p in points).rstrip()
+
+
+# --- templates --------------------------------------------------------------------------------------
+
+
+def _md_finalize(value: Any) -> str:
+    if value is None:
+        return ""
+    return md_escape(value)
+
+
+@functools.cache
+def _environments() -> tuple[jinja2.Environment, jinja2.Environment]:
+    loader = jinja2.PackageLoader("monitor", "templates")
+    common: dict[str, Any] = {
+        "loader": loader,
+        "undefined": jinja2.StrictUndefined,
+        "trim_blocks": True,
+        "lstrip_blocks": True,
+        "keep_trailing_newline": True,
+    }
+    html = jinja2.Environment(autoescape=True, **common)
+    text = jinja2.Environment(autoescape=False, finalize=_md_finalize, **common)
+    for env in (html, text):
+        env.filters.update(num=_num, signed=_signed, arrow=_arrow, trend=_trend_class)
+        env.globals.update(safe_url=safe_url, chart_days=CHART_DAYS, excerpt_chars=EXCERPT_CHARS)
+    html.filters.update(highlight=highlight_html, chart=chart_svg)
+    html.globals.update(csp=CSP)
+    text.filters.update(highlight=highlight_md, md_url=lambda u: MdSafe(_md_url(u)), raw=MdSafe)
+    return html, text
+
+
+def _context(d: Digest) -> dict[str, Any]:
+    views = []
+    for s in d.scenarios:
+        points = _window(s.history, CHART_DAYS)
+        views.append(
+            {
+                "s": s,
+                "points": points,
+                "spark": sparkline([p.index for p in points]),
+                "spikes": _spike_line(points),
+                "spike_days": [p.day for p in points if p.spike],
+                "description": _describe_chart(s, points),
+                "next_band": _next_band(s),
+                "level_move": _level_move(s),
+            }
+        )
+    titles = {s.id: s.title for s in d.scenarios}
+    problems = {
+        state: [p for p in d.feed_problems if p.state == state] for state in ("failing", "silent", "disabled")
+    }
+    return {
+        "d": d,
+        "views": views,
+        "problems": problems,
+        "healthy": max(0, d.feeds_total - len(d.feed_problems)),
+        "thin_scenarios": [titles.get(sid, sid) for sid in d.thin_scenarios],
+    }
+
+
+def _level_move(s: ScenarioDigest) -> str | None:
+    """ "up" or "down" when the level changed since yesterday, by the order of the thresholds."""
+    if s.level_changed_from is None or s.level_changed_from == s.level:
+        return None
+    order = ["calm", *(b.level for b in sorted(s.bands, key=lambda b: b.up))]
+    if s.level in order and s.level_changed_from in order:
+        return "up" if order.index(s.level) > order.index(s.level_changed_from) else "down"
+    return "changed"
+
+
+def _next_band(s: ScenarioDigest) -> LevelBand | None:
+    above = sorted((b for b in s.bands if b.up > s.index), key=lambda b: b.up)
+    return above[0] if above else None
+
+
+def render_html(d: Digest) -> str:
+    """The digest as one self-contained HTML page (inline CSS and SVG, no scripts, nothing loaded)."""
+    return _environments()[0].get_template("digest.html.j2").render(_context(d))
+
+
+def render_text(d: Digest) -> str:
+    """The digest as Markdown that also reads as plain text in a terminal."""
+    return _environments()[1].get_template("digest.md.j2").render(_context(d))
