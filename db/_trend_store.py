@@ -13,7 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import delete, func, insert, select, text, update
 
 from db._engine import Database
-from db._models import Feed, Item, ScenarioDaily, Setting, StoryScore
+from db._models import Feed, Item, MatchRow, ScenarioDaily, Setting, StoryScore
 from db.types import MatchRecord, StoryScoreRow, TopStory, TrendRow
 
 BATCH = 5000
@@ -401,3 +401,43 @@ def iter_items_meta(
             return
         yield rows
         last = rows[-1][0]
+
+
+def item_evidence(
+    database: Database, item_ids: Sequence[int]
+) -> dict[int, list[tuple[str, int, list[dict[str, object]]]]]:
+    """Per item: (indicator_id, polarity, evidence) of its stored matches."""
+    found: dict[int, list[tuple[str, int, list[dict[str, object]]]]] = {}
+    with database.session() as session:
+        for start in range(0, len(item_ids), 500):
+            chunk = list(item_ids[start : start + 500])
+            query = select(
+                MatchRow.item_id, MatchRow.indicator_id, MatchRow.polarity, MatchRow.evidence
+            ).where(MatchRow.item_id.in_(chunk))
+            for item_id, indicator_id, polarity, evidence in session.execute(query.order_by(MatchRow.id)):
+                found.setdefault(int(item_id), []).append((indicator_id, int(polarity), list(evidence or [])))
+    return found
+
+
+def item_details(database: Database, item_ids: Sequence[int]) -> dict[int, tuple[str, float, int]]:
+    """Per item: (summary, feed reliability, feed id)."""
+    found: dict[int, tuple[str, float, int]] = {}
+    with database.session() as session:
+        for start in range(0, len(item_ids), 500):
+            chunk = list(item_ids[start : start + 500])
+            query = (
+                select(Item.id, Item.summary, Feed.reliability, Feed.id)
+                .join(Feed, Feed.id == Item.feed_id)
+                .where(Item.id.in_(chunk))
+            )
+            found.update({int(i): (s, float(r), int(f)) for i, s, r, f in session.execute(query)})
+    return found
+
+
+def new_items_per_feed(database: Database, since: datetime) -> dict[int, int]:
+    """How many items each feed brought since ``since``: its usual cadence."""
+    with database.session() as session:
+        query = (
+            select(Item.feed_id, func.count(Item.id)).where(Item.fetched_at >= since).group_by(Item.feed_id)
+        )
+        return {int(f): int(n) for f, n in session.execute(query)}

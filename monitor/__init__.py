@@ -6,8 +6,7 @@ from monitor.errors import (
     DefinitionError,
     FeedError,
     MonitorError,
-    NotAvailableError,
     StorageError,
 )
 
-__all__ = ["ConfigError", "DefinitionError", "FeedError", "MonitorError", "NotAvailableError", "StorageError"]
+__all__ = ["ConfigError", "DefinitionError", "FeedError", "MonitorError", "StorageError"]

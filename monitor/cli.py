@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, NoReturn
@@ -21,7 +20,7 @@ from rich.table import Table
 import db
 from monitor import logs
 from monitor.config import DEFAULT_CONFIG_NAME, Config, load_config, resolve_config_path, write_starter
-from monitor.errors import ConfigError, MonitorError, NotAvailableError
+from monitor.errors import ConfigError, MonitorError
 
 console = Console()
 err_console = Console(stderr=True)
@@ -424,27 +423,7 @@ def eval_command(obj: _Context, file: Path, as_json: bool, errors: bool) -> None
             console.print(renderable)
 
 
-# --- later capabilities ---------------------------------------------------------------------------
-
-
-def _not_yet(what: str, issue: int) -> Callable[..., NoReturn]:
-    def command(**_: Any) -> NoReturn:
-        raise NotAvailableError(f"{what} is not available in this version yet (tracked in issue #{issue})")
-
-    return command
-
-
-main.command(
-    name="digest", help="Write the daily digest (HTML and text) for a date, and optionally mail it."
-)(
-    click.option("--date", "day", metavar="YYYY-MM-DD", help="The day to write (default: today).")(
-        click.option("--out", metavar="DIR", help="Output folder (default: from config).")(
-            click.option("--send", is_flag=True, help="Also send it by SMTP as configured.")(
-                _not_yet("the daily digest", 5)
-            )
-        )
-    )
-)
+# --- trend, rescore, import ---------------------------------------------------------------------
 
 
 @main.command(name="trend")
@@ -601,6 +580,50 @@ def import_command(obj: _Context, file: Path) -> None:
     )
     for warning in report.warnings:
         err_console.print(f"[yellow]warning:[/] {warning}")
+
+
+# --- digest ---------------------------------------------------------------------------------------
+
+
+@main.command(name="digest")
+@click.option("--date", "day", metavar="YYYY-MM-DD", help="The day to write (default: today, local time).")
+@click.option(
+    "--out",
+    "out_dir",
+    metavar="DIR",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default: digest.output_dir from the config).",
+)
+@click.option(
+    "--send",
+    is_flag=True,
+    help="Also mail it (and any digest a failed send left behind) by SMTP as configured.",
+)
+@pass_ctx
+def digest_command(obj: _Context, day: str | None, out_dir: Path | None, send: bool) -> None:
+    """Write the daily digest for a date as DIR/DATE.html and DIR/DATE.md, and optionally mail it."""
+    from monitor.digest import send_pending, write_digest
+    from monitor.trend import local_day
+
+    config = obj.config
+    when = _parse_day(day) or local_day(utcnow(), config.schedule.tzinfo)
+    definitions = _definitions(obj)
+    handle = obj.database()
+    try:
+        files = write_digest(handle, config, definitions, when, now=utcnow(), out_dir=out_dir)
+        console.print(
+            f"wrote {files.html} and {files.text}"
+            + ("" if files.digest.has_data else " (no data for this date)")
+        )
+        if send:
+            failed = send_pending(handle, config, files, env=os.environ, out_dir=out_dir)
+            if failed:
+                raise MonitorError(
+                    f"the digest files were written, but mailing failed for {', '.join(failed)}; the next --send retries"
+                )
+            console.print(f"mailed to {', '.join(config.digest.smtp.to) if config.digest.smtp else '-'}")
+    finally:
+        handle.close()
 
 
 if __name__ == "__main__":  # pragma: no cover

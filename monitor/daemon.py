@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import signal
 import threading
 from collections.abc import Callable
@@ -24,11 +25,13 @@ from apscheduler.triggers.interval import IntervalTrigger
 import db
 from monitor.analysis import Definitions
 from monitor.config import Config, load_config
+from monitor.digest import send_pending, write_digest
 from monitor.errors import MonitorError
 from monitor.pipeline import poll_and_refresh
 from monitor.poll import PollSettings
 from monitor.rescore import rescore
 from monitor.settings import feed_specs, poll_settings
+from monitor.trend import local_day
 
 log = logging.getLogger(__name__)
 
@@ -106,10 +109,24 @@ class Daemon:
             log.exception("poll failed with an unexpected error; the daemon keeps running")
 
     def digest_job(self) -> None:
-        log.warning(
-            "digest: the daily digest is not built yet (issue #5); nothing was written for %s",
-            self.now().astimezone(self.state.config.schedule.tzinfo).date(),
-        )
+        """Write today's digest and mail it (with any earlier one whose sending failed)."""
+        with self._lock:
+            state = self.state
+        config = state.config
+        try:
+            files = write_digest(
+                self.database,
+                config,
+                state.definitions,
+                local_day(self.now(), config.schedule.tzinfo),
+                now=self.now(),
+            )
+            if config.digest.smtp is not None:
+                send_pending(self.database, config, files, env=os.environ)
+        except MonitorError as exc:
+            log.error("digest failed: %s", exc)
+        except Exception:
+            log.exception("digest failed with an unexpected error; the daemon keeps running")
 
     def watch_config(self) -> None:
         """Reload the config file when its content changes; keep the last good one on error."""

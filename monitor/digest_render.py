@@ -452,8 +452,11 @@ def _level_move(s: ScenarioDigest) -> str | None:
 
 
 def _next_band(s: ScenarioDigest) -> LevelBand | None:
-    above = sorted((b for b in s.bands if b.up > s.index), key=lambda b: b.up)
-    return above[0] if above else None
+    """The level above the current one (by level, not by index: with hysteresis the index can sit
+    below the current level's own ``up``)."""
+    names = [b.level for b in s.bands]
+    above = names.index(s.level) + 1 if s.level in names else 0
+    return s.bands[above] if above < len(s.bands) else None
 
 
 def render_html(d: Digest) -> str:

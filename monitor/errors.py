@@ -2,10 +2,12 @@
 
     MonitorError                    root; catch this to handle anything the tool reports
     ├── DefinitionError(file, id)   an indicator, vocabulary or scenario definition is invalid
+    ├── LabelError / LabelledFileError(path, line)   a labelled eval file is invalid (scenarios, eval_io)
+    ├── ImportFileError             a history file to import is invalid; nothing was stored (importer)
+    ├── DigestSendError(host, port) the digest could not be mailed; files are written (digest_send)
     ├── StorageError                the database cannot be opened, migrated or written
     ├── ConfigError(path, key)      the config file is missing, unreadable or invalid
-    ├── FeedError(url)              one feed could not be fetched or parsed
-    └── NotAvailableError           a command whose capability is not built yet
+    └── FeedError(url)              one feed could not be fetched or parsed
 
 The CLI prints ``str(error)`` without a traceback and exits non-zero.
 """
@@ -20,7 +22,6 @@ __all__ = [
     "DefinitionError",
     "FeedError",
     "MonitorError",
-    "NotAvailableError",
     "StorageError",
 ]
 
@@ -40,7 +41,3 @@ class FeedError(MonitorError):
     def __init__(self, message: str, *, url: str) -> None:
         self.url = url
         super().__init__(f"{url}: {message}")
-
-
-class NotAvailableError(MonitorError):
-    """A command whose capability belongs to work that has not landed yet."""

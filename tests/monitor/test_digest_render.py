@@ -12,7 +12,6 @@ import html
 import math
 import os
 import re
-import time
 from datetime import date, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -386,15 +385,3 @@ def test_a_story_without_url(digest: Digest) -> None:
     d = dataclasses.replace(digest, scenarios=(dataclasses.replace(first, stories=(story,)),))
     assert "(link not shown)" in render_text(d)
     assert '<span class="nolink">link not shown</span>' in render_html(d)
-
-
-# --- speed --------------------------------------------------------------------------------------------
-
-
-def test_rendering_the_60_day_fixture_is_fast(digest: Digest) -> None:
-    render_html(digest), render_text(digest)  # templates compiled once per process
-    start = time.perf_counter()
-    render_html(digest)
-    render_text(digest)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 0.25, f"rendering took {elapsed:.3f} s"

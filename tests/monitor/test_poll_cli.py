@@ -265,13 +265,6 @@ def test_init_writes_a_valid_starter_and_refuses_to_overwrite(tmp_path: Path) ->
     assert len(feeds) >= 15 and len({f["language"] for f in feeds}) >= 5
 
 
-def test_later_capabilities_say_so_and_exit_non_zero(tmp_path: Path) -> None:
-    config = write_config(tmp_path / "monitor.yaml", [])
-    for args in (["digest"],):
-        result = monitor(config, *args, check=False)
-        assert result.returncode == 1 and "not available" in result.stderr and "issue #" in result.stderr
-
-
 def test_db_upgrade_reports_revision(tmp_path: Path) -> None:
     config = write_config(tmp_path / "monitor.yaml", [])
     assert "upgraded from empty" in monitor(config, "db", "upgrade").stdout

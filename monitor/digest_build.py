@@ -1,0 +1,257 @@
+"""Builds the ``Digest`` for one local day from the database: the figures, what moved them, feed
+health and config changes. Rendering is elsewhere (``digest_render``) and pure.
+
+The digest for day D is a morning briefing: the headline figures are day D's trend row, and "what
+moved it" covers the stories of D−1 and D (the last night and the morning so far), so a digest
+written at 07:00 is not empty.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, timedelta
+
+import db
+from monitor.analysis import Definitions
+from monitor.config import Config
+from monitor.digest_model import (
+    DayPoint,
+    Digest,
+    DigestStory,
+    FeedProblem,
+    IndicatorMove,
+    IndicatorRef,
+    LevelBand,
+    Phrase,
+    ScenarioDigest,
+)
+
+HISTORY_DAYS = 60
+STORY_WINDOW_DAYS = 2
+STORIES_SHOWN = 6
+MOVERS_SHOWN = 6
+CADENCE_WINDOW = timedelta(days=30)
+# A feed is "silent" when it brought nothing new for three of its usual gaps between items, and
+# for at least this long (a feed with ten items an hour is not silent after twenty minutes).
+SILENT_FLOOR = timedelta(hours=12)
+LAST_DIGEST_SETTING = "digest_last_config"
+
+
+def _level_rank(level: str, bands: Sequence[LevelBand]) -> int:
+    names = [b.level for b in bands]
+    return names.index(level) + 1 if level in names else 0
+
+
+def _phrases(evidence: Sequence[tuple[str, int, list[dict[str, object]]]]) -> tuple[Phrase, ...]:
+    out = []
+    for indicator_id, _, spans in evidence:
+        for span in spans:
+            field = str(span.get("field", ""))
+            if field in ("title", "summary"):
+                out.append(Phrase(field, int(span["start"]), int(span["end"]), indicator_id))  # type: ignore[call-overload]
+    return tuple(sorted(set(out), key=lambda p: (p.field, p.start, p.end)))
+
+
+def config_snapshot(config: Config, definitions: Definitions) -> dict[str, object]:
+    return {
+        "config_hash": definitions.scenarios.config_hash,
+        "sections": config.section_fingerprints(),
+        "weights": {sid: dict(s.weights) for sid, s in definitions.scenarios.scenarios.items()},
+        "thresholds": {
+            sid: [[t.level, t.up, t.down] for t in s.thresholds]
+            for sid, s in definitions.scenarios.scenarios.items()
+        },
+        "half_life": {sid: s.half_life_days for sid, s in definitions.scenarios.scenarios.items()},
+        "feeds": sorted(f.name for f in config.enabled_feeds),
+        "patterns_hash": definitions.indicators.fingerprint,
+    }
+
+
+def config_changes(before: Mapping[str, object] | None, now: Mapping[str, object]) -> tuple[str, ...]:
+    """Human lines saying what changed between the config of the last digest and this one."""
+    if before is None:
+        return ("first digest: no earlier config to compare with",)
+    lines: list[str] = []
+    old_w, new_w = before.get("weights", {}), now.get("weights", {})
+    assert isinstance(old_w, dict) and isinstance(new_w, dict)
+    for sid in sorted(set(old_w) | set(new_w)):
+        a, b = old_w.get(sid, {}), new_w.get(sid, {})
+        if sid not in old_w:
+            lines.append(f"scenario {sid} added")
+            continue
+        if sid not in new_w:
+            lines.append(f"scenario {sid} removed")
+            continue
+        for ind in sorted(set(a) | set(b)):
+            if a.get(ind) != b.get(ind):
+                lines.append(f"weight {sid}.{ind}: {a.get(ind, '-')} → {b.get(ind, '-')}")
+    for key, label in (("thresholds", "thresholds"), ("half_life", "half-life")):
+        old, new = before.get(key, {}), now.get(key, {})
+        assert isinstance(old, dict) and isinstance(new, dict)
+        for sid in sorted(set(old) & set(new)):
+            if old[sid] != new[sid]:
+                lines.append(f"{label} of {sid} changed")
+    old_feeds, new_feeds = set(before.get("feeds", [])), set(now.get("feeds", []))  # type: ignore[call-overload]
+    if new_feeds - old_feeds:
+        lines.append("feeds added: " + ", ".join(sorted(new_feeds - old_feeds)))
+    if old_feeds - new_feeds:
+        lines.append("feeds removed: " + ", ".join(sorted(old_feeds - new_feeds)))
+    if before.get("patterns_hash") != now.get("patterns_hash"):
+        lines.append("indicator patterns changed (stored items were re-matched by `monitor rescore`)")
+    old_sections, new_sections = before.get("sections", {}), now.get("sections", {})
+    assert isinstance(old_sections, dict) and isinstance(new_sections, dict)
+    for name in ("schedule", "fetch", "digest", "database"):
+        if old_sections.get(name) != new_sections.get(name):
+            lines.append(f"{name} settings changed")
+    return tuple(lines) or ("no change since the last digest",)
+
+
+def _feed_health(
+    database: db.Database, now: datetime
+) -> tuple[list[FeedProblem], int, dict[int, FeedProblem], list[db.FeedState]]:
+    feeds = [f for f in db.list_feeds(database) if f.in_config]
+    recent = db.new_items_per_feed(database, now - CADENCE_WINDOW)
+    problems: dict[int, FeedProblem] = {}
+    for f in feeds:
+        if not f.enabled:
+            problems[f.id] = FeedProblem(
+                f.name, f.url, f.language, "disabled", f.disabled_reason or "disabled", f.last_success_at
+            )
+        elif f.consecutive_failures:
+            detail = f"{f.last_error or 'failing'}; {f.consecutive_failures} failures in a row"
+            problems[f.id] = FeedProblem(f.name, f.url, f.language, "failing", detail, f.last_success_at)
+        elif f.last_new_item_at is not None and recent.get(f.id, 0) >= 3:
+            cadence = CADENCE_WINDOW / recent[f.id]
+            quiet = now - f.last_new_item_at
+            if quiet > max(3 * cadence, SILENT_FLOOR):
+                hours = cadence.total_seconds() / 3600
+                usual = (
+                    f"every {hours:.0f} h" if hours >= 1 else f"every {cadence.total_seconds() / 60:.0f} min"
+                )
+                detail = f"no new item for {quiet.total_seconds() / 3600:.0f} h (usually {usual})"
+                problems[f.id] = FeedProblem(f.name, f.url, f.language, "silent", detail, f.last_success_at)
+    order = {"failing": 0, "silent": 1, "disabled": 2}
+    listed = sorted(problems.values(), key=lambda p: (order[p.state], p.name))
+    return listed, len(feeds), problems, feeds
+
+
+def build_digest(
+    database: db.Database, config: Config, definitions: Definitions, day: date, *, now: datetime
+) -> Digest:
+    tz = config.schedule.tzinfo
+    first = day - timedelta(days=HISTORY_DAYS - 1)
+    rows = [r for r in db.load_trend(database, since=first) if r.day <= day]
+    problems, feeds_total, problem_by_id, feeds = _feed_health(database, now)
+    healthy_languages = {f.language for f in feeds if f.enabled and f.id not in problem_by_id}
+    thin_languages = tuple(sorted({f.language for f in feeds if f.language} - healthy_languages))
+    snapshot = config_snapshot(config, definitions)
+    stored = db.get_setting(database, LAST_DIGEST_SETTING)
+    changes = config_changes(json.loads(stored) if stored else None, snapshot)
+    has_data = any(r.day == day for r in rows)
+    common = {
+        "day": day,
+        "generated_at": now.astimezone(tz),
+        "timezone": tz.key,
+        "feed_problems": tuple(problems),
+        "feeds_total": feeds_total,
+        "thin_languages": thin_languages,
+        "config_hash": definitions.scenarios.config_hash,
+        "config_changes": changes,
+    }
+    if not has_data:
+        return Digest(scenarios=(), has_data=False, **common)  # type: ignore[arg-type]
+
+    scenarios = definitions.scenarios.scenarios
+    indicators = definitions.indicators.indicators
+    story_rows = db.top_stories(
+        database, since=day - timedelta(days=STORY_WINDOW_DAYS - 1), until=day, limit=STORIES_SHOWN
+    )
+    item_ids = sorted({s.item_id for s in story_rows})
+    evidence = db.item_evidence(database, item_ids)
+    details = db.item_details(database, item_ids)
+    thirty = db.top_stories(database, since=day - timedelta(days=29), until=day, limit=50)
+    digests: list[ScenarioDigest] = []
+    thin_scenarios: list[str] = []
+    for sid, scenario in scenarios.items():
+        history = [r for r in rows if r.scenario_id == sid]
+        if not history:
+            continue
+        by_day = {r.day: r for r in history}
+        today = by_day.get(day) or history[-1]
+        yesterday = by_day.get(day - timedelta(days=1))
+        week = by_day.get(day - timedelta(days=7))
+        bands = tuple(LevelBand(t.level, t.up, t.down) for t in scenario.thresholds)
+        stories: list[DigestStory] = []
+        moves: dict[str, list[float]] = {}
+        for s in (s for s in story_rows if s.scenario_id == sid):
+            summary, reliability, _ = details.get(s.item_id, ("", 1.0, 0))
+            fired = evidence.get(s.item_id, [])
+            stories.append(
+                DigestStory(
+                    title=s.title,
+                    summary=summary,
+                    url=s.url,
+                    feed=s.feed_name,
+                    day=s.day,
+                    contribution=s.value,
+                    sources=s.sources,
+                    indicators=s.indicator_ids,
+                    phrases=_phrases([f for f in fired if f[0] in scenario.weights]),
+                )
+            )
+            for indicator_id, polarity, _ in fired:
+                if indicator_id in scenario.weights:
+                    moves.setdefault(indicator_id, []).append(
+                        scenario.weights[indicator_id] * polarity * reliability
+                    )
+        movers = sorted(
+            (
+                IndicatorMove(i, indicators[i].label, int(indicators[i].polarity), sum(v), len(v))
+                for i, v in moves.items()
+                if i in indicators
+            ),
+            key=lambda m: (-abs(m.contribution), m.indicator_id),
+        )
+        recent_rows = [r for r in history if r.day > day - timedelta(days=STORY_WINDOW_DAYS)]
+        novel = tuple(
+            IndicatorRef(i, indicators[i].label if i in indicators else i, r.day)
+            for r in recent_rows
+            for i in r.novel
+        )
+        seen = {i for r in history for i in r.indicator_ids}
+        not_observed = tuple(
+            IndicatorRef(i, indicators[i].label)
+            for i in sorted(scenario.weights)
+            if i in indicators and int(indicators[i].polarity) > 0 and i not in seen
+        )
+        contributors = {s.feed_name for s in thirty if s.scenario_id == sid}
+        problem_names = {p.name for p in problems}
+        if contributors and contributors <= problem_names:
+            thin_scenarios.append(sid)
+        digests.append(
+            ScenarioDigest(
+                id=sid,
+                title=scenario.title,
+                level=today.level,
+                index=today.index,
+                change_1d=today.index - (yesterday.index if yesterday else 0.0),
+                change_7d=today.index - (week.index if week else 0.0),
+                bands=bands,
+                history=tuple(DayPoint(r.day, r.index, r.raw, r.level, r.spike) for r in history),
+                movers=tuple(m for m in movers if m.polarity > 0)[:MOVERS_SHOWN],
+                stories=tuple(stories),
+                counter_indicators=tuple(m for m in movers if m.polarity < 0),
+                novel=novel,
+                not_observed=not_observed,
+                level_changed_from=yesterday.level if yesterday and yesterday.level != today.level else None,
+            )
+        )
+    digests.sort(key=lambda s: (-_level_rank(s.level, s.bands), -s.change_1d, -s.index, s.id))
+    return Digest(scenarios=tuple(digests), thin_scenarios=tuple(thin_scenarios), **common)  # type: ignore[arg-type]
+
+
+def remember_config(database: db.Database, config: Config, definitions: Definitions) -> None:
+    db.set_setting(
+        database, LAST_DIGEST_SETTING, json.dumps(config_snapshot(config, definitions), sort_keys=True)
+    )

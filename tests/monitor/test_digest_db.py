@@ -1,0 +1,111 @@
+"""The digest built from a real database: a fixed 60-day history imported into SQLite, rendered to
+text and compared with a golden file; the CLI writes both files; a day without data says so."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+import db
+from bench import history
+from monitor.analysis import Definitions
+from monitor.config import load_config
+from monitor.digest import write_digest
+from monitor.digest_build import build_digest
+from monitor.digest_render import render_html, render_text
+from monitor.importer import import_file
+from tests.monitor.test_poll_cli import monitor, write_config
+
+GOLDEN = Path(__file__).parent / "golden" / "digest_db.md"
+NOW = datetime(2026, 10, 30, 18, 0, tzinfo=UTC)
+DAY = date(2026, 10, 30)
+
+
+@pytest.fixture
+def fixture_db(tmp_path: Path) -> tuple[Path, db.Database, Definitions]:
+    config_path = write_config(tmp_path / "monitor.yaml", [])
+    config = load_config(config_path)
+    definitions = Definitions.from_config(config)
+    database = db.open_database(config.database_url)
+    import_file(database, config, definitions, history.write(tmp_path / "history.jsonl"), now=NOW)
+    return config_path, database, definitions
+
+
+def test_digest_text_matches_golden(fixture_db: tuple[Path, db.Database, Definitions]) -> None:
+    """Regenerate with UPDATE_GOLDEN=1 after an intended change, and read the diff before committing."""
+    config_path, database, definitions = fixture_db
+    digest = build_digest(database, load_config(config_path), definitions, DAY, now=NOW)
+    text = render_text(digest).replace(digest.config_hash, "<config-hash>")
+    if os.environ.get("UPDATE_GOLDEN"):
+        GOLDEN.write_text(text, encoding="utf-8")
+    assert text == GOLDEN.read_text(encoding="utf-8")
+    database.close()
+
+
+def test_digest_reflects_the_history(fixture_db: tuple[Path, db.Database, Definitions]) -> None:
+    config_path, database, definitions = fixture_db
+    digest = build_digest(database, load_config(config_path), definitions, DAY, now=NOW)
+    assert digest.has_data and {s.id for s in digest.scenarios} == {
+        "belarus_war",
+        "airspace_nato",
+        "energy_cutoff",
+    }
+    war = next(s for s in digest.scenarios if s.id == "belarus_war")
+    assert digest.scenarios[0].id == "belarus_war"  # the build-up of the last ten days is the most urgent
+    assert war.level != "calm" and war.index > 0 and len(war.history) == 60
+    assert war.stories and all(s.sources >= 1 for s in war.stories)
+    assert any(s.sources > 1 for s in war.stories)  # reprints grouped: corroboration shows
+    assert any(p.field == "title" for s in war.stories for p in s.phrases)
+    html = render_html(digest)
+    assert html.count("<svg") >= 3 and "<script" not in html
+    database.close()
+
+
+def test_cli_writes_both_files_and_says_when_there_is_no_data(tmp_path: Path) -> None:
+    config = write_config(tmp_path / "monitor.yaml", [])
+    monitor(config, "import", str(history.write(tmp_path / "history.jsonl")))
+    out = monitor(config, "digest", "--date", "2026-10-30", "--out", str(tmp_path / "d")).stdout
+    html, text = tmp_path / "d" / "2026-10-30.html", tmp_path / "d" / "2026-10-30.md"
+    assert html.is_file() and text.is_file() and "2026-10-30.html" in out
+    first = text.read_text(encoding="utf-8")
+    monitor(config, "digest", "--date", "2026-10-30", "--out", str(tmp_path / "d"))
+    assert sorted(p.name for p in (tmp_path / "d").iterdir()) == ["2026-10-30.html", "2026-10-30.md"]
+    assert text.read_text(encoding="utf-8").splitlines()[0] == first.splitlines()[0]
+    empty = monitor(config, "digest", "--date", "2020-01-01", "--out", str(tmp_path / "d")).stdout
+    assert "no data" in empty
+    assert "no data" in (tmp_path / "d" / "2020-01-01.md").read_text(encoding="utf-8").lower()
+    send = monitor(
+        config, "digest", "--date", "2026-10-30", "--out", str(tmp_path / "d"), "--send", check=False
+    )
+    assert send.returncode == 1 and "no digest.smtp" in send.stderr
+
+
+def test_hostile_feed_text_is_inert_in_the_digest(tmp_path: Path) -> None:
+    config_path = write_config(tmp_path / "monitor.yaml", [])
+    config = load_config(config_path)
+    definitions = Definitions.from_config(config)
+    database = db.open_database(config.database_url)
+    hostile = {
+        "id": "x1",
+        "title": "<script>document.title='pwned'</script> Belarus moves Iskander launchers toward the Ukrainian border",
+        "summary": "Minsk ordered missile units to the border with Ukraine.",
+        "url": "javascript:alert(1)",
+        "source": "Evil Feed",
+        "lang": "en",
+        "published": "2026-10-30T08:00:00+00:00",
+    }
+    path = tmp_path / "hostile.jsonl"
+    path.write_text(json.dumps(hostile) + "\n", encoding="utf-8")
+    import_file(database, config, definitions, path, now=NOW)
+    files = write_digest(database, config, definitions, DAY, now=NOW, out_dir=tmp_path / "out")
+    html = files.html.read_text(encoding="utf-8")
+    text = files.text.read_text(encoding="utf-8")
+    # Tags are stripped when the item is stored, and whatever text remains is escaped on output.
+    assert "<script" not in html and "Iskander" in html and "pwned" not in html
+    assert 'href="javascript:' not in html and "](javascript:" not in text
+    assert "<script" not in text
+    database.close()
