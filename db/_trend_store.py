@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import delete, func, insert, select, update
 
 from db._engine import Database
 from db._models import Feed, Item, MatchRow, ScenarioDaily, Setting, StoryScore
@@ -38,12 +38,13 @@ def iter_facts(database: Database) -> Iterator[FactTuple]:
     objects would cost more than the rest of the rescore.
     """
     query = (
-        "SELECT m.item_id, i.story_id, i.feed_id, i.day, f.reliability, m.indicator_id, m.polarity "
-        "FROM matches m JOIN items i ON i.id = m.item_id JOIN feeds f ON f.id = i.feed_id "
-        "WHERE i.day IS NOT NULL ORDER BY m.item_id"
+        "SELECT m.item_id, i.story_id, i.feed_id, i.day, m.indicator_id, m.polarity "
+        "FROM matches m JOIN items i ON i.id = m.item_id WHERE i.day IS NOT NULL ORDER BY m.item_id"
     )
     days: dict[object, date] = {}
     with database.engine.connect() as conn:
+        # A few hundred feeds at most: their reliability is looked up here, not joined per row.
+        reliability = {int(f): float(r) for f, r in conn.exec_driver_sql("SELECT id, reliability FROM feeds")}
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
             cursor.execute(query)
@@ -51,7 +52,7 @@ def iter_facts(database: Database) -> Iterator[FactTuple]:
             head: tuple[int | None, int, date, float] = (None, 0, date.min, 1.0)
             fired: list[tuple[str, int]] = []
             while rows := cursor.fetchmany(BATCH):
-                for item_id, story, feed, raw_day, rel, indicator_id, polarity in rows:
+                for item_id, story, feed, raw_day, indicator_id, polarity in rows:
                     if item_id != current:
                         if fired:
                             yield (current, *head, tuple(fired))
@@ -59,7 +60,7 @@ def iter_facts(database: Database) -> Iterator[FactTuple]:
                         day = days.get(raw_day)
                         if day is None:
                             day = days[raw_day] = _as_date(raw_day, days)
-                        head = (story, feed, day, rel)
+                        head = (story, feed, day, reliability[feed])
                         fired = []
                     fired.append((indicator_id, polarity))
             if fired:
@@ -235,15 +236,18 @@ def iter_item_texts(
 
     ``stale_for``: only items whose matches were made with other patterns than this fingerprint.
     """
-    stale = " AND (patterns_hash IS NULL OR patterns_hash != :fp)" if stale_for is not None else ""
-    query = text(f"SELECT id, title, summary FROM items WHERE id > :last{stale} ORDER BY id LIMIT :n")
     last = 0
     while True:
         with database.engine.connect() as conn:
-            params: dict[str, object] = {"last": last, "n": batch}
-            if stale_for is not None:
-                params["fp"] = stale_for
-            rows: list[tuple[int, str, str]] = [tuple(r) for r in conn.execute(query, params).all()]
+            mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+            stale = f" AND (patterns_hash IS NULL OR patterns_hash != {mark})" if stale_for is not None else ""
+            sql = f"SELECT id, title, summary FROM items WHERE id > {mark}{stale} ORDER BY id LIMIT {int(batch)}"
+            cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            try:
+                cursor.execute(sql, (last, stale_for) if stale_for is not None else (last,))
+                rows: list[tuple[int, str, str]] = list(cursor.fetchall())
+            finally:
+                cursor.close()
         if not rows:
             return
         yield rows

