@@ -240,7 +240,9 @@ def iter_item_texts(
     while True:
         with database.engine.connect() as conn:
             mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-            stale = f" AND (patterns_hash IS NULL OR patterns_hash != {mark})" if stale_for is not None else ""
+            stale = (
+                f" AND (patterns_hash IS NULL OR patterns_hash != {mark})" if stale_for is not None else ""
+            )
             sql = f"SELECT id, title, summary FROM items WHERE id > {mark}{stale} ORDER BY id LIMIT {int(batch)}"
             cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
             try:
