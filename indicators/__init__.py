@@ -11,6 +11,7 @@ from indicators._errors import DefinitionError, MonitorError
 from indicators._loader import load_indicators, shipped_definition_files
 from indicators._matcher import Matcher
 from indicators._text import clean_text, normalise
+from indicators._yaml import LineList, LineMap, line_of, read_yaml
 from indicators.types import (
     Evidence,
     Indicator,
@@ -31,6 +32,8 @@ __all__ = [
     "Evidence",
     "Indicator",
     "IndicatorSet",
+    "LineList",
+    "LineMap",
     "Match",
     "MatchResult",
     "Matcher",
@@ -43,7 +46,9 @@ __all__ = [
     "Suppressed",
     "Vocabulary",
     "clean_text",
+    "line_of",
     "load_indicators",
     "normalise",
+    "read_yaml",
     "shipped_definition_files",
 ]

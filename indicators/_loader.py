@@ -13,16 +13,18 @@ import difflib
 import hashlib
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import yaml
-
 from indicators._errors import DefinitionError
 from indicators._text import NORMALISATION_VERSION, Pattern, parse_pattern
+from indicators._yaml import LineList as _Seq
+from indicators._yaml import LineMap as _Map
+from indicators._yaml import line_of as _line_of
+from indicators._yaml import read_yaml as _read_yaml
 from indicators.types import (
     Indicator,
     IndicatorSet,
@@ -59,80 +61,6 @@ _NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
 # --- YAML with line numbers -------------------------------------------------------------------------
 
 
-class _Map(dict[Any, Any]):
-    """A YAML mapping that remembers the line of itself and of each key."""
-
-    line: int
-    lines: dict[Any, int]
-
-
-class _Seq(list[Any]):
-    """A YAML sequence that remembers the line of itself and of each item."""
-
-    line: int
-    lines: list[int]
-
-
-class _Loader(yaml.SafeLoader):
-    pass
-
-
-def _construct_map(loader: _Loader, node: yaml.MappingNode) -> Iterator[_Map]:
-    data = _Map()
-    data.line = node.start_mark.line + 1
-    data.lines = {}
-    yield data
-    loader.flatten_mapping(node)
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        line = key_node.start_mark.line + 1
-        try:
-            duplicate = key in data
-        except TypeError:
-            raise yaml.constructor.ConstructorError(
-                None, None, "a mapping key must be a plain value", key_node.start_mark
-            ) from None
-        if duplicate:
-            raise yaml.constructor.ConstructorError(
-                None,
-                None,
-                f"key {key!r} appears twice in the same mapping (first on line {data.lines[key]})",
-                key_node.start_mark,
-            )
-        data[key] = loader.construct_object(value_node, deep=True)
-        data.lines[key] = line
-
-
-def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> Iterator[_Seq]:
-    data = _Seq()
-    data.line = node.start_mark.line + 1
-    data.lines = [item.start_mark.line + 1 for item in node.value]
-    yield data
-    data.extend(loader.construct_object(item, deep=True) for item in node.value)
-
-
-_Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
-_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
-
-
-def _read_yaml(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DefinitionError(f"cannot read the definition file: {exc}", file=path) from exc
-    try:
-        return yaml.load(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        raise DefinitionError(f"{where}invalid YAML: {exc.problem or exc}", file=path) from exc
-    except yaml.YAMLError as exc:
-        raise DefinitionError(f"invalid YAML: {exc}", file=path) from exc
-
-
-# --- validation helpers ------------------------------------------------------------------------------
-
-
 @dataclass
 class _Where:
     """Where a value came from, to build error messages."""
@@ -143,14 +71,6 @@ class _Where:
     def error(self, message: str, line: int | None = None) -> DefinitionError:
         prefix = f"line {line}: " if line is not None else ""
         return DefinitionError(prefix + message, file=self.file, id=self.id)
-
-
-def _line_of(container: Any, key: Any) -> int | None:
-    if isinstance(container, _Map):
-        return container.lines.get(key, container.line)
-    if isinstance(container, _Seq) and isinstance(key, int) and key < len(container.lines):
-        return container.lines[key]
-    return None
 
 
 def _own_line(value: Any) -> int | None:

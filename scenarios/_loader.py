@@ -21,8 +21,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from indicators import DefinitionError, IndicatorSet
-from scenarios._yaml import LineMap, line_of, read_yaml
+from indicators import DefinitionError, IndicatorSet, LineMap, line_of, read_yaml
 from scenarios.types import BASE_LEVEL, Scenario, ScenarioOverride, ScenarioSet, Threshold
 
 DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
