@@ -3,12 +3,15 @@ text and compared with a golden file; the CLI writes both files; a day without d
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 
 import db
 from bench import history
@@ -109,3 +112,50 @@ def test_hostile_feed_text_is_inert_in_the_digest(tmp_path: Path) -> None:
     assert 'href="javascript:' not in html and "](javascript:" not in text
     assert "<script" not in text
     database.close()
+
+
+def test_failed_send_keeps_files_and_is_retried_on_the_next_run(tmp_path: Path) -> None:
+    """The daemon's daily job: write, mail; a dead SMTP server is logged and the next run resends."""
+    from threading import Event
+
+    from monitor.daemon import Daemon
+    from tests.monitor.test_digest_smtp import Inbox, _free_port
+
+    port = _free_port()
+    config_path = write_config(tmp_path / "monitor.yaml", [])
+    config_path.write_text(
+        config_path.read_text()
+        + f"digest:\n  output_dir: out\n  smtp:\n    host: 127.0.0.1\n    port: {port}\n    security: none\n"
+        "    from: monitor@example.org\n    to: [analyst@example.org]\n",
+        encoding="utf-8",
+    )
+    history.write(tmp_path / "history.jsonl")
+    monitor(config_path, "import", str(tmp_path / "history.jsonl"))
+    daemon = Daemon(load_config(config_path), now=lambda: NOW, stop=Event())
+    try:
+        daemon.digest_job()  # nobody listens on the port: the send fails, the files stay
+        assert (tmp_path / "out" / "2026-10-30.html").is_file() and (
+            tmp_path / "out" / "2026-10-30.md"
+        ).is_file()
+        assert json.loads(db.get_setting(daemon.database, "digest_unsent") or "[]") == ["2026-10-30"]
+        inbox = Inbox()
+        with _serve_on(inbox, port):
+            daemon.digest_job()
+        assert len(inbox.messages) == 1
+        _, message = inbox.messages[0]
+        assert "2026-10-30" in str(message["Subject"])
+        assert [part.get_content_type() for part in message.iter_parts()] == ["text/plain", "text/html"]
+        assert json.loads(db.get_setting(daemon.database, "digest_unsent") or "[]") == []
+    finally:
+        daemon.database.close()
+
+
+@contextlib.contextmanager
+def _serve_on(inbox: object, port: int) -> Iterator[int]:
+    """A real SMTP server (aiosmtpd) on a port chosen before it started."""
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port
+    finally:
+        controller.stop()
