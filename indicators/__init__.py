@@ -11,7 +11,7 @@ from indicators._errors import DefinitionError, MonitorError
 from indicators._loader import load_indicators, shipped_definition_files
 from indicators._matcher import Matcher
 from indicators._text import clean_text, normalise
-from indicators._yaml import LineList, LineMap, line_of, read_yaml
+from indicators._yaml import LineList, LineMap, describe_value, line_of, read_yaml
 from indicators.types import (
     Evidence,
     Indicator,
@@ -46,6 +46,7 @@ __all__ = [
     "Suppressed",
     "Vocabulary",
     "clean_text",
+    "describe_value",
     "line_of",
     "load_indicators",
     "normalise",

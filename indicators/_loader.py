@@ -23,6 +23,7 @@ from indicators._errors import DefinitionError
 from indicators._text import NORMALISATION_VERSION, Pattern, parse_pattern
 from indicators._yaml import LineList as _Seq
 from indicators._yaml import LineMap as _Map
+from indicators._yaml import describe_value as _kind
 from indicators._yaml import line_of as _line_of
 from indicators._yaml import read_yaml as _read_yaml
 from indicators.types import (
@@ -115,18 +116,6 @@ def _expect_name(value: Any, what: str, where: _Where, line: int | None) -> str:
             line,
         )
     return value
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, bool):
-        return f"the boolean {value!r}"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return f"{type(value).__name__} {value!r}"
 
 
 def _parse_terms(

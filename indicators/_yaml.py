@@ -93,3 +93,16 @@ def line_of(container: Any, key: Any) -> int | None:
     if isinstance(container, LineList) and isinstance(key, int) and 0 <= key < len(container.lines):
         return container.lines[key]
     return None
+
+
+def describe_value(value: Any) -> str:
+    """How an error message names a value of the wrong kind ("a list", "str 'x'"...)."""
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"the boolean {value!r}"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f"{type(value).__name__} {value!r}"

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from indicators import DefinitionError, IndicatorSet, LineMap, line_of, read_yaml
+from indicators import describe_value as _kind
 from scenarios.types import BASE_LEVEL, Scenario, ScenarioOverride, ScenarioSet, Threshold
 
 DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
@@ -43,18 +44,6 @@ class _Where:
     def error(self, message: str, line: int | None = None) -> DefinitionError:
         prefix = f"line {line}: " if line is not None else ""
         return DefinitionError(prefix + message, file=self.file, id=self.scenario)
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "nothing (null)"
-    if isinstance(value, bool):
-        return f"the boolean {value!r}"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return f"{type(value).__name__} {value!r}"
 
 
 def _is_number(value: Any) -> bool:
