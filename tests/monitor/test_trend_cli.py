@@ -210,3 +210,26 @@ def test_parallel_rematch_stores_the_same_matches_as_in_process(
             rows(config, "select item_id, indicator_id, polarity, evidence from matches order by 1, 2")
         )
     assert stored[0] == stored[1] and any(r[1] == "my_drone" for r in stored[0])
+
+
+@pytest.mark.postgres
+def test_import_trend_and_rescore_on_postgresql(tmp_path: Path, postgres_schema_url: str) -> None:
+    """The whole trend path on PostgreSQL: import, stories, trend, a weight change and its rescore."""
+    config = write_config(tmp_path / "monitor.yaml", [])
+    config.write_text(config.read_text().replace("sqlite:///data/monitor.db", postgres_schema_url))
+    out = monitor(config, "import", str(history(tmp_path))).stdout
+    assert "7 new" in out
+    airspace = trend(config, "airspace_nato")["airspace_nato"]
+    day = next(d for d in airspace["days"] if d["day"] == "2026-11-10")  # type: ignore[index]
+    assert day["items"] == 5 and day["stories"] == 1
+    weights = json.loads(monitor(config, "scenarios", "--json").stdout)["scenarios"]["airspace_nato"][
+        "indicators"
+    ]
+    indicator = sorted(weights)[0]
+    config.write_text(
+        config.read_text()
+        + f"scenarios:\n  airspace_nato:\n    weights: {{{indicator}: {weights[indicator] + 1}}}\n"
+    )
+    monitor(config, "rescore")
+    assert "nothing would change" in monitor(config, "rescore", "--dry-run").stdout
+    assert "0 new" in monitor(config, "import", str(history(tmp_path))).stdout

@@ -1,0 +1,127 @@
+"""The trend's queries, on a SQLite file and on PostgreSQL (bulk paths use driver SQL directly)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import db
+from tests.db.test_storage import T0, ok, spec
+
+EV = {"field": "title", "start": 0, "end": 5, "term": "Minsk", "text": "Minsk"}
+
+
+def new(guid: str, day: date, title: str = "Minsk says", url: str | None = None) -> db.NewItem:
+    return db.NewItem(
+        guid=guid,
+        url=url or f"https://example.org/{guid}",
+        title=title,
+        summary="summary",
+        language="en",
+        published_at=datetime(day.year, day.month, day.day, 9, tzinfo=UTC),
+        content_hash=f"h-{guid}-{title}",
+        signature="s1|minsk|says||",
+        day=day,
+    )
+
+
+def seeded(database: db.Database) -> tuple[int, int]:
+    db.sync_feeds(database, [spec("a", reliability=0.5), spec("b")], T0)
+    feeds = {f.name: f.id for f in db.claim_feeds(database, now=T0, worker="w", lease=timedelta(minutes=5))}
+
+    def analyse(item: db.NewItem) -> list[db.MatchRecord]:
+        return (
+            [db.MatchRecord("ind_a", 1, (EV,)), db.MatchRecord("ind_b", -1, (EV,))]
+            if "Minsk" in item.title
+            else []
+        )
+
+    d1, d2 = date(2026, 10, 1), date(2026, 10, 2)
+    db.record_poll(
+        database,
+        feeds["a"],
+        ok(),
+        [new("1", d1), new("2", d2, "Vilnius")],
+        analyse=analyse,
+        patterns_hash="p1",
+    )
+    # The same story carried by feed b: it joins story 1.
+    db.store_items(
+        database,
+        feeds["b"],
+        [new("3", d1)],
+        fetched_at=T0,
+        analyse=analyse,
+        patterns_hash="p1",
+        assign_story=lambda item_id, item: 1,
+    )
+    return feeds["a"], feeds["b"]
+
+
+def test_facts_stream_matched_items_with_reliability_and_story(database: db.Database) -> None:
+    a, b = seeded(database)
+    facts = list(db.iter_facts(database))
+    assert facts == [
+        (1, 1, a, date(2026, 10, 1), 0.5, (("ind_a", 1), ("ind_b", -1))),
+        (3, 1, b, date(2026, 10, 1), 0.8, (("ind_a", 1), ("ind_b", -1))),
+    ]
+    assert db.story_sources(database, [1]) == {1: 2}
+
+
+def test_rematch_batches_replace_matches_and_mark_patterns(database: db.Database) -> None:
+    seeded(database)
+    assert db.count_stale_items(database, "p2") == 3
+    batches = list(db.iter_item_texts(database, stale_for="p2", batch=2))
+    assert [[row[0] for row in batch] for batch in batches] == [[1, 2], [3]]
+    first = batches[0]
+    db.replace_matches(
+        database,
+        [(1, [db.MatchRecord("ind_c", 1, (EV,))]), (2, [])],
+        "p2",
+        stale_range=(first[0][0], first[-1][0]),
+    )
+    db.replace_matches(database, [(3, [])], "p2")  # the per-item path
+    assert db.count_stale_items(database, "p2") == 0
+    facts = list(db.iter_facts(database))
+    assert [(f[0], f[5]) for f in facts] == [(1, (("ind_c", 1),))]
+    assert db.item_evidence(database, [1]) == {1: [("ind_c", 1, [EV])]}
+
+
+def test_trend_rows_and_top_stories_round_trip(database: db.Database) -> None:
+    seeded(database)
+    rows = [
+        db.TrendRow("s", date(2026, 10, 1), 2.5, 2.5, "watch", False, 2, 1, ("ind_a",), ("ind_a",), "h1"),
+        db.TrendRow("s", date(2026, 10, 2), 0.0, 1.25, "watch", True, 0, 0, (), (), "h1"),
+    ]
+    stories = [db.StoryScoreRow("s", date(2026, 10, 1), 1, 1, 1, 2.5, 2, 2, ("ind_a",))]
+    db.replace_trend(database, rows, stories, since=None)
+    assert db.load_trend(database) == rows
+    (top,) = db.top_stories(database, since=date(2026, 9, 30))
+    assert (top.title, top.sources, top.value, top.feed_name) == ("Minsk says", 2, 2.5, "a")
+    later = [db.TrendRow("s", date(2026, 10, 2), 1.0, 3.0, "alert", False, 1, 1, (), (), "h2")]
+    db.replace_trend(database, later, [], since=date(2026, 10, 2))
+    assert [r.config_hash for r in db.load_trend(database)] == ["h1", "h2"]
+
+
+def test_settings_days_links_and_cadence(database: db.Database) -> None:
+    a, _ = seeded(database)
+    assert db.get_setting(database, "k") is None
+    db.set_setting(database, "k", "v1")
+    db.set_setting(database, "k", "v2")
+    assert db.get_setting(database, "k") == "v2"
+    moved = db.recompute_days(database, lambda at: (at - timedelta(hours=12)).date())
+    assert moved == 3
+    assert [f[3] for f in db.iter_facts(database)] == [date(2026, 9, 30), date(2026, 9, 30)]
+    assert db.items_by_url(database, a, ["https://example.org/1", "https://example.org/x"]) == {
+        "https://example.org/1"
+    }
+    assert db.new_items_per_feed(database, T0 - timedelta(days=1))[a] == 2
+    recent = db.recent_story_items(database, T0 - timedelta(days=1))
+    assert {(story, feed) for story, _, _, feed in recent} >= {(1, a)}
+    assert db.item_details(database, [1])[1] == ("summary", 0.5, a)
+
+
+def test_import_feeds_are_created_once_and_never_polled(database: db.Database) -> None:
+    imported = db.FeedSpec("import:Archive", "Archive", "en", 1.0, 86400, enabled=False)
+    first = db.ensure_feed(database, imported, T0)
+    assert db.ensure_feed(database, imported, T0) == first
+    assert db.claim_feeds(database, now=T0 + timedelta(days=1), worker="w", lease=timedelta(minutes=5)) == []
