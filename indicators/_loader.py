@@ -40,7 +40,7 @@ from indicators.types import (
 DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
 TOP_LEVEL_KEYS = ("vocabularies", "negation", "indicators", "scenarios")
 VOCABULARY_KEYS = ("terms", "description")
-NEGATION_KEYS = ("window", "cues")
+NEGATION_KEYS = ("window", "cues", "exceptions")
 INDICATOR_KEYS = (
     "id",
     "label",
@@ -56,6 +56,7 @@ INDICATOR_KEYS = (
 DEFAULT_WITHIN = 20
 DEFAULT_NEGATION_WINDOW = 5
 NEGATION_CUES_NAME = "negation.cues"
+NEGATION_EXCEPTIONS_NAME = "negation.exceptions"
 _NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
 
 
@@ -168,6 +169,8 @@ class _Parsed:
     cue_terms: list[str] = field(default_factory=list)
     cue_keys: set[str] = field(default_factory=set)
     cue_files: list[str] = field(default_factory=list)
+    exception_terms: list[str] = field(default_factory=list)
+    exception_keys: set[str] = field(default_factory=set)
     window: tuple[int, str, int | None] | None = None  # value, file, line
     files: list[str] = field(default_factory=list)
 
@@ -223,6 +226,13 @@ def _parse_negation(section: Any, file: str, parsed: _Parsed, line: int | None) 
                 parsed.cue_keys.add(pattern.key)
                 parsed.cue_terms.append(term)
         parsed.cue_files.append(file)
+    if "exceptions" in section:
+        line = _line_of(section, "exceptions")
+        terms, patterns = _parse_terms(section["exceptions"], "negation exceptions", where, line)
+        for term, pattern in zip(terms, patterns, strict=True):
+            if pattern.key not in parsed.exception_keys:
+                parsed.exception_keys.add(pattern.key)
+                parsed.exception_terms.append(term)
 
 
 def _parse_negation_policy(value: Any, polarity: Polarity, where: _Where, line: int | None) -> NegationPolicy:
@@ -420,7 +430,11 @@ def _fingerprint(parsed: _Parsed, negation: NegationCues) -> str:
 
     canonical = {
         "normalisation": NORMALISATION_VERSION,
-        "negation": {"window": negation.window, "cues": sorted(negation.cues.terms)},
+        "negation": {
+            "window": negation.window,
+            "cues": sorted(negation.cues.terms),
+            **({"exceptions": sorted(negation.exceptions.terms)} if negation.exceptions else {}),
+        },
         "indicators": {
             ident: {
                 "polarity": int(ind.polarity),
@@ -457,7 +471,17 @@ def load_indicators(extra_files: Sequence[Path | str] = (), *, include_shipped: 
     cues = Vocabulary(
         NEGATION_CUES_NAME, tuple(parsed.cue_terms), "negation cues", ", ".join(parsed.cue_files)
     )
-    negation = NegationCues(window, cues)
+    exceptions = (
+        Vocabulary(
+            NEGATION_EXCEPTIONS_NAME,
+            tuple(parsed.exception_terms),
+            "phrases with a cue that do not negate",
+            "",
+        )
+        if parsed.exception_terms
+        else None
+    )
+    negation = NegationCues(window, cues, exceptions)
     return IndicatorSet(
         indicators=MappingProxyType(dict(parsed.indicators)),
         vocabularies=MappingProxyType(dict(parsed.vocabularies)),

@@ -21,7 +21,8 @@ Negation. A *cue* is a hit of a ``negation.cues`` term. A candidate window is *n
 starts at most ``negation.window`` words before the window's first trigger word, or anywhere
 between that word and the last word of the window, and the cue does not overlap a trigger hit of
 the window (so a trigger phrase that contains a cue word, like "не исключает", does not negate
-itself). Cues after the hit never count. Among the minimal windows of an item (for each hit,
+itself), nor a phrase of ``negation.exceptions`` ("does not rule out", "не исключает": a hedge
+toward the event, not a denial). Cues after the hit never count. Among the minimal windows of an item (for each hit,
 the shortest window ending there that covers every group), the first one that is not negated
 fires; if every window fits but is negated, the indicator's negation policy decides:
 
@@ -150,9 +151,13 @@ class Matcher:
             )
         self._rules = tuple(rules)
         self._cue_bit = 0
+        self._exception_bit = 0
         cues = indicators.negation.cues
         if cues.terms and any(rule.mode is not NegationMode.IGNORE for rule in rules):
             self._cue_bit = bit_of(cues.name, cues.terms)
+            exceptions = indicators.negation.exceptions
+            if exceptions is not None and exceptions.terms:
+                self._exception_bit = bit_of(exceptions.name, exceptions.terms)
 
         anchored: dict[int, int] = {}  # vocabulary bit -> bits of the indicators anchored on it
         for rule in rules:
@@ -241,12 +246,20 @@ class Matcher:
         names: Sequence[str],
         cleaned: Sequence[str],
     ) -> MatchResult:
-        cue_bit = self._cue_bit
-        wanted = cue_bit
+        cue_bit, exception_bit = self._cue_bit, self._exception_bit
+        wanted = cue_bit | exception_bit
         for rule in fired:
             wanted |= rule.required
         records = _records(hits, text, wanted)
         cues = [hit for hit in records if hit[_VOCABULARIES] & cue_bit] if cue_bit else []
+        if cues and exception_bit:
+            # A cue inside a phrase such as "not only" or "не исключает" does not negate anything.
+            spans = [(hit[_START], hit[_STOP]) for hit in records if hit[_VOCABULARIES] & exception_bit]
+            cues = [
+                cue
+                for cue in cues
+                if not any(start < cue[_STOP] and cue[_START] < stop for start, stop in spans)
+            ]
         evidence = _EvidenceBuilder(text, names, cleaned, self._terms)
 
         matches: dict[str, Match] = {}

@@ -77,10 +77,12 @@ class Indicator:
 
 @dataclass(frozen=True, slots=True)
 class NegationCues:
-    """The ``negation`` section: cues that negate a trigger up to ``window`` words after them."""
+    """The ``negation`` section: cues that negate a trigger up to ``window`` words after them, and
+    ``exceptions``: phrases that contain a cue but do not negate ("not only", "do not rule out")."""
 
     window: int
     cues: Vocabulary
+    exceptions: Vocabulary | None = None
 
 
 @dataclass(frozen=True, slots=True)

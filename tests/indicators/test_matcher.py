@@ -306,3 +306,35 @@ def test_same_span_from_two_terms_is_reported_once(matcher: Matcher) -> None:
     # "Minsk" is both an exact term and under the Минск*/Mińsk* family: one evidence span
     result = matcher.match({"title": "Minsk joins the war"})
     assert [e.text for e in result.matches[0].evidence] == ["Minsk", "joins", "war"]
+
+
+def test_negation_exceptions_keep_a_hedge_from_negating(write_yaml: Callable[..., Path]) -> None:
+    """ "does not rule out" contains the cue "not" but hedges toward the escalation: with the phrase
+    listed under negation.exceptions the hit fires; without it, it is suppressed."""
+    base = (
+        "vocabularies:\n"
+        "  who: {terms: [Lukashenk*, Лукашенк*, Łukaszenk*]}\n"
+        "  send: {terms: [send*, отправ*, wysła*]}\n"
+        "  troops: {terms: [troops, войск*, wojsk*]}\n"
+        "negation:\n  window: 5\n  cues: [not, не, nie]\n"
+    )
+    rule = (
+        "indicators:\n  - id: sends_troops\n    label: x\n    polarity: escalation\n"
+        "    description: x\n    source: x\n    all: [who, send, troops]\n    within: 10\n"
+    )
+    texts = [
+        "Lukashenko does not rule out sending troops",
+        "Лукашенко не исключает отправки войск",
+        "Łukaszenka nie wyklucza wysłania wojsk",
+    ]
+    without = Matcher(load_indicators([write_yaml(base + rule, "a.yaml")], include_shipped=False))
+    assert all(not without.match({"title": t}).matches for t in texts)
+    hedges = '  exceptions: ["not rule out", "не исключает", "nie wyklucza"]\n'
+    with_exceptions = load_indicators([write_yaml(base + hedges + rule, "b.yaml")], include_shipped=False)
+    assert with_exceptions.fingerprint != without.indicators.fingerprint
+    matcher = Matcher(with_exceptions)
+    for text in texts:
+        result = matcher.match({"title": text})
+        assert fired(result) == {"sends_troops"} and result.suppressed == (), text
+    # A plain negation next to the hedge-free wording still suppresses.
+    assert matcher.match({"title": "Lukashenko will not send troops"}).matches == ()
