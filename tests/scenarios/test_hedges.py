@@ -24,6 +24,7 @@ def war_score(text: str) -> float:
         "Лукашенко не исключает отправки белорусских войск в Украину",
         "Loukachenko n'exclut pas d'envoyer des troupes biélorusses en Ukraine",
         "Lukaschenko schließt nicht aus, belarussische Truppen in die Ukraine zu schicken",
+        "Łukaszenka nie wyklucza wysłania białoruskich wojsk na Ukrainę",
     ],
 )
 def test_a_hedge_is_not_a_refusal(text: str) -> None:
@@ -37,6 +38,8 @@ def test_a_hedge_is_not_a_refusal(text: str) -> None:
         "Лукашенко исключил отправку белорусских войск в Украину",
         "Loukachenko exclut d'envoyer des troupes biélorusses en Ukraine",
         "Lukashenko says Belarus will not send troops to Ukraine",
+        "Łukaszenka wykluczył wysłanie białoruskich wojsk na Ukrainę",
+        "Lukaschenko lehnt die Entsendung belarussischer Truppen in die Ukraine ab",
     ],
 )
 def test_a_refusal_is_a_deescalation(text: str) -> None:
