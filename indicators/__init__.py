@@ -8,6 +8,7 @@ definition files a caller names.
 """
 
 from indicators._errors import DefinitionError, MonitorError
+from indicators._hashing import canonical_sha256
 from indicators._loader import load_indicators, shipped_definition_files
 from indicators._matcher import Matcher
 from indicators._text import clean_text, normalise
@@ -45,6 +46,7 @@ __all__ = [
     "Rule",
     "Suppressed",
     "Vocabulary",
+    "canonical_sha256",
     "clean_text",
     "describe_value",
     "line_of",

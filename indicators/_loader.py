@@ -10,8 +10,6 @@ naming the file, the YAML line and the id at fault.
 from __future__ import annotations
 
 import difflib
-import hashlib
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,6 +18,7 @@ from types import MappingProxyType
 from typing import Any
 
 from indicators._errors import DefinitionError
+from indicators._hashing import canonical_sha256
 from indicators._text import NORMALISATION_VERSION, Pattern, parse_pattern
 from indicators._yaml import LineList as _Seq
 from indicators._yaml import LineMap as _Map
@@ -446,8 +445,7 @@ def _fingerprint(parsed: _Parsed, negation: NegationCues) -> str:
             for ident, ind in sorted(parsed.indicators.items())
         },
     }
-    blob = json.dumps(canonical, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+    return canonical_sha256(canonical)
 
 
 def shipped_definition_files() -> list[Path]:

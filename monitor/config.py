@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import difflib
 import functools
-import hashlib
 import itertools
 import json
 import re
@@ -44,6 +43,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from indicators import canonical_sha256
 from monitor._config_yaml import KeyPath, YamlDocument, YamlSyntaxError, format_key_path, parse_yaml
 from monitor.errors import ConfigError
 
@@ -470,11 +470,14 @@ class Config(BaseModel):
 
         It covers the paths listed in ``definitions``, not those files' contents.
         """
-        return _digest(self.model_dump(mode="json", by_alias=True))
+        return canonical_sha256(self.model_dump(mode="json", by_alias=True))
 
     def section_fingerprints(self) -> dict[str, str]:
         """One fingerprint per top-level section, so a watcher can tell what changed."""
-        return {name: _digest(value) for name, value in self.model_dump(mode="json", by_alias=True).items()}
+        return {
+            name: canonical_sha256(value)
+            for name, value in self.model_dump(mode="json", by_alias=True).items()
+        }
 
     def changed_sections(self, other: Config) -> frozenset[str]:
         """Top-level sections (``feeds``, ``schedule`` …) whose settings differ between the two configs."""
@@ -496,11 +499,6 @@ class Config(BaseModel):
             )
             for scenario_id, override in self.scenarios.items()
         }
-
-
-def _digest(value: object) -> str:
-    canonical = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 # --- finding, loading, writing -------------------------------------------------------------------

@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -145,10 +145,15 @@ def _excerpt(text: str, spans: list[_Span], limit: int) -> tuple[str, list[_Span
     return text[start:end], inside, start > 0, end < len(text)
 
 
-def highlight_html(
-    text: str, phrases: Sequence[Phrase], field: str = "title", limit: int | None = None
-) -> Markup:
-    """``text`` escaped, with each matched phrase in ``<mark>``; built from escaped slices only."""
+def _highlight(
+    text: str,
+    phrases: Sequence[Phrase],
+    field: str,
+    limit: int | None,
+    plain: Callable[[str], str],
+    marked: Callable[[str, _Span], str],
+) -> list[str]:
+    """The excerpt of ``text`` as pieces: unmatched runs through ``plain``, phrases through ``marked``."""
     spans = _spans(text, phrases, field)
     cut_left = cut_right = False
     if limit is not None:
@@ -156,37 +161,37 @@ def highlight_html(
     out: list[str] = ["… " if cut_left else ""]
     pos = 0
     for span in spans:
-        out.append(escape(text[pos : span.start]))
-        out.append(
-            Markup('<mark title="{}">{}</mark>').format(
-                ", ".join(span.indicators), text[span.start : span.end]
-            )
-        )
+        out.append(plain(text[pos : span.start]))
+        out.append(marked(text[span.start : span.end], span))
         pos = span.end
-    out.append(escape(text[pos:]))
+    out.append(plain(text[pos:]))
     out.append(" …" if cut_right else "")
-    return Markup("").join(out)
+    return out
+
+
+def highlight_html(
+    text: str, phrases: Sequence[Phrase], field: str = "title", limit: int | None = None
+) -> Markup:
+    """``text`` escaped, with each matched phrase in ``<mark>``; built from escaped slices only."""
+
+    def marked(phrase: str, span: _Span) -> str:
+        return Markup('<mark title="{}">{}</mark>').format(", ".join(span.indicators), phrase)
+
+    return Markup("").join(_highlight(text, phrases, field, limit, escape, marked))
 
 
 def highlight_md(
     text: str, phrases: Sequence[Phrase], field: str = "title", limit: int | None = None
 ) -> MdSafe:
     """``text`` Markdown-escaped, with each matched phrase in ``**bold**``."""
-    spans = _spans(text, phrases, field)
-    cut_left = cut_right = False
-    if limit is not None:
-        text, spans, cut_left, cut_right = _excerpt(text, spans, limit)
-    out: list[str] = ["… " if cut_left else ""]
-    pos = 0
-    for span in spans:
-        out.append(_md_piece(text[pos : span.start]))
-        phrase = md_escape(text[span.start : span.end])
+
+    def marked(phrase: str, _span: _Span) -> str:
+        escaped = md_escape(phrase)
         # "** x**" is not bold in CommonMark; a phrase is never blank, but it may carry edge spaces.
-        out.append(f"**{phrase}**" if phrase else "")
-        pos = span.end
-    out.append(_md_piece(text[pos:]))
-    out.append(" …" if cut_right else "")
-    return MdSafe(_SPACE.sub(" ", "".join(out)).strip())
+        return f"**{escaped}**" if escaped else ""
+
+    pieces = _highlight(text, phrases, field, limit, _md_piece, marked)
+    return MdSafe(_SPACE.sub(" ", "".join(pieces)).strip())
 
 
 def _md_piece(text: str) -> str:

@@ -13,15 +13,13 @@ both its indicators and the scenarios that weigh them.
 from __future__ import annotations
 
 import difflib
-import hashlib
-import json
 import math
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from indicators import DefinitionError, IndicatorSet, LineMap, line_of, read_yaml
+from indicators import DefinitionError, IndicatorSet, LineMap, canonical_sha256, line_of, read_yaml
 from indicators import describe_value as _kind
 from scenarios.types import BASE_LEVEL, Scenario, ScenarioOverride, ScenarioSet, Threshold
 
@@ -287,8 +285,7 @@ def config_hash(scenarios: Mapping[str, Scenario], patterns_hash: str) -> str:
             for scenario_id, scenario in sorted(scenarios.items())
         },
     }
-    blob = json.dumps(canonical, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+    return canonical_sha256(canonical)
 
 
 # --- entry point -------------------------------------------------------------------------------------
