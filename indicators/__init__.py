@@ -7,47 +7,62 @@ definition files a caller names.
     >>> result = matcher.match({"title": "...", "summary": "..."})
 """
 
+from indicators._coverage import CoverageRow, coverage, coverage_warnings
 from indicators._errors import DefinitionError, MonitorError
 from indicators._hashing import canonical_sha256
+from indicators._languages import LANGUAGE_NAMES, SUPPORTED_LANGUAGES
 from indicators._loader import load_indicators, shipped_definition_files
 from indicators._matcher import Matcher
 from indicators._text import clean_text, normalise
 from indicators._yaml import LineList, LineMap, describe_value, line_of, read_yaml
 from indicators.types import (
+    CueKind,
     Evidence,
     Indicator,
     IndicatorSet,
     Match,
     MatchResult,
+    ModalityMode,
+    ModalityPolicy,
     NegationCues,
     NegationMode,
     NegationPolicy,
     Polarity,
     Rule,
+    Scope,
     Suppressed,
     Vocabulary,
 )
 
 __all__ = [
+    "CoverageRow",
+    "CueKind",
     "DefinitionError",
     "Evidence",
     "Indicator",
     "IndicatorSet",
+    "LANGUAGE_NAMES",
     "LineList",
     "LineMap",
     "Match",
     "MatchResult",
     "Matcher",
+    "ModalityMode",
+    "ModalityPolicy",
     "MonitorError",
     "NegationCues",
     "NegationMode",
     "NegationPolicy",
     "Polarity",
     "Rule",
+    "SUPPORTED_LANGUAGES",
+    "Scope",
     "Suppressed",
     "Vocabulary",
     "canonical_sha256",
     "clean_text",
+    "coverage",
+    "coverage_warnings",
     "describe_value",
     "line_of",
     "load_indicators",

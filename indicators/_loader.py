@@ -12,13 +12,14 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 from indicators._errors import DefinitionError
 from indicators._hashing import canonical_sha256
+from indicators._languages import SUPPORTED_LANGUAGES, belarusian_variants, parse_language_key
 from indicators._text import NORMALISATION_VERSION, Pattern, parse_pattern
 from indicators._yaml import LineList as _Seq
 from indicators._yaml import LineMap as _Map
@@ -28,18 +29,22 @@ from indicators._yaml import read_yaml as _read_yaml
 from indicators.types import (
     Indicator,
     IndicatorSet,
+    ModalityMode,
+    ModalityPolicy,
     NegationCues,
     NegationMode,
     NegationPolicy,
     Polarity,
     Rule,
+    Scope,
     Vocabulary,
 )
 
 DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
 TOP_LEVEL_KEYS = ("vocabularies", "negation", "indicators", "scenarios")
-VOCABULARY_KEYS = ("terms", "description")
-NEGATION_KEYS = ("window", "cues", "exceptions")
+VOCABULARY_KEYS = ("terms", "description", "no_terms")
+NEGATION_KEYS = ("window", "cues", "exceptions", "denial", "conditional", "retrospective")
+MODAL_CUE_KEYS = ("denial", "conditional", "retrospective")
 INDICATOR_KEYS = (
     "id",
     "label",
@@ -51,11 +56,13 @@ INDICATOR_KEYS = (
     "within",
     "none",
     "negation",
+    "denial",
+    "conditional",
+    "retrospective",
 )
 DEFAULT_WITHIN = 20
 DEFAULT_NEGATION_WINDOW = 5
 NEGATION_CUES_NAME = "negation.cues"
-NEGATION_EXCEPTIONS_NAME = "negation.exceptions"
 _NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
 
 
@@ -153,6 +160,99 @@ def _parse_terms(
     return tuple(terms), tuple(patterns)
 
 
+def _parse_vocabulary(
+    name: str,
+    full_name: str,
+    body: Any,
+    where: _Where,
+    file: str,
+    name_line: int | None,
+    *,
+    kind: str = "vocabulary",
+) -> Vocabulary:
+    """A vocabulary: a list of terms, or a mapping with ``terms`` (a list, or lists by language),
+    an optional ``description`` and ``no_terms`` (languages left empty on purpose, with why)."""
+    description = ""
+    no_terms: dict[str, str] = {}
+    terms_value: Any = body
+    terms_line = name_line
+    if isinstance(body, _Map) and not all(parse_language_key(key) for key in body):
+        _check_keys(body, VOCABULARY_KEYS, f"{kind} {name!r}", where)
+        if "terms" not in body:
+            raise where.error(f"{kind} {name!r} has no 'terms' list", name_line)
+        terms_value = body["terms"]
+        terms_line = _line_of(body, "terms")
+        description = _expect_str(body.get("description"), "description", where, name_line, required=False)
+        if "no_terms" in body:
+            no_terms = _parse_no_terms(body["no_terms"], name, where, _line_of(body, "no_terms"))
+    if not isinstance(terms_value, _Map):
+        terms, _ = _parse_terms(terms_value, f"{kind} {name!r}", where, terms_line)
+        if no_terms:
+            raise where.error(
+                f"{kind} {name!r}: 'no_terms' needs the terms listed by language "
+                "(terms: {en: [...], de: [...]})",
+                terms_line,
+            )
+        return Vocabulary(full_name, terms, description, file, name_line)
+    by_language: dict[str, list[str]] = {}
+    ordered: list[str] = []
+    for key, value in terms_value.items():
+        key_line = _line_of(terms_value, key)
+        languages = parse_language_key(key)
+        if languages is None:
+            raise where.error(
+                f"{kind} {name!r}: {key!r} is not a language code or a list of them; "
+                f"use {', '.join(SUPPORTED_LANGUAGES)} (several separated by spaces: 'en de')",
+                key_line,
+            )
+        lang_terms, _ = _parse_terms(value, f"{kind} {name!r}, language {key!r}", where, key_line)
+        for language in languages:
+            if language in no_terms:
+                raise where.error(
+                    f"{kind} {name!r} lists terms for {language!r} and also says under 'no_terms' "
+                    "that it has none; remove one of the two",
+                    key_line,
+                )
+            listed = by_language.setdefault(language, [])
+            listed.extend(t for t in lang_terms if t not in listed)
+        ordered.extend(t for t in lang_terms if t not in ordered)
+    derived: list[str] = []
+    for term in by_language.get("be", ()):
+        derived.extend(v for v in belarusian_variants(term) if v not in ordered and v not in derived)
+    return Vocabulary(
+        full_name,
+        (*ordered, *derived),
+        description,
+        file,
+        name_line,
+        languages=MappingProxyType({lang: tuple(terms) for lang, terms in by_language.items()}),
+        derived=tuple(derived),
+        no_terms=MappingProxyType(no_terms),
+    )
+
+
+def _parse_no_terms(value: Any, name: str, where: _Where, line: int | None) -> dict[str, str]:
+    if not isinstance(value, _Map):
+        raise where.error(
+            f"vocabulary {name!r}: 'no_terms' must map a language to the reason it has no terms "
+            f'(no_terms: {{lv: "..."}}), not {_kind(value)}',
+            line,
+        )
+    reasons: dict[str, str] = {}
+    for key, reason in value.items():
+        languages = parse_language_key(key)
+        if languages is None:
+            raise where.error(
+                f"vocabulary {name!r}: 'no_terms' key {key!r} is not a supported language "
+                f"({', '.join(SUPPORTED_LANGUAGES)})",
+                _line_of(value, key),
+            )
+        text = _expect_str(reason, f"the reason why {key!r} has no terms", where, _line_of(value, key))
+        for language in languages:
+            reasons[language] = text
+    return reasons
+
+
 # --- one file ------------------------------------------------------------------------------------------
 
 
@@ -165,11 +265,10 @@ class _Parsed:
     # names the indicator's rule uses, for the error message when one is unknown
     rule_lines: dict[str, dict[str, int | None]] = field(default_factory=dict)
     counter_lines: dict[str, int | None] = field(default_factory=dict)
-    cue_terms: list[str] = field(default_factory=list)
-    cue_keys: set[str] = field(default_factory=set)
+    denial_lines: dict[str, int | None] = field(default_factory=dict)
     cue_files: list[str] = field(default_factory=list)
-    exception_terms: list[str] = field(default_factory=list)
-    exception_keys: set[str] = field(default_factory=set)
+    # cue vocabularies by section key: the negation cues, exceptions and the modality cues
+    cue_vocabularies: dict[str, list[Vocabulary]] = field(default_factory=dict)
     window: tuple[int, str, int | None] | None = None  # value, file, line
     files: list[str] = field(default_factory=list)
 
@@ -188,20 +287,7 @@ def _parse_vocabularies(section: Any, file: str, parsed: _Parsed, line: int | No
                 "a vocabulary can be defined once only: rename this one or add its terms to a new vocabulary",
                 name_line,
             )
-        description = ""
-        terms_value: Any = body
-        terms_line = name_line
-        if isinstance(body, _Map):
-            _check_keys(body, VOCABULARY_KEYS, f"vocabulary {name!r}", where)
-            if "terms" not in body:
-                raise where.error(f"vocabulary {name!r} has no 'terms' list", name_line)
-            terms_value = body["terms"]
-            terms_line = _line_of(body, "terms")
-            description = _expect_str(
-                body.get("description"), "description", where, name_line, required=False
-            )
-        terms, _ = _parse_terms(terms_value, f"vocabulary {name!r}", where, terms_line)
-        parsed.vocabularies[name] = Vocabulary(name, terms, description, file, name_line)
+        parsed.vocabularies[name] = _parse_vocabulary(name, name, body, where, file, name_line)
 
 
 def _parse_negation(section: Any, file: str, parsed: _Parsed, line: int | None) -> None:
@@ -218,20 +304,14 @@ def _parse_negation(section: Any, file: str, parsed: _Parsed, line: int | None) 
                 _line_of(section, "window"),
             )
         parsed.window = (window, file, _line_of(section, "window"))
-    if "cues" in section:
-        terms, patterns = _parse_terms(section["cues"], "negation cues", where, _line_of(section, "cues"))
-        for term, pattern in zip(terms, patterns, strict=True):
-            if pattern.key not in parsed.cue_keys:  # several files may list the same cue
-                parsed.cue_keys.add(pattern.key)
-                parsed.cue_terms.append(term)
-        parsed.cue_files.append(file)
-    if "exceptions" in section:
-        line = _line_of(section, "exceptions")
-        terms, patterns = _parse_terms(section["exceptions"], "negation exceptions", where, line)
-        for term, pattern in zip(terms, patterns, strict=True):
-            if pattern.key not in parsed.exception_keys:
-                parsed.exception_keys.add(pattern.key)
-                parsed.exception_terms.append(term)
+    for key in ("cues", "exceptions", *MODAL_CUE_KEYS):
+        if key in section:
+            vocabulary = _parse_vocabulary(
+                f"negation {key}", f"negation.{key}", section[key], where, file, _line_of(section, key)
+            )
+            parsed.cue_vocabularies.setdefault(key, []).append(vocabulary)
+            if key == "cues":
+                parsed.cue_files.append(file)
 
 
 def _parse_negation_policy(value: Any, polarity: Polarity, where: _Where, line: int | None) -> NegationPolicy:
@@ -252,6 +332,20 @@ def _parse_negation_policy(value: Any, polarity: Polarity, where: _Where, line: 
         return NegationPolicy(NegationMode.COUNTER, counter)
     raise where.error(
         f"negation must be 'suppress', 'ignore' or {{counter: <deescalation indicator id>}}, not {value!r}",
+        line,
+    )
+
+
+def _parse_modality_policy(value: Any, kind: str, where: _Where, line: int | None) -> ModalityPolicy:
+    if value is None or value == "ignore":
+        return ModalityPolicy(ModalityMode.IGNORE)
+    if value == "suppress":
+        return ModalityPolicy(ModalityMode.SUPPRESS)
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < 1:
+        return ModalityPolicy(ModalityMode.FACTOR, float(value))
+    raise where.error(
+        f"{kind} must be 'ignore', 'suppress' or a factor between 0 and 1 (exclusive) on the "
+        f"indicator's weight, not {value!r}",
         line,
     )
 
@@ -309,17 +403,9 @@ def _parse_indicator(body: Any, file: str, parsed: _Parsed, line: int | None) ->
         for name, value in section.items():
             name_line = _line_of(section, name)
             _expect_name(name, "local vocabulary name", where, name_line)
-            description = ""
-            terms_line = name_line
-            if isinstance(value, _Map):
-                _check_keys(value, VOCABULARY_KEYS, f"local vocabulary {name!r}", where)
-                description = _expect_str(
-                    value.get("description"), "description", where, name_line, required=False
-                )
-                terms_line = _line_of(value, "terms")
-                value = value.get("terms")
-            terms, _ = _parse_terms(value, f"local vocabulary {name!r}", where, terms_line)
-            local[name] = Vocabulary(f"{ident}.{name}", terms, description, file, name_line)
+            local[name] = _parse_vocabulary(
+                name, f"{ident}.{name}", value, where, file, name_line, kind="local vocabulary"
+            )
     all_names = _parse_name_list(body["all"], "'all'", where, _line_of(body, "all"), required=True)
     none_names = _parse_name_list(body.get("none"), "'none'", where, _line_of(body, "none"), required=False)
     both = sorted(set(all_names) & set(none_names))
@@ -328,9 +414,34 @@ def _parse_indicator(body: Any, file: str, parsed: _Parsed, line: int | None) ->
             f"vocabulary {both[0]!r} is in both 'all' and 'none', so the rule can never fire", line
         )
     within = DEFAULT_WITHIN
+    scope = Scope.WORDS
     if "within" in body:
-        within = _expect_int(body["within"], "within", where, _line_of(body, "within"))
+        if body["within"] in (Scope.SENTENCE.value, Scope.ITEM.value):
+            scope = Scope(body["within"])
+        else:
+            try:
+                within = _expect_int(body["within"], "within", where, _line_of(body, "within"))
+            except DefinitionError:
+                raise where.error(
+                    "within must be a whole number of words >= 1, 'sentence' (the groups in one "
+                    f"sentence) or 'item' (anywhere in title and summary), not {body['within']!r}",
+                    _line_of(body, "within"),
+                ) from None
     negation = _parse_negation_policy(body.get("negation"), polarity, where, _line_of(body, "negation"))
+    denial = (
+        _parse_negation_policy(body["denial"], polarity, where, _line_of(body, "denial"))
+        if "denial" in body
+        else None
+    )
+    # An escalation read under "if ..." or "a year ago" is no escalation today: suppressed unless the
+    # indicator says otherwise. De-escalation indicators ignore these cues unless they say so.
+    modal_default = "suppress" if polarity is Polarity.ESCALATION else "ignore"
+    conditional = _parse_modality_policy(
+        body.get("conditional", modal_default), "conditional", where, _line_of(body, "conditional")
+    )
+    retrospective = _parse_modality_policy(
+        body.get("retrospective", modal_default), "retrospective", where, _line_of(body, "retrospective")
+    )
     parsed.indicators[ident] = Indicator(
         id=ident,
         label=label,
@@ -339,14 +450,19 @@ def _parse_indicator(body: Any, file: str, parsed: _Parsed, line: int | None) ->
             body.get("description"), "description", where, _line_of(body, "description"), required=False
         ),
         source=_expect_str(body.get("source"), "source", where, _line_of(body, "source"), required=False),
-        rule=Rule(all_names, within, none_names),
+        rule=Rule(all_names, within, none_names, scope),
         negation=negation,
         vocabularies=MappingProxyType(local),
         file=file,
         line=line,
+        denial=denial,
+        conditional=conditional,
+        retrospective=retrospective,
     )
     parsed.rule_lines[ident] = {"all": _line_of(body, "all"), "none": _line_of(body, "none")}
     parsed.counter_lines[ident] = _line_of(body, "negation")
+    if denial is not None and denial.counter is not None:
+        parsed.denial_lines[ident] = _line_of(body, "denial")
 
 
 def _parse_file(path: Path, parsed: _Parsed) -> None:
@@ -401,9 +517,13 @@ def _resolve(parsed: _Parsed) -> None:
                         "or in the indicator's 'terms'",
                         parsed.rule_lines[indicator.id][key],
                     )
-        counter = indicator.negation.counter
-        if counter is not None:
-            line = parsed.counter_lines[indicator.id]
+        for policy, line in (
+            (indicator.negation, parsed.counter_lines[indicator.id]),
+            (indicator.denial, parsed.denial_lines.get(indicator.id)),
+        ):
+            counter = policy.counter if policy is not None else None
+            if counter is None:
+                continue
             target = parsed.indicators.get(counter)
             if target is None:
                 hint = difflib.get_close_matches(counter, list(parsed.indicators), n=1)
@@ -433,19 +553,58 @@ def _fingerprint(parsed: _Parsed, negation: NegationCues) -> str:
             "window": negation.window,
             "cues": sorted(negation.cues.terms),
             **({"exceptions": sorted(negation.exceptions.terms)} if negation.exceptions else {}),
+            **{
+                key: sorted(vocabulary.terms)
+                for key in MODAL_CUE_KEYS
+                if (vocabulary := getattr(negation, key)) is not None
+            },
         },
         "indicators": {
             ident: {
                 "polarity": int(ind.polarity),
                 "all": [terms(name, ind) for name in ind.rule.all],
-                "within": ind.rule.within,
+                "within": ind.rule.within if ind.rule.scope is Scope.WORDS else ind.rule.scope.value,
                 "none": sorted(terms(name, ind) for name in ind.rule.none),
                 "negation": [ind.negation.mode.value, ind.negation.counter],
+                **({"denial": [ind.denial.mode.value, ind.denial.counter]} if ind.denial is not None else {}),
+                "modality": [[p.mode.value, p.factor] for p in (ind.conditional, ind.retrospective)],
             }
             for ident, ind in sorted(parsed.indicators.items())
         },
     }
     return canonical_sha256(canonical)
+
+
+_CUE_DESCRIPTIONS = {
+    "cues": "negation cues",
+    "exceptions": "phrases with a cue that do not negate",
+    "denial": "denials: a denied escalation credits the counter-indicator",
+    "conditional": "conditionals and threats: an escalation that may happen",
+    "retrospective": "looks back: an escalation that happened long ago",
+}
+
+
+def _merge_cues(key: str, vocabularies: list[Vocabulary]) -> Vocabulary:
+    """One cue vocabulary from the sections of several files (a cue listed twice is scanned once)."""
+    terms: list[str] = []
+    languages: dict[str, list[str]] = {}
+    no_terms: dict[str, str] = {}
+    for vocabulary in vocabularies:
+        terms.extend(t for t in vocabulary.terms if t not in terms)
+        for language, listed in vocabulary.languages.items():
+            target = languages.setdefault(language, [])
+            target.extend(t for t in listed if t not in target)
+        no_terms.update(vocabulary.no_terms)
+    return Vocabulary(
+        f"negation.{key}",
+        tuple(terms),
+        _CUE_DESCRIPTIONS[key],
+        ", ".join(v.file for v in vocabularies),
+        vocabularies[0].line,
+        languages=MappingProxyType({k: tuple(v) for k, v in languages.items()}),
+        derived=tuple(t for v in vocabularies for t in v.derived),
+        no_terms=MappingProxyType(no_terms),
+    )
 
 
 def shipped_definition_files() -> list[Path]:
@@ -466,20 +625,16 @@ def load_indicators(extra_files: Sequence[Path | str] = (), *, include_shipped: 
         _parse_file(path, parsed)
     _resolve(parsed)
     window = parsed.window[0] if parsed.window is not None else DEFAULT_NEGATION_WINDOW
-    cues = Vocabulary(
-        NEGATION_CUES_NAME, tuple(parsed.cue_terms), "negation cues", ", ".join(parsed.cue_files)
+    cue_sets = {key: _merge_cues(key, vocabularies) for key, vocabularies in parsed.cue_vocabularies.items()}
+    cues = cue_sets.get("cues") or Vocabulary(NEGATION_CUES_NAME, (), "negation cues", "")
+    negation = NegationCues(
+        window,
+        replace(cues, file=", ".join(parsed.cue_files)),
+        cue_sets.get("exceptions"),
+        cue_sets.get("denial"),
+        cue_sets.get("conditional"),
+        cue_sets.get("retrospective"),
     )
-    exceptions = (
-        Vocabulary(
-            NEGATION_EXCEPTIONS_NAME,
-            tuple(parsed.exception_terms),
-            "phrases with a cue that do not negate",
-            "",
-        )
-        if parsed.exception_terms
-        else None
-    )
-    negation = NegationCues(window, cues, exceptions)
     return IndicatorSet(
         indicators=MappingProxyType(dict(parsed.indicators)),
         vocabularies=MappingProxyType(dict(parsed.vocabularies)),

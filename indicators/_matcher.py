@@ -57,6 +57,7 @@ from dataclasses import dataclass
 import ahocorasick
 
 from indicators._loader import vocabulary_of
+from indicators._sentences import Boundaries
 from indicators._text import (
     ENCODED_JOINER,
     ENCODED_SPACE,
@@ -68,13 +69,19 @@ from indicators._text import (
     parse_pattern,
 )
 from indicators.types import (
+    CueKind,
     Evidence,
     IndicatorSet,
     Match,
     MatchResult,
+    ModalityMode,
+    ModalityPolicy,
     NegationMode,
+    NegationPolicy,
     Polarity,
+    Scope,
     Suppressed,
+    Vocabulary,
 )
 
 _EMPTY = MatchResult((), ())
@@ -93,13 +100,18 @@ class _Rule:
     required: int
     vetoes: int
     within: int
+    scope: Scope
     mode: NegationMode
     counter: str | None
+    denial: NegationPolicy
+    conditional: ModalityPolicy
+    retrospective: ModalityPolicy
+    cue_kinds: frozenset[CueKind]  # the kinds of cue this rule reads (policy not "ignore")
 
 
 # A key's payload in the automaton: key length, words covered, prefix?, vocabulary bits,
-# anchored indicator bits, key number (for the terms as written).
-_Payload = tuple[int, int, bool, int, int, int]
+# anchored indicator bits, key number (for the terms as written), compound part (leading '*')?
+_Payload = tuple[int, int, bool, int, int, int, bool]
 
 
 class Matcher:
@@ -136,6 +148,13 @@ class Matcher:
             required = 0
             for bit in groups:
                 required |= bit
+            denial = ind.denial_policy
+            kinds = {
+                CueKind.NEGATION: ind.negation.mode is not NegationMode.IGNORE,
+                CueKind.DENIAL: denial.mode is not NegationMode.IGNORE,
+                CueKind.CONDITIONAL: ind.conditional.mode is not ModalityMode.IGNORE,
+                CueKind.RETROSPECTIVE: ind.retrospective.mode is not ModalityMode.IGNORE,
+            }
             rules.append(
                 _Rule(
                     index,
@@ -145,44 +164,59 @@ class Matcher:
                     required,
                     vetoes,
                     ind.rule.within,
+                    ind.rule.scope,
                     ind.negation.mode,
                     ind.negation.counter,
+                    denial,
+                    ind.conditional,
+                    ind.retrospective,
+                    frozenset(kind for kind, read in kinds.items() if read),
                 )
             )
         self._rules = tuple(rules)
+        # one bit per kind of cue that some rule reads; exceptions only matter when cues do
+        negation = indicators.negation
+        cue_sources: dict[CueKind, Vocabulary | None] = {
+            CueKind.NEGATION: negation.cues,
+            CueKind.DENIAL: negation.denial,
+            CueKind.CONDITIONAL: negation.conditional,
+            CueKind.RETROSPECTIVE: negation.retrospective,
+        }
+        self._cue_bits: dict[CueKind, int] = {}
+        for kind, cue_vocabulary in cue_sources.items():
+            if cue_vocabulary is not None and cue_vocabulary.terms and any(kind in r.cue_kinds for r in rules):
+                self._cue_bits[kind] = bit_of(cue_vocabulary.name, cue_vocabulary.terms)
         self._cue_bit = 0
+        for bit in self._cue_bits.values():
+            self._cue_bit |= bit
         self._exception_bit = 0
-        cues = indicators.negation.cues
-        if cues.terms and any(rule.mode is not NegationMode.IGNORE for rule in rules):
-            self._cue_bit = bit_of(cues.name, cues.terms)
-            exceptions = indicators.negation.exceptions
-            if exceptions is not None and exceptions.terms:
-                self._exception_bit = bit_of(exceptions.name, exceptions.terms)
+        if self._cue_bit and negation.exceptions is not None and negation.exceptions.terms:
+            self._exception_bit = bit_of(negation.exceptions.name, negation.exceptions.terms)
 
         anchored: dict[int, int] = {}  # vocabulary bit -> bits of the indicators anchored on it
         for rule in rules:
             anchor = min(rule.groups, key=lambda bit: (uses[bit], len(vocab_terms[bit]), bit))
             anchored[anchor] = anchored.get(anchor, 0) | (1 << rule.index)
 
-        # key -> [vocabulary bits, {vocabulary bit: term as written}, pattern]
-        keys: dict[str, tuple[int, dict[int, str], int, bool]] = {}
+        # key -> [vocabulary bits, {vocabulary bit: term as written}, words, prefix, compound part]
+        keys: dict[str, tuple[int, dict[int, str], int, bool, bool]] = {}
         for bit, terms in vocab_terms.items():
             for term in terms:
                 pattern = parse_pattern(term)
-                mask, written, nwords, prefix = keys.get(
-                    pattern.key, (0, {}, len(pattern.words), pattern.prefix)
+                mask, written, nwords, prefix, infix = keys.get(
+                    pattern.key, (0, {}, len(pattern.words), pattern.prefix, pattern.infix)
                 )
                 written.setdefault(bit, term)
-                keys[pattern.key] = (mask | bit, written, nwords, prefix)
+                keys[pattern.key] = (mask | bit, written, nwords, prefix, infix)
 
         self._terms: list[dict[int, str]] = []
         automaton = ahocorasick.Automaton()
-        for key, (mask, written, nwords, prefix) in keys.items():
+        for key, (mask, written, nwords, prefix, infix) in keys.items():
             anchors = 0
             for bit, rule_bits in anchored.items():
                 if mask & bit:
                     anchors |= rule_bits
-            payload: _Payload = (len(key), nwords, prefix, mask, anchors, len(self._terms))
+            payload: _Payload = (len(key), nwords, prefix, mask, anchors, len(self._terms), infix)
             automaton.add_word(key, payload)
             self._terms.append(written)
         self._scan: Callable[[str], Iterator[tuple[int, _Payload]]] | None = None
@@ -261,47 +295,133 @@ class Matcher:
                 if not any(start < cue[_STOP] and cue[_START] < stop for start, stop in spans)
             ]
         evidence = _EvidenceBuilder(text, names, cleaned, self._terms)
+        reader = _Reader(self._negation_window, self._cue_bits, cues, text, cleaned, evidence.starts)
 
         matches: dict[str, Match] = {}
         suppressed: list[Suppressed] = []
-        counted: list[tuple[str, str, tuple[Evidence, ...]]] = []  # (counter, via, evidence)
+        counted: list[tuple[str, str, tuple[Evidence, ...], CueKind, Evidence]] = []
         for rule in fired:
             required = rule.required
             events = [hit for hit in records if hit[_VOCABULARIES] & required]
-            check_negation = bool(cues) and rule.mode is not NegationMode.IGNORE
-            first_negated: tuple[list[_Hit], _Hit] | None = None
+            read_cues = bool(cues) and bool(rule.cue_kinds)
+            negated: tuple[list[_Hit], CueKind, _Hit] | None = None
+            modal: tuple[list[_Hit], CueKind, _Hit] | None = None
             chosen: list[_Hit] | None = None
-            for window in _windows(events, rule.groups, rule.within):
-                cue = self._negating_cue(window, cues) if check_negation else None
-                if cue is None:
+            for window in _windows(events, rule, reader):
+                reading = reader.read(window, rule.cue_kinds) if read_cues else None
+                if reading is None:
                     chosen = window
                     break
-                if first_negated is None:
-                    first_negated = (window, cue)
+                kind, cue = reading
+                if kind in _DENYING:
+                    negated = negated or (window, kind, cue)
+                else:
+                    modal = modal or (window, kind, cue)
             if chosen is not None:
                 matches[rule.id] = Match(rule.id, rule.polarity, evidence.of(chosen, rule.groups))
-            elif first_negated is not None:
-                window, cue = first_negated
+                continue
+            if negated is not None:
+                window, kind, cue = negated
+                policy = rule.denial if kind is CueKind.DENIAL else NegationPolicy(rule.mode, rule.counter)
                 triggers = evidence.of(window, rule.groups)
-                cue_evidence = evidence.one(cue, cue_bit)
-                suppressed.append(Suppressed(rule.id, cue_evidence, triggers, rule.counter))
-                if rule.counter is not None:
+                cue_evidence = evidence.one(cue, self._cue_bits[kind])
+                suppressed.append(Suppressed(rule.id, cue_evidence, triggers, policy.counter, kind))
+                if policy.counter is not None:
                     both = tuple(sorted((*triggers, cue_evidence), key=evidence.order))
-                    counted.append((rule.counter, rule.id, both))
-        for counter, via, both in counted:
+                    counted.append((policy.counter, rule.id, both, kind, cue_evidence))
+                continue
+            if modal is not None:
+                window, kind, cue = modal
+                modality = rule.conditional if kind is CueKind.CONDITIONAL else rule.retrospective
+                triggers = evidence.of(window, rule.groups)
+                cue_evidence = evidence.one(cue, self._cue_bits[kind])
+                if modality.mode is ModalityMode.FACTOR:
+                    matches[rule.id] = Match(
+                        rule.id,
+                        rule.polarity,
+                        triggers,
+                        modality=kind,
+                        cue=cue_evidence,
+                        factor=modality.factor,
+                    )
+                else:
+                    suppressed.append(Suppressed(rule.id, cue_evidence, triggers, None, kind))
+        for counter, via, both, kind, cue_evidence in counted:
             if counter not in matches:
-                matches[counter] = Match(counter, Polarity.DEESCALATION, both, via_negation=via)
+                matches[counter] = Match(
+                    counter, Polarity.DEESCALATION, both, via_negation=via, modality=kind, cue=cue_evidence
+                )
         return MatchResult(tuple(matches[key] for key in sorted(matches)), tuple(suppressed))
 
-    def _negating_cue(self, window: list[_Hit], cues: list[_Hit]) -> _Hit | None:
-        low = window[0][_WORD] - self._negation_window
-        high = max(hit[_LAST_WORD] for hit in window)
+
+_DENYING = frozenset((CueKind.NEGATION, CueKind.DENIAL))
+# When one cue is in several kinds' lists, the most specific reading wins.
+_KIND_ORDER = (CueKind.DENIAL, CueKind.NEGATION, CueKind.CONDITIONAL, CueKind.RETROSPECTIVE)
+
+
+class _Reader:
+    """Reads the cues around a window: which cue, if any, changes how the window is read.
+
+    Built per item; sentence and clause boundaries are found only when a rule first needs them.
+    """
+
+    def __init__(
+        self,
+        window: int,
+        bits: Mapping[CueKind, int],
+        cues: list[_Hit],
+        text: str,
+        cleaned: Sequence[str],
+        field_starts: Sequence[int],
+    ) -> None:
+        self._window = window
+        self._text = text
+        self._cleaned = cleaned
+        self._field_starts = field_starts
+        self._boundaries: Boundaries | None = None
+        self._cues: list[tuple[CueKind, _Hit]] = []
         for cue in cues:
-            if low <= cue[_WORD] <= high and not any(
-                cue[_START] < hit[_STOP] and hit[_START] < cue[_STOP] for hit in window
-            ):
-                return cue
-        return None
+            for kind in _KIND_ORDER:
+                bit = bits.get(kind, 0)
+                if cue[_VOCABULARIES] & bit:
+                    self._cues.append((kind, cue))
+                    break
+
+    @property
+    def boundaries(self) -> Boundaries:
+        if self._boundaries is None:
+            self._boundaries = Boundaries(self._text, self._cleaned, self._field_starts)
+        return self._boundaries
+
+    def read(self, window: list[_Hit], kinds: frozenset[CueKind]) -> tuple[CueKind, _Hit] | None:
+        """The negation or denial that reaches a trigger of the window in its clause, else the
+        conditional or look back in the window's sentence, else None."""
+        first = window[0][_WORD]
+        last = max(hit[_LAST_WORD] for hit in window)
+        low = first - self._window
+        modal: tuple[CueKind, _Hit] | None = None
+        for kind, cue in self._cues:
+            if kind not in kinds:
+                continue
+            word = cue[_WORD]
+            if any(cue[_START] < hit[_STOP] and hit[_START] < cue[_STOP] for hit in window):
+                continue
+            if kind in _DENYING:
+                # Cues after the window never count, and a cue in a side clause ("Lukashenko, who
+                # did not attend, ordered ...") does not reach the main clause's triggers.
+                if not low <= word <= last:
+                    continue
+                clause = self.boundaries.clause(word)
+                if any(
+                    hit[_WORD] > cue[_LAST_WORD] and self.boundaries.clause(hit[_WORD]) == clause
+                    for hit in window
+                ):
+                    return kind, cue
+            elif modal is None and low <= word <= last + self._window:
+                sentence = self.boundaries.sentence(word)
+                if any(self.boundaries.sentence(hit[_WORD]) == sentence for hit in window):
+                    modal = (kind, cue)
+        return modal
 
 
 # A hit as the rules see it, a plain tuple because items with matches make dozens of them:
@@ -315,10 +435,18 @@ def _records(hits: list[tuple[int, _Payload]], text: str, wanted: int) -> list[_
     """The hits of the wanted vocabularies, in text order, with their word indexes."""
     found = sorted(
         # The key starts with the space before the word; an exact key ends with the space after it.
+        # A compound part's key starts inside its word: its hit starts where the word does.
         # Sorted by start, longest first, a prefix before an exact term over the same span (a window
         # keeps the last of equal hits, and the exact term is the more telling evidence).
-        (end - length + 2, -(end + 1 if prefix else end), not prefix, nwords - 1, vocabularies, key)
-        for end, (length, nwords, prefix, vocabularies, _anchors, key) in hits
+        (
+            text.rfind(" ", 0, end - length + 1) + 1 if infix else end - length + 2,
+            -(end + 1 if prefix else end),
+            not prefix,
+            nwords - 1,
+            vocabularies,
+            key,
+        )
+        for end, (length, nwords, prefix, vocabularies, _anchors, key, infix) in hits
         if vocabularies & wanted
     )
     records: list[_Hit] = []
@@ -364,11 +492,15 @@ def _in_reading_order(fields: Mapping[str, str]) -> Iterable[tuple[str, str]]:
     ]
 
 
-def _windows(events: list[_Hit], groups: tuple[int, ...], within: int) -> Iterable[list[_Hit]]:
-    """For each hit, the shortest window ending there that covers every group, if within ``within`` words.
+def _windows(events: list[_Hit], rule: _Rule, reader: _Reader) -> Iterable[list[_Hit]]:
+    """For each hit, the shortest window ending there that covers every group, if it fits the
+    rule's scope (``within`` words, one sentence, or anywhere in the item).
 
     That window starts at the earliest of the groups' latest hits so far.
     """
+    groups = rule.groups
+    scope = rule.scope
+    within = rule.within
     latest = [-1] * len(groups)
     for right, hit in enumerate(events):
         vocabularies = hit[_VOCABULARIES]
@@ -379,7 +511,12 @@ def _windows(events: list[_Hit], groups: tuple[int, ...], within: int) -> Iterab
         if left < 0:
             continue
         window = events[left : right + 1]
-        if max(h[_LAST_WORD] for h in window) - window[0][_WORD] < within:
+        if scope is Scope.WORDS:
+            if max(h[_LAST_WORD] for h in window) - window[0][_WORD] < within:
+                yield window
+        elif scope is Scope.ITEM or reader.boundaries.sentence(
+            window[0][_WORD]
+        ) == reader.boundaries.sentence(max(h[_LAST_WORD] for h in window)):
             yield window
 
 
@@ -397,6 +534,7 @@ class _EvidenceBuilder:
         for _ in names[1:]:
             offsets.append(text.find(SEPARATOR, offsets[-1]) + 2)
         self._offsets = offsets
+        self.starts: Sequence[int] = offsets
         self._maps: list[OffsetMap | None] = [None] * len(names)
         self._rank = {name: rank for rank, name in enumerate(names)}
         self._made: dict[tuple[int, int, int], Evidence] = {}

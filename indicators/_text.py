@@ -21,7 +21,7 @@ mapped through :class:`OffsetMap`.
 
 Speed: ``str.translate`` with a dict costs ~60 ns per non-ASCII character, which alone would eat the
 matcher's budget. Instead, a one-byte code covers the characters of the feed languages (ASCII,
-Cyrillic, the Latin letters of French, Polish, Lithuanian and German, common typography): encoding a
+Cyrillic, the Latin letters of French, Polish, Lithuanian, Latvian, German and Łacinka, common typography): encoding a
 text through it (``codecs.charmap_encode``) and decoding the bytes with a table of folded characters
 normalises it in two C passes, and the matcher's :func:`clean_and_encode` uses a strict variant of
 the code to prove a raw field clean in the same pass. Text with any other character is normalised a
@@ -202,12 +202,13 @@ def _charmap_tables() -> tuple[dict[int, int] | _EncodingMap, dict[int, int] | _
         "\t\n\r\xa0",
         *(chr(c) for c in range(0x410, 0x450)),  # А-я
         "ЁёЄєІіЇїЎўҐґ",
-        "«»‘’‚“”„–—‑‐…•·№°€£§´‹›×ʼ",
+        "«»‘’‚“”„–—‑‐…•·№°€£§´×ʼ",
         "éèêëàâçîïôùûüÿœÉÈÊÀÇÔÎ",  # French (œ is skipped: it folds to two letters)
         "ąćęłńóśźżŁŚŻ",  # Polish
         "čėįšųūžŠŽČ",  # Lithuanian
         "äöüÄÖÜ",  # German
-        "ĄĆĘŃÓŹĖĮŲŪÂËÏÛÙŸ",  # rarer capitals, while there is room
+        "āēīģķļņŭ",  # Latvian (č š ž ū are under Lithuanian) and Łacinka's ŭ (the rest is Polish)
+        "ĀĒĪĶĻŅĄĆĘŃÓŹĖĮŲŪÂËÏÛÙŸ",  # rarer capitals, while there is room
     ]
     alphabet: list[str] = []
     for char in "".join(candidates):
@@ -359,28 +360,42 @@ class OffsetMap:
         """Exclusive end in ``clean`` of the normalised span ending (exclusively) at ``norm_end``."""
         return self.start(norm_end - 1) + 1
 
+    def to_norm(self, clean_offset: int) -> int:
+        """Offset in ``normalise(clean)`` of the first character produced by ``clean[clean_offset]``."""
+        k = bisect_right(self._clean, clean_offset - 1) - 1
+        if k < 0:
+            return clean_offset
+        return self._norm[k] + self._lengths[k] + clean_offset - self._clean[k] - 1
+
 
 # --- pattern language ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
 class Pattern:
-    """A parsed term: normalised words, the last one a prefix when the term ends in ``*``."""
+    """A parsed term: normalised words, the last one a prefix when the term ends in ``*``, the
+    first one a *compound part* (it may sit anywhere inside a word) when the term starts with ``*``."""
 
     words: tuple[str, ...]
     prefix: bool
+    infix: bool = False
 
     @property
     def key(self) -> str:
-        """The automaton key: words anchored on word boundaries (a prefix key is open at the end)."""
-        return " " + " ".join(self.words) + ("" if self.prefix else " ")
+        """The automaton key: words anchored on word boundaries (open at the end for a prefix, at the
+        start for a compound part)."""
+        return ("" if self.infix else " ") + " ".join(self.words) + ("" if self.prefix else " ")
 
 
 MIN_PREFIX = 2
+# A compound part can sit inside any word, so a short one ("gas") reads "Vegas" and "Gasse".
+MIN_INFIX = 4
 
 
 def parse_pattern(term: str) -> Pattern:
-    """Parse a term: ``word``, ``"quoted phrase"`` or ``phrase words``, optional trailing ``*``.
+    """Parse a term: ``word``, ``"quoted phrase"`` or ``phrase words``, optional trailing ``*``
+    (prefix), optional leading ``*`` (compound part: ``*drohn*`` reads "Drohnenabwehr" and
+    "Kampfdrohnen").
 
     Raises ValueError with a message saying what to change.
     """
@@ -389,20 +404,33 @@ def parse_pattern(term: str) -> Pattern:
         raw = raw[1:-1].strip()
     elif '"' in raw:
         raise ValueError(f"term {term!r} has an unbalanced or inner double quote; quote the whole phrase")
+    infix = raw.startswith("*")
+    if infix:
+        raw = raw[1:]
     prefix = raw.endswith("*")
     if prefix:
         raw = raw[:-1]
     if "*" in raw:
-        raise ValueError(f"term {term!r}: '*' is only allowed once, at the very end (prefix match)")
+        raise ValueError(
+            f"term {term!r}: '*' is only allowed at the very start (compound part) "
+            "or the very end (prefix match)"
+        )
     cleaned = clean_text(raw)
     words = tuple(normalise(cleaned).split())
     if not words:
         raise ValueError(f"term {term!r} has no letters or digits once normalised, so it can never match")
     if prefix and not normalise(clean_text(raw[-1:])).strip():
         raise ValueError(f"term {term!r}: '*' must directly follow a letter or digit")
+    if infix and not normalise(clean_text(raw[:1])).strip():
+        raise ValueError(f"term {term!r}: a leading '*' must directly precede a letter or digit")
     if prefix and len(words[-1]) < MIN_PREFIX:
         raise ValueError(
             f"term {term!r}: a prefix needs at least {MIN_PREFIX} letters before '*', "
             "or it matches nearly every text"
         )
-    return Pattern(words, prefix)
+    if infix and len(words[0]) < MIN_INFIX:
+        raise ValueError(
+            f"term {term!r}: a compound part ('*' first) needs at least {MIN_INFIX} letters, "
+            "or it matches inside unrelated words"
+        )
+    return Pattern(words, prefix, infix)

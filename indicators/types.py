@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 class Polarity(enum.IntEnum):
@@ -34,11 +34,41 @@ class NegationPolicy:
     counter: str | None = None
 
 
+class ModalityMode(enum.Enum):
+    """What a hit read as a conditional or as a look back does: nothing, no match, or a factor."""
+
+    IGNORE = "ignore"
+    SUPPRESS = "suppress"
+    FACTOR = "factor"
+
+
+@dataclass(frozen=True, slots=True)
+class ModalityPolicy:
+    """``ignore``, ``suppress`` or a number in (0, 1): the factor on the indicator's weight."""
+
+    mode: ModalityMode
+    factor: float = 1.0
+
+
+class CueKind(enum.Enum):
+    """The kinds of cue that change how a hit is read (see the matcher's module docstring)."""
+
+    NEGATION = "negation"
+    DENIAL = "denial"
+    CONDITIONAL = "conditional"
+    RETROSPECTIVE = "retrospective"
+
+
 @dataclass(frozen=True, slots=True)
 class Vocabulary:
     """A named list of terms, as written in the definition file.
 
     ``name`` is the global name, or ``indicator_id.name`` for a vocabulary local to one indicator.
+    ``terms`` is every term the matcher scans (for Belarusian, the derived classical and Łacinka
+    spellings too); ``languages`` the terms by language as written (a term shared by several
+    languages is under each), ``derived`` the Belarusian spellings the loader added, and
+    ``no_terms`` the languages deliberately left empty, each with the author's reason.
+    A vocabulary written as a plain list has no languages.
     """
 
     name: str
@@ -46,19 +76,33 @@ class Vocabulary:
     description: str
     file: str
     line: int | None = None
+    languages: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    derived: tuple[str, ...] = ()
+    no_terms: Mapping[str, str] = field(default_factory=dict)
+
+
+class Scope(enum.Enum):
+    """How far apart the groups of a rule may be: ``within: N`` words, one sentence, or the item."""
+
+    WORDS = "words"
+    SENTENCE = "sentence"
+    ITEM = "item"
 
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """Every vocabulary of ``all`` within ``within`` words, and no vocabulary of ``none`` in the item.
+    """Every vocabulary of ``all`` within the rule's scope, and no vocabulary of ``none`` in the item.
 
-    Names are as written in the indicator: they resolve to the indicator's local vocabularies
-    first, then to the global ones (a local name may not shadow a global one).
+    ``scope`` WORDS: within ``within`` words; SENTENCE: in one sentence (a title is a sentence of
+    its own); ITEM: anywhere in title and summary. Names are as written in the indicator: they
+    resolve to the indicator's local vocabularies first, then to the global ones (a local name may
+    not shadow a global one).
     """
 
     all: tuple[str, ...]
     within: int
     none: tuple[str, ...] = ()
+    scope: Scope = Scope.WORDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,16 +117,28 @@ class Indicator:
     vocabularies: Mapping[str, Vocabulary]  # local ones, by the name used in the rule
     file: str
     line: int | None = None
+    denial: NegationPolicy | None = None  # None: a denial is read as the negation policy says
+    conditional: ModalityPolicy = ModalityPolicy(ModalityMode.IGNORE)
+    retrospective: ModalityPolicy = ModalityPolicy(ModalityMode.IGNORE)
+
+    @property
+    def denial_policy(self) -> NegationPolicy:
+        return self.denial if self.denial is not None else self.negation
 
 
 @dataclass(frozen=True, slots=True)
 class NegationCues:
-    """The ``negation`` section: cues that negate a trigger up to ``window`` words after them, and
-    ``exceptions``: phrases that contain a cue but do not negate ("not only", "do not rule out")."""
+    """The ``negation`` section: cues that negate a trigger up to ``window`` words after them,
+    ``exceptions``: phrases that contain a cue but do not negate ("not only", "do not rule out"),
+    and the modality cues: ``denial`` ("denies", "опроверг"), ``conditional`` ("if", "would",
+    "пригрозил") and ``retrospective`` ("a year ago", "recalled")."""
 
     window: int
     cues: Vocabulary
     exceptions: Vocabulary | None = None
+    denial: Vocabulary | None = None
+    conditional: Vocabulary | None = None
+    retrospective: Vocabulary | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,10 +174,17 @@ class Evidence:
 
 @dataclass(frozen=True, slots=True)
 class Match:
+    """One fired indicator. ``cue`` and ``modality`` say which cue changed the reading (a negation
+    or denial credited to this counter-indicator, or a conditional or look back that scaled the
+    weight by ``factor``)."""
+
     indicator_id: str
     polarity: Polarity
     evidence: tuple[Evidence, ...]
     via_negation: str | None = None  # escalation indicator whose negated hit became this counter hit
+    modality: CueKind | None = None
+    cue: Evidence | None = None
+    factor: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +195,7 @@ class Suppressed:
     cue: Evidence
     evidence: tuple[Evidence, ...]
     counted_as: str | None
+    kind: CueKind = CueKind.NEGATION
 
 
 @dataclass(frozen=True, slots=True)
