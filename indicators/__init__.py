@@ -10,7 +10,8 @@ definition files a caller names.
 from indicators._coverage import CoverageRow, coverage, coverage_warnings
 from indicators._errors import DefinitionError, MonitorError
 from indicators._hashing import canonical_sha256
-from indicators._languages import LANGUAGE_NAMES, SUPPORTED_LANGUAGES
+from indicators._languages import LANGUAGE_NAMES as LANGUAGE_NAMES
+from indicators._languages import SUPPORTED_LANGUAGES as SUPPORTED_LANGUAGES
 from indicators._loader import load_indicators, shipped_definition_files
 from indicators._matcher import Matcher
 from indicators._text import clean_text, normalise
@@ -41,7 +42,6 @@ __all__ = [
     "Evidence",
     "Indicator",
     "IndicatorSet",
-    "LANGUAGE_NAMES",
     "LineList",
     "LineMap",
     "Match",
@@ -55,7 +55,6 @@ __all__ = [
     "NegationPolicy",
     "Polarity",
     "Rule",
-    "SUPPORTED_LANGUAGES",
     "Scope",
     "Suppressed",
     "Vocabulary",

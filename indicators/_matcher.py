@@ -184,7 +184,11 @@ class Matcher:
         }
         self._cue_bits: dict[CueKind, int] = {}
         for kind, cue_vocabulary in cue_sources.items():
-            if cue_vocabulary is not None and cue_vocabulary.terms and any(kind in r.cue_kinds for r in rules):
+            if (
+                cue_vocabulary is not None
+                and cue_vocabulary.terms
+                and any(kind in r.cue_kinds for r in rules)
+            ):
                 self._cue_bits[kind] = bit_of(cue_vocabulary.name, cue_vocabulary.terms)
         self._cue_bit = 0
         for bit in self._cue_bits.values():

@@ -19,9 +19,7 @@ from indicators._text import SEPARATOR, OffsetMap
 _SENTENCE_END_RE = re.compile(r"[.!?…]+[\"»”’)\]]*\s+[\"«„“(]*(?=\w)")
 # A comma before "that" / "что" / "że" / "dass" / "que" / "kad" / "ka" opens the object of the verb
 # before it ("did not say, that ..."), not a side clause: it is no boundary.
-_COMPLEMENTISERS = (
-    "that|что|чтобы|що|щоб|што|каб|że|żeby|iż|dass|daß|ob|que|qu|kad|jog|ka|lai"
-)
+_COMPLEMENTISERS = "that|что|чтобы|що|щоб|што|каб|że|żeby|iż|dass|daß|ob|que|qu|kad|jog|ka|lai"
 _CLAUSE_RE = re.compile(
     rf"[,](?!\d)(?!\s*(?:{_COMPLEMENTISERS})\b)|[;:](?!\d)|[()\[\]]|\s[-–—]\s", re.IGNORECASE
 )
