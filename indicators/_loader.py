@@ -433,11 +433,12 @@ def _parse_indicator(body: Any, file: str, parsed: _Parsed, line: int | None) ->
         if "denial" in body
         else None
     )
-    # An escalation read under "if ..." or "a year ago" is no escalation today: suppressed unless the
-    # indicator says otherwise. De-escalation indicators ignore these cues unless they say so.
+    # An escalation told as history ("a year ago") is no escalation today: suppressed unless the
+    # indicator says otherwise. A conditional is read as the indicator says: a threat to cut gas is
+    # the leverage itself, a troop move "if attacked" is not a move, so there is no one default.
     modal_default = "suppress" if polarity is Polarity.ESCALATION else "ignore"
     conditional = _parse_modality_policy(
-        body.get("conditional", modal_default), "conditional", where, _line_of(body, "conditional")
+        body.get("conditional", "ignore"), "conditional", where, _line_of(body, "conditional")
     )
     retrospective = _parse_modality_policy(
         body.get("retrospective", modal_default), "retrospective", where, _line_of(body, "retrospective")

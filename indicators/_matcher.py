@@ -76,6 +76,7 @@ from indicators.types import (
     MatchResult,
     ModalityMode,
     ModalityPolicy,
+    NearMiss,
     NegationMode,
     NegationPolicy,
     Polarity,
@@ -107,6 +108,8 @@ class _Rule:
     conditional: ModalityPolicy
     retrospective: ModalityPolicy
     cue_kinds: frozenset[CueKind]  # the kinds of cue this rule reads (policy not "ignore")
+    group_names: tuple[str, ...]
+    veto_names: tuple[tuple[str, int], ...]  # (name as written, vocabulary bit)
 
 
 # A key's payload in the automaton: key length, words covered, prefix?, vocabulary bits,
@@ -140,9 +143,11 @@ class Matcher:
                 for name in ind.rule.all
             )
             vetoes = 0
+            veto_names: list[tuple[str, int]] = []
             for name in ind.rule.none:
                 vocabulary = vocabulary_of(indicators, ind, name)
-                vetoes |= bit_of(vocabulary.name, vocabulary.terms)
+                veto_names.append((name, bit_of(vocabulary.name, vocabulary.terms)))
+                vetoes |= veto_names[-1][1]
             for bit in set(groups):
                 uses[bit] = uses.get(bit, 0) + 1
             required = 0
@@ -171,6 +176,8 @@ class Matcher:
                     ind.conditional,
                     ind.retrospective,
                     frozenset(kind for kind, read in kinds.items() if read),
+                    ind.rule.all,
+                    tuple(veto_names),
                 )
             )
         self._rules = tuple(rules)
@@ -223,6 +230,9 @@ class Matcher:
             payload: _Payload = (len(key), nwords, prefix, mask, anchors, len(self._terms), infix)
             automaton.add_word(key, payload)
             self._terms.append(written)
+        self._all_bits = 0
+        for bit in vocab_terms:
+            self._all_bits |= bit
         self._scan: Callable[[str], Iterator[tuple[int, _Payload]]] | None = None
         if keys:
             automaton.make_automaton()
@@ -273,6 +283,48 @@ class Matcher:
         if not fired:
             return _EMPTY
         return self._evaluate(fired, hits, text, names, cleaned)
+
+    # --- diagnostics ------------------------------------------------------------------------------
+
+    def near_misses(self, fields: Mapping[str, str], limit: int = 3) -> tuple[NearMiss, ...]:
+        """The indicators that came closest to firing on an item and did not: most groups matched
+        first, then the tightest span. Slow (every rule is looked at); for ``monitor eval --errors``."""
+        scan = self._scan
+        prepared = _prepare(fields)
+        if scan is None or prepared is None:
+            return ()
+        names, cleaned, text = prepared
+        records = _records(list(scan(text)), text, self._all_bits)
+        if not records:
+            return ()
+        result = self.match(fields)
+        fired = result.indicator_ids
+        cues = {s.indicator_id: s.cue for s in result.suppressed}
+        evidence = _EvidenceBuilder(text, names, cleaned, self._terms)
+        seen = 0
+        for hit in records:
+            seen |= hit[_VOCABULARIES]
+        found: list[tuple[tuple[int, int, int, int], NearMiss]] = []
+        for rule in self._rules:
+            if rule.id in fired or not seen & rule.required:
+                continue
+            present = [
+                (name, bit) for name, bit in zip(rule.group_names, rule.groups, strict=True) if seen & bit
+            ]
+            missing = tuple(
+                name for name, bit in zip(rule.group_names, rule.groups, strict=True) if not seen & bit
+            )
+            first_hits = tuple(
+                (name, evidence.one(next(h for h in records if h[_VOCABULARIES] & bit), bit))
+                for name, bit in present
+            )
+            span = _tightest_span(records, [bit for _, bit in present]) if len(present) > 1 else None
+            vetoed = tuple(name for name, bit in rule.veto_names if seen & bit)
+            scope = f"{rule.within} words" if rule.scope is Scope.WORDS else rule.scope.value
+            near = NearMiss(rule.id, first_hits, missing, span, scope, vetoed, cues.get(rule.id))
+            found.append(((len(missing), -len(present), span or 0, rule.index), near))
+        found.sort(key=lambda pair: pair[0])
+        return tuple(near for _, near in found[:limit])
 
     # --- rules that have every group present -------------------------------------------------------
 
@@ -522,6 +574,21 @@ def _windows(events: list[_Hit], rule: _Rule, reader: _Reader) -> Iterable[list[
             window[0][_WORD]
         ) == reader.boundaries.sentence(max(h[_LAST_WORD] for h in window)):
             yield window
+
+
+def _tightest_span(records: list[_Hit], groups: list[int]) -> int:
+    """Words from first to last of the shortest window covering a hit of every group."""
+    latest = [-1] * len(groups)
+    best = 1 << 30
+    for right, hit in enumerate(records):
+        for g, bit in enumerate(groups):
+            if hit[_VOCABULARIES] & bit:
+                latest[g] = right
+        left = min(latest)
+        if left >= 0:
+            window = records[left : right + 1]
+            best = min(best, max(h[_LAST_WORD] for h in window) - window[0][_WORD] + 1)
+    return best
 
 
 class _EvidenceBuilder:

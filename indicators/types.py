@@ -206,3 +206,23 @@ class MatchResult:
     @property
     def indicator_ids(self) -> frozenset[str]:
         return frozenset(m.indicator_id for m in self.matches)
+
+
+@dataclass(frozen=True, slots=True)
+class NearMiss:
+    """How close an indicator came to firing on an item, for authors tuning a definition.
+
+    ``matched``: each group of the rule that has a hit, with its first hit; ``missing``: groups with
+    none; ``span``: words from the first to the last word of the tightest window over the matched
+    groups (None with one group); ``vetoed_by``: ``none`` vocabularies present in the item;
+    ``scope``: the rule's scope as written (``"20 words"``, ``"sentence"``, ``"item"``);
+    ``cue``: when every group fits, the cue that cancelled the hit.
+    """
+
+    indicator_id: str
+    matched: tuple[tuple[str, Evidence], ...]
+    missing: tuple[str, ...]
+    span: int | None
+    scope: str
+    vetoed_by: tuple[str, ...] = ()
+    cue: Evidence | None = None

@@ -289,7 +289,12 @@ def _definitions(obj: _Context) -> Any:
 
 @main.command(name="scenarios")
 @click.option("--json", "as_json", is_flag=True, help="Print the effective scenarios as JSON.")
-@click.option("--check", is_flag=True, help="Also warn about weak definitions (exit 0; warnings on stderr).")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Also print the vocabulary x language coverage table and warn about weak definitions and empty "
+    "cells (exit 0; on stderr).",
+)
 @pass_ctx
 def scenarios_command(obj: _Context, as_json: bool, check: bool) -> None:
     """List scenarios, their indicators and effective weights (shipped definitions plus config overrides)."""
@@ -336,7 +341,12 @@ def scenarios_command(obj: _Context, as_json: bool, check: bool) -> None:
             f"config hash {scenario_set.config_hash[:12]} · patterns hash {scenario_set.patterns_hash[:12]}"
         )
     if check:
-        warnings = check_scenarios(scenario_set)
+        from indicators import coverage, coverage_warnings
+        from monitor.diagnostics import coverage_table
+
+        rows = coverage(definitions.indicators)
+        err_console.print(coverage_table(rows))
+        warnings = [*check_scenarios(scenario_set), *coverage_warnings(rows)]
         for warning in warnings:
             err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
         if not warnings:
@@ -345,7 +355,10 @@ def scenarios_command(obj: _Context, as_json: bool, check: bool) -> None:
 
 @main.command(name="explain")
 @click.argument("item_id", required=False, type=int)
-@click.option("--text", metavar="TEXT", help="Explain this text instead of a stored item.")
+@click.option(
+    "--text", metavar="TEXT", help="Explain this text (as an item's summary) instead of a stored item."
+)
+@click.option("--title", metavar="TEXT", help="With --text: the item's title.")
 @click.option("--lang", metavar="CODE", help="Language of --text (shown; matching covers every language).")
 @click.option(
     "--reliability", type=float, default=1.0, show_default=True, help="Feed reliability for --text."
@@ -353,16 +366,25 @@ def scenarios_command(obj: _Context, as_json: bool, check: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for other tools.")
 @pass_ctx
 def explain_command(
-    obj: _Context, item_id: int | None, text: str | None, lang: str | None, reliability: float, as_json: bool
+    obj: _Context,
+    item_id: int | None,
+    text: str | None,
+    title: str | None,
+    lang: str | None,
+    reliability: float,
+    as_json: bool,
 ) -> None:
     """Show why an item (or --text) moves each scenario: fired indicators, matched phrases, negations."""
     from monitor.explain import explain, render, to_json
 
     if (item_id is None) == (text is None):
         raise click.UsageError("give either an ITEM_ID or --text (one of them)")
+    if title is not None and text is None:
+        raise click.UsageError("--title goes with --text")
     definitions = _definitions(obj)
     if text is not None:
-        fields = {"text": text}
+        # the fields eval scores: a labelled item's title and summary (here: --title and --text)
+        fields = {"title": title or "", "summary": text}
         source: dict[str, Any] = {"lang": lang}
     else:
         handle = obj.database()
@@ -400,26 +422,41 @@ def explain_command(
 @main.command(name="eval")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
-@click.option("--errors", is_flag=True, help="List misses and false positives with their evidence.")
+@click.option(
+    "--errors",
+    is_flag=True,
+    help="List misses (with the nearest partial match) and false positives (with the terms that fired).",
+)
+@click.option(
+    "--by", "by", type=click.Choice(["lang"]), help="Also give the figures per language of the items."
+)
 @pass_ctx
-def eval_command(obj: _Context, file: Path, as_json: bool, errors: bool) -> None:
+def eval_command(obj: _Context, file: Path, as_json: bool, errors: bool, by: str | None) -> None:
     """Measure the indicators on a labelled JSON Lines file: precision, recall, F1 per scenario."""
+    from monitor.diagnostics import language_json, language_table
     from monitor.eval_io import load_labelled
     from monitor.evaluation import render_errors, render_report
-    from scenarios import evaluate
+    from scenarios import evaluate, evaluate_by_language
 
     items = load_labelled(file)
     definitions = _definitions(obj)
     report = evaluate(items, definitions.matcher, definitions.scenarios)
+    by_language = (
+        evaluate_by_language(items, definitions.matcher, definitions.scenarios) if by == "lang" else None
+    )
     if as_json:
         payload = report.to_json()
+        if by_language is not None:
+            payload = {**payload, "by_lang": language_json(by_language)}
         if errors:
-            payload = {**payload, "errors": render_errors(report, as_json=True)}
+            payload = {**payload, "errors": render_errors(report, definitions.matcher, as_json=True)}
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
     console.print(render_report(report, len(items)))
+    if by_language is not None:
+        console.print(language_table(by_language))
     if errors:
-        for renderable in render_errors(report, as_json=False):
+        for renderable in render_errors(report, definitions.matcher, as_json=False):
             console.print(renderable)
 
 

@@ -8,6 +8,8 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from indicators import Matcher
+from monitor.diagnostics import describe_near_miss, fired_terms, near_miss_json, near_misses
 from scenarios import EvalReport, Misclassification
 
 
@@ -34,8 +36,9 @@ def render_report(report: EvalReport, items: int) -> RenderableType:
     return Group(table, summary)
 
 
-def _error_json(error: Misclassification) -> dict[str, Any]:
+def _error_json(error: Misclassification, matcher: Matcher) -> dict[str, Any]:
     return {
+        "lang": error.item.lang,
         "id": error.item.id,
         "kind": error.kind,
         "label": {"scenario": error.item.scenario, "polarity": error.item.polarity},
@@ -50,23 +53,42 @@ def _error_json(error: Misclassification) -> dict[str, Any]:
             for m in error.result.matches
         ],
         "suppressed": [
-            {"indicator": s.indicator_id, "cue": s.cue.text, "texts": [e.text for e in s.evidence]}
+            {
+                "indicator": s.indicator_id,
+                "cue": s.cue.text,
+                "kind": s.kind.value,
+                "texts": [e.text for e in s.evidence],
+            }
             for s in error.result.suppressed
         ],
+        "nearest": [near_miss_json(n) for n in near_misses(matcher, error)] if error.kind == "miss" else [],
+        "fired_terms": fired_terms(error) if error.kind == "false_positive" else "",
     }
 
 
 @overload
-def render_errors(report: EvalReport, *, as_json: Literal[True]) -> list[dict[str, Any]]: ...
+def render_errors(
+    report: EvalReport, matcher: Matcher, *, as_json: Literal[True]
+) -> list[dict[str, Any]]: ...
 @overload
-def render_errors(report: EvalReport, *, as_json: Literal[False]) -> list[RenderableType]: ...
-def render_errors(report: EvalReport, *, as_json: bool) -> list[dict[str, Any]] | list[RenderableType]:
+def render_errors(
+    report: EvalReport, matcher: Matcher, *, as_json: Literal[False]
+) -> list[RenderableType]: ...
+def render_errors(
+    report: EvalReport, matcher: Matcher, *, as_json: bool
+) -> list[dict[str, Any]] | list[RenderableType]:
+    """Each error with its evidence; a miss also with the indicators that came closest, a false
+    positive with the terms that fired."""
     if as_json:
-        return [_error_json(e) for e in report.errors]
+        return [_error_json(e, matcher) for e in report.errors]
     out: list[RenderableType] = [
         Text(f"{len(report.errors)} errors", style="bold" if report.errors else "green")
     ]
-    out += [
-        Text(e.describe() + "\n", style="red" if e.kind == "false_positive" else "") for e in report.errors
-    ]
+    for error in report.errors:
+        lines = [error.describe()]
+        if error.kind == "miss":
+            lines += [describe_near_miss(n) for n in near_misses(matcher, error)]
+        elif error.kind == "false_positive":
+            lines.append(f"    fired terms: {fired_terms(error)}")
+        out.append(Text("\n".join(lines) + "\n", style="red" if error.kind == "false_positive" else ""))
     return out

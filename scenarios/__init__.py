@@ -9,7 +9,7 @@ and the definition files a caller names.
 """
 
 from scenarios._check import check
-from scenarios._eval import LabelError, evaluate, predict
+from scenarios._eval import LabelError, evaluate, evaluate_by_language, predict
 from scenarios._loader import config_hash, load_scenarios, shipped_scenario_files
 from scenarios._score import score_item
 from scenarios._stories import (
@@ -68,6 +68,7 @@ __all__ = [
     "compute_trend",
     "config_hash",
     "evaluate",
+    "evaluate_by_language",
     "load_scenarios",
     "predict",
     "score_item",

@@ -10,6 +10,11 @@ scenario or none); FN = labelled S but predicted otherwise. Precision TP/(TP+FP)
 TP/(TP+FN), F1 their harmonic mean; each is 0 when its denominator is 0. ``macro_f1`` is the mean
 F1 over the scenarios of the set.
 
+Per language (``monitor eval --by lang``), macro-F1 averages over the scenarios that occur in that
+language's items (as a label or a prediction): a language with no energy item is not marked down
+for it. A subset where no scenario occurs at all (only ``none`` items, none predicted) has
+macro-F1 1.
+
 ``none_false_positive_rate``: share of items labelled ``none`` that are predicted as any scenario
 (0 when there are no such items).
 
@@ -39,6 +44,19 @@ from scenarios.types import (
 
 class LabelError(MonitorError, ValueError):
     """A labelled item names a scenario or polarity the evaluation does not know."""
+
+
+def evaluate_by_language(
+    items: Iterable[LabelledItem], matcher: Matcher, scenario_set: ScenarioSet
+) -> dict[str, EvalReport]:
+    """One report per language of the items (sorted by code), macro-F1 over the scenarios present."""
+    by_language: dict[str, list[LabelledItem]] = {}
+    for item in items:
+        by_language.setdefault(item.lang, []).append(item)
+    return {
+        lang: evaluate(subset, matcher, scenario_set, present_only=True)
+        for lang, subset in sorted(by_language.items())
+    }
 
 
 def predict(contributions: dict[str, Contribution]) -> str | None:
@@ -74,11 +92,16 @@ def _check_label(item: LabelledItem, scenario_set: ScenarioSet) -> None:
         )
 
 
-def evaluate(items: Iterable[LabelledItem], matcher: Matcher, scenario_set: ScenarioSet) -> EvalReport:
+def evaluate(
+    items: Iterable[LabelledItem], matcher: Matcher, scenario_set: ScenarioSet, *, present_only: bool = False
+) -> EvalReport:
     """Precision, recall, F1 per scenario, macro-F1, none false-positive rate and polarity accuracy,
     with every misclassified item and its evidence (see the module docstring for the definitions).
 
-    Raises LabelError when an item's label names an unknown scenario or polarity.
+    ``present_only``: macro-F1 over the scenarios that occur in the items (as a label or a
+    prediction) instead of all scenarios; for subsets such as one language, where a scenario no item
+    is about would otherwise count as F1 0. Raises LabelError when an item's label names an unknown
+    scenario or polarity.
     """
     counts = {scenario_id: [0, 0, 0] for scenario_id in scenario_set.scenarios}  # tp, fp, fn
     errors: list[Misclassification] = []
@@ -115,7 +138,8 @@ def evaluate(items: Iterable[LabelledItem], matcher: Matcher, scenario_set: Scen
         if kind is not None:
             errors.append(Misclassification(item, kind, predicted, contributions, result))
     metrics = {scenario_id: _metrics(*values) for scenario_id, values in counts.items()}
-    macro = sum(m.f1 for m in metrics.values()) / len(metrics) if metrics else 0.0
+    averaged = [m for m in metrics.values() if not present_only or m.tp + m.fp + m.fn]
+    macro = sum(m.f1 for m in averaged) / len(averaged) if averaged else (1.0 if present_only else 0.0)
     return EvalReport(
         scenarios=metrics,
         macro_f1=macro,

@@ -1,5 +1,6 @@
 """An item's contribution to each scenario: the sum over fired indicators of weight × polarity ×
-the feed's reliability, each indicator counted once per item."""
+the feed's reliability × the match's factor (below 1 when a conditional or a look back scaled the
+hit), each indicator counted once per item."""
 
 from __future__ import annotations
 
@@ -36,9 +37,10 @@ def score_item(
     Raises ValueError when ``reliability`` is negative or not a finite number.
     """
     reliability = check_reliability(reliability)
-    fired: dict[str, Polarity] = {}
+    fired: dict[str, tuple[Polarity, float]] = {}
     for match in result.matches:
-        fired.setdefault(match.indicator_id, match.polarity)  # once per item, whatever the caller passed
+        # once per item, whatever the caller passed
+        fired.setdefault(match.indicator_id, (match.polarity, match.factor))
     out: dict[str, Contribution] = {}
     for scenario_id, scenario in scenarios.scenarios.items():
         parts = tuple(
@@ -47,9 +49,10 @@ def score_item(
                 weight=scenario.weights[indicator_id],
                 polarity=polarity,
                 reliability=reliability,
-                value=scenario.weights[indicator_id] * int(polarity) * reliability,
+                value=scenario.weights[indicator_id] * int(polarity) * reliability * factor,
+                factor=factor,
             )
-            for indicator_id, polarity in fired.items()
+            for indicator_id, (polarity, factor) in fired.items()
             if indicator_id in scenario.weights
         )
         value = math.fsum(part.value for part in parts)

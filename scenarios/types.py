@@ -113,13 +113,15 @@ class ScenarioSet:
 
 @dataclass(frozen=True, slots=True)
 class ContributionPart:
-    """One fired indicator's share of an item's contribution: ``weight × polarity × reliability``."""
+    """One fired indicator's share of an item's contribution: ``weight × polarity × reliability ×
+    factor``, the factor below 1 when a conditional or a look back scaled the hit."""
 
     indicator_id: str
     weight: float
     polarity: Polarity
     reliability: float
     value: float
+    factor: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
