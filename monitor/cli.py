@@ -377,10 +377,10 @@ def explain_command(
     """Show why an item (or --text) moves each scenario: fired indicators, matched phrases, negations."""
     from monitor.explain import explain, render, to_json
 
-    if (item_id is None) == (text is None):
-        raise click.UsageError("give either an ITEM_ID or --text (one of them)")
     if title is not None and text is None:
         raise click.UsageError("--title goes with --text")
+    if (item_id is None) == (text is None):
+        raise click.UsageError("give either an ITEM_ID or --text (one of them)")
     definitions = _definitions(obj)
     if text is not None:
         # the fields eval scores: a labelled item's title and summary (here: --title and --text)
@@ -430,15 +430,24 @@ def explain_command(
 @click.option(
     "--by", "by", type=click.Choice(["lang"]), help="Also give the figures per language of the items."
 )
+@click.option(
+    "--part",
+    type=click.Choice(["tune", "blind"]),
+    help="Only the tuning part or the blind part of the file (a fixed split by a hash of each id).",
+)
 @pass_ctx
-def eval_command(obj: _Context, file: Path, as_json: bool, errors: bool, by: str | None) -> None:
+def eval_command(
+    obj: _Context, file: Path, as_json: bool, errors: bool, by: str | None, part: str | None
+) -> None:
     """Measure the indicators on a labelled JSON Lines file: precision, recall, F1 per scenario."""
     from monitor.diagnostics import language_json, language_table
     from monitor.eval_io import load_labelled
     from monitor.evaluation import render_errors, render_report
-    from scenarios import evaluate, evaluate_by_language
+    from scenarios import evaluate, evaluate_by_language, split_part
 
     items = load_labelled(file)
+    if part is not None:
+        items = [item for item in items if split_part(item.id) == part]
     definitions = _definitions(obj)
     report = evaluate(items, definitions.matcher, definitions.scenarios)
     by_language = (

@@ -9,7 +9,7 @@ and the definition files a caller names.
 """
 
 from scenarios._check import check
-from scenarios._eval import LabelError, evaluate, evaluate_by_language, predict
+from scenarios._eval import LabelError, evaluate, evaluate_by_language, predict, split_part
 from scenarios._loader import config_hash, load_scenarios, shipped_scenario_files
 from scenarios._score import score_item
 from scenarios._stories import (
@@ -75,5 +75,6 @@ __all__ = [
     "shipped_scenario_files",
     "signature",
     "similarity",
+    "split_part",
     "story_name_key",
 ]

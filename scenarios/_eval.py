@@ -26,6 +26,7 @@ any sign is acceptable for them, so counting them would only add noise. 0 when n
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 
 from indicators import Matcher, MonitorError
@@ -44,6 +45,17 @@ from scenarios.types import (
 
 class LabelError(MonitorError, ValueError):
     """A labelled item names a scenario or polarity the evaluation does not know."""
+
+
+def split_part(item_id: str) -> str:
+    """``"blind"`` or ``"tune"``: the fixed split of a labelled set by a hash of each item's id.
+
+    About one item in three is blind (sha256 of the id, as a number, divisible by 3). Definitions
+    are tuned on the tuning part only; the blind part measures how they do on news they were not
+    written against. The rule depends on the id alone, so the split of a set never changes as the
+    set grows and needs no copy of the data.
+    """
+    return "blind" if int(hashlib.sha256(item_id.encode("utf-8")).hexdigest(), 16) % 3 == 0 else "tune"
 
 
 def evaluate_by_language(
