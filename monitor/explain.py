@@ -54,6 +54,9 @@ def to_json(exp: Explanation, definitions: Definitions) -> dict[str, Any]:
                 "label": indicators[m.indicator_id].label if m.indicator_id in indicators else None,
                 "polarity": Polarity(m.polarity).name.lower(),
                 "via_negation": m.via_negation,
+                "modality": m.modality.value if m.modality is not None else None,
+                "cue": _evidence_json(m.cue) if m.cue is not None else None,
+                "factor": m.factor,
                 "evidence": [_evidence_json(e) for e in m.evidence],
             }
             for m in exp.result.matches
@@ -64,6 +67,7 @@ def to_json(exp: Explanation, definitions: Definitions) -> dict[str, Any]:
                 "cue": _evidence_json(s.cue),
                 "evidence": [_evidence_json(e) for e in s.evidence],
                 "counted_as": s.counted_as,
+                "kind": s.kind.value,
             }
             for s in exp.result.suppressed
         ],
@@ -121,6 +125,9 @@ def render(exp: Explanation, definitions: Definitions) -> RenderableType:
             polarity = Polarity(m.polarity).name.lower()
             if m.via_negation:
                 polarity += f" (negated {m.via_negation})"
+            if m.modality is not None and m.cue is not None:
+                factor = f", weight ×{m.factor:g}" if m.factor != 1 else ""
+                polarity += f"\n[dim]{m.modality.value} cue {m.cue.text!r}{factor}[/]"
             table.add_row(
                 f"{m.indicator_id}\n[dim]{label}[/]",
                 polarity,
@@ -132,15 +139,20 @@ def render(exp: Explanation, definitions: Definitions) -> RenderableType:
     if exp.result.suppressed:
         table = Table(
             "indicator",
-            "negation cue",
+            "cue",
+            "kind",
             "trigger",
             "counted as",
-            title="suppressed by negation",
+            title="suppressed by a negation, denial, conditional or look back",
             title_justify="left",
         )
         for s in exp.result.suppressed:
             table.add_row(
-                s.indicator_id, s.cue.text, ", ".join(e.text for e in s.evidence), s.counted_as or "-"
+                s.indicator_id,
+                s.cue.text,
+                s.kind.value,
+                ", ".join(e.text for e in s.evidence),
+                s.counted_as or "-",
             )
         parts.append(table)
 
@@ -154,7 +166,9 @@ def render(exp: Explanation, definitions: Definitions) -> RenderableType:
     )
     for scenario_id, c in sorted(exp.contributions.items(), key=lambda kv: -abs(kv[1].value)):
         detail = " ".join(
-            f"{p.indicator_id}: {p.weight:g}×{int(p.polarity):+d}×{p.reliability:g}" for p in c.parts
+            f"{p.indicator_id}: {p.weight:g}×{int(p.polarity):+d}×{p.reliability:g}"
+            + (f"×{p.factor:g}" if p.factor != 1 else "")
+            for p in c.parts
         )
         table.add_row(scenario_id, f"{c.value:+.2f}", "yes" if c.relevant else "no", detail or "-")
     parts.append(table)
