@@ -466,7 +466,8 @@ def eval_command(
         console.print(language_table(by_language))
     if errors:
         for renderable in render_errors(report, definitions.matcher, as_json=False):
-            console.print(renderable)
+            # one error per block, lines unbroken: they are read side by side and grepped
+            console.print(renderable, soft_wrap=True)
 
 
 # --- trend, rescore, import ---------------------------------------------------------------------
