@@ -141,6 +141,8 @@ class MatchRow(Base):
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
     indicator_id: Mapped[str] = mapped_column(String(200))
     polarity: Mapped[int] = mapped_column(Integer)
+    # below 1 when a conditional or a look back scaled the weight (the contribution's last factor)
+    factor: Mapped[float] = mapped_column(Float, default=1.0, server_default="1")
     via_negation: Mapped[str | None] = mapped_column(String(200))
     evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
 

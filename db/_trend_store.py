@@ -27,18 +27,19 @@ def _as_date(value: object, cache: dict[object, date]) -> date:
     return found
 
 
-FactTuple = tuple[int, int | None, int, date, float, tuple[tuple[str, int], ...]]
+# The signed multiplier of an indicator is its polarity times its match's factor (±1 unless scaled).
+FactTuple = tuple[int, int | None, int, date, float, tuple[tuple[str, float], ...]]
 
 
 def iter_facts(database: Database) -> Iterator[FactTuple]:
-    """(item_id, story_id, feed_id, day, reliability, ((indicator_id, polarity), ...)) for every
+    """(item_id, story_id, feed_id, day, reliability, ((indicator_id, polarity × factor), ...)) for every
     matched item that has a day, in item order.
 
     Plain tuples straight from the DB-API cursor: a rescore reads a million items here, and row
     objects would cost more than the rest of the rescore.
     """
     query = (
-        "SELECT m.item_id, i.story_id, i.feed_id, i.day, m.indicator_id, m.polarity "
+        "SELECT m.item_id, i.story_id, i.feed_id, i.day, m.indicator_id, m.polarity * m.factor "
         "FROM matches m JOIN items i ON i.id = m.item_id WHERE i.day IS NOT NULL ORDER BY m.item_id"
     )
     days: dict[object, date] = {}
@@ -50,7 +51,7 @@ def iter_facts(database: Database) -> Iterator[FactTuple]:
             cursor.execute(query)
             current = -1
             head: tuple[int | None, int, date, float] = (None, 0, date.min, 1.0)
-            fired: list[tuple[str, int]] = []
+            fired: list[tuple[str, float]] = []
             while rows := cursor.fetchmany(BATCH):
                 for item_id, story, feed, raw_day, indicator_id, polarity in rows:
                     if item_id != current:
@@ -284,7 +285,14 @@ def replace_matches(
     if not matches:
         return
     rows = [
-        (item_id, m.indicator_id, m.polarity, m.via_negation, json.dumps([dict(e) for e in m.evidence]))
+        (
+            item_id,
+            m.indicator_id,
+            m.polarity,
+            m.factor,
+            m.via_negation,
+            json.dumps([dict(e) for e in m.evidence]),
+        )
         for item_id, records in matches
         for m in records
     ]
@@ -306,8 +314,8 @@ def replace_matches(
             conn.exec_driver_sql(f"UPDATE items SET patterns_hash = {mark} WHERE id = {mark}", stamped)
         if rows:
             conn.exec_driver_sql(
-                "INSERT INTO matches (item_id, indicator_id, polarity, via_negation, evidence) "
-                f"VALUES ({mark}, {mark}, {mark}, {mark}, {mark})",
+                "INSERT INTO matches (item_id, indicator_id, polarity, factor, via_negation, evidence) "
+                f"VALUES ({mark}, {mark}, {mark}, {mark}, {mark}, {mark})",
                 rows,
             )
 

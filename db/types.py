@@ -53,6 +53,7 @@ class MatchRecord:
     polarity: int
     evidence: tuple[dict[str, Any], ...]
     via_negation: str | None = None
+    factor: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)

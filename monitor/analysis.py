@@ -56,6 +56,7 @@ def match_records(result: MatchResult) -> list[db.MatchRecord]:
                 for e in m.evidence
             ),
             via_negation=m.via_negation,
+            factor=m.factor,
         )
         for m in result.matches
     ]

@@ -91,7 +91,7 @@ def _rematch(
             for item_id, story_id, feed_id, day, reliability, title, summary in meta:
                 fired = definitions.match_item(title, summary).matches
                 if fired and day is not None:
-                    indicators = tuple((m.indicator_id, int(m.polarity)) for m in fired)
+                    indicators = tuple((m.indicator_id, int(m.polarity) * m.factor) for m in fired)
                     in_memory[item_id] = ItemFacts(item_id, story_id, feed_id, day, reliability, indicators)
             done += len(meta)
             if progress:

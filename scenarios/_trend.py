@@ -34,7 +34,8 @@ class ItemFacts(NamedTuple):
 
     ``day`` is the local day (published, else fetched) in the configured time zone; ``story_id`` is
     ``None`` for an item that is a story of its own; ``indicators`` lists the ``(indicator_id,
-    polarity)`` pairs fired on the item, polarity +1 (escalation) or -1 (de-escalation).
+    signed factor)`` pairs fired on the item: the polarity, +1 (escalation) or -1 (de-escalation),
+    times the match's factor (1 unless a conditional or look back scaled the weight).
 
     An immutable named tuple rather than a frozen dataclass: a rescore builds a million of them
     from database rows, and a tuple costs a quarter of a frozen dataclass to build.
@@ -45,7 +46,7 @@ class ItemFacts(NamedTuple):
     feed_id: int
     day: date
     reliability: float
-    indicators: tuple[tuple[str, int], ...]
+    indicators: tuple[tuple[str, float], ...]
     title: str = ""
 
 
@@ -213,20 +214,20 @@ _Hits = tuple[tuple[int, float, float, tuple[str, ...]], ...]  # position, value
 
 
 def _item_hits(
-    indicators: tuple[tuple[str, int], ...], reliability: float, scenarios: ScenarioSet, item_id: int
+    indicators: tuple[tuple[str, float], ...], reliability: float, scenarios: ScenarioSet, item_id: int
 ) -> _Hits:
     """(scenario position, contribution, -|contribution|, weighed indicator ids) for each scenario
     the item is relevant to."""
     matches = []
-    for indicator_id, polarity in indicators:
-        try:
-            sign = Polarity(polarity)
-        except ValueError:
+    for indicator_id, signed in indicators:
+        factor = abs(signed)
+        if isinstance(signed, bool) or not 0 < factor <= 1:
             raise ValueError(
-                f"item {item_id}: indicator {indicator_id!r} has polarity {polarity!r}; "
-                "it must be +1 (escalation) or -1 (de-escalation)"
-            ) from None
-        matches.append(Match(indicator_id, sign, ()))
+                f"item {item_id}: indicator {indicator_id!r} has polarity {signed!r}; it must be +1 "
+                "(escalation) or -1 (de-escalation), times a factor in (0, 1]"
+            )
+        sign = Polarity.ESCALATION if signed > 0 else Polarity.DEESCALATION
+        matches.append(Match(indicator_id, sign, (), factor=factor))
     try:
         contributions = score_item(MatchResult(tuple(matches), ()), scenarios, reliability)
     except ValueError as error:
@@ -271,7 +272,7 @@ def compute_trend(
         raise ValueError(f"top_stories must be a whole number >= 0 or None, not {top_stories!r}")
     scenario_list = list(scenarios.scenarios.values())
     cells: dict[date, list[dict[int, _Cell]]] = {}  # day -> per scenario position -> story key -> cell
-    cache: dict[tuple[tuple[tuple[str, int], ...], float], _Hits] = {}
+    cache: dict[tuple[tuple[tuple[str, float], ...], float], _Hits] = {}
     seen: set[int] = set()
     story_feeds: dict[int, int | set[int]] = {}
     earliest: date | None = None

@@ -522,3 +522,13 @@ def test_day_figures_add_up_from_the_stories(scenario_set: ScenarioSet, facts: l
             assert set(row.novel) <= set(row.indicators)
             index = index * decay + row.raw
             assert row.index == pytest.approx(index)
+
+
+def test_a_scaled_match_adds_its_share_of_the_weight(scenario_set: ScenarioSet) -> None:
+    scaled = ItemFacts(9001, None, 1, day(0), 1.0, (("esc_a", 0.5),))
+    rows = main_rows(compute_trend([scaled], scenario_set, last_day=day(0)))
+    assert rows[0].raw == pytest.approx(1.0)  # esc_a weighs 2 in t_main, scaled by 0.5
+    with pytest.raises(ValueError, match="times a factor"):
+        compute_trend(
+            [ItemFacts(9002, None, 1, day(0), 1.0, (("esc_a", 1.5),))], scenario_set, last_day=day(0)
+        )
