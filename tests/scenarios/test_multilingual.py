@@ -1,8 +1,8 @@
 """The shipped definitions on sentences written for these tests (not taken from any labelled set).
 
 Each sentence names the scenario it should be predicted as ("none" for near misses) and the sign of
-its contribution: "+" escalation, "-" de-escalation. They cover the eight languages of the
-vocabularies (en, fr, de, ru, uk, be, pl, lt), negated statements ("Belarus will not send troops"
+its contribution: "+" escalation, "-" de-escalation. They cover the nine languages of the
+vocabularies (en, fr, de, ru, uk, be, pl, lt, lv; Belarusian in Łacinka and the classical spelling too), negated statements ("Belarus will not send troops"
 must count as the refusal, not as troops sent), and the hard negatives: front-line fighting with no
 Belarus angle, Belarusian economy and sport, NATO budget talk that names Article 5, drones over
 Ukraine or the Middle East, drones flying from Lithuania into Belarus, Iskanders in Kaliningrad,
@@ -17,6 +17,17 @@ from indicators import Matcher, load_indicators
 from scenarios import ScenarioSet, load_scenarios, predict, score_item
 
 SENTENCES = [
+    # --- Latvian, Belarusian in Łacinka and in the classical spelling, German compounds
+    ("belarus_war", "+", "Baltkrievija pārvieto karaspēku uz robežu ar Ukrainu"),
+    ("belarus_war", "+", "Krievija izvietojusi kodolieročus Baltkrievijā"),
+    ("belarus_war", "-", "Lukašenko paziņoja, ka Baltkrievija nesūtīs karaspēku uz Ukrainu"),
+    ("belarus_war", "+", "Biełaruś pierakinuła vojski da miažy z Ukrainaj"),
+    ("belarus_war", "+", "Беларусь перакінула войскі да мяжы з Украінай, паведамляе Сьвятлана"),
+    ("airspace_nato", "+", "Latvijas gaisa telpā no Baltkrievijas ielidoja drons"),
+    ("airspace_nato", "+", "Kampfdrohnen aus Belarus verletzen den Luftraum Litauens"),
+    ("energy_cutoff", "+", "Krievija pārtrauca gāzes piegādes Baltkrievijai"),
+    ("energy_cutoff", "+", "Russland stoppt die Gaslieferungen an Belarus"),
+    ("none", "", "Latvijas basketbola izlase uzvarēja Baltkrieviju draudzības spēlē"),
     # --- belarus_war: escalation
     ("belarus_war", "+", "Belarus moves troops and artillery to its border with Ukraine"),
     ("belarus_war", "+", "La Biélorussie masse des troupes près de la frontière ukrainienne"),
