@@ -90,6 +90,7 @@ def coverage_table(rows: Sequence[CoverageRow]) -> RenderableType:
         title="terms per vocabulary and language (· empty, - left empty on purpose)",
         title_justify="left",
     )
+    table.columns[0].overflow = "fold"  # a long local vocabulary name wraps rather than loses its end
     for row in rows:
         exempt = dict(row.exempt)
         cells = [

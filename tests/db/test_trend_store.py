@@ -128,12 +128,11 @@ def test_import_feeds_are_created_once_and_never_polled(database: db.Database) -
 
 
 def test_a_scaled_match_streams_its_factor_with_its_sign(database: db.Database) -> None:
-    a, _ = seeded(database)
+    seeded(database)
     db.replace_matches(database, [(1, [db.MatchRecord("ind_a", 1, (EV,), factor=0.5)])], "p2")
     db.replace_matches(database, [(3, [db.MatchRecord("ind_b", -1, (EV,), factor=0.25)])], "p2")
     facts = {f[0]: f[5] for f in db.iter_facts(database)}
     assert facts[1] == (("ind_a", 0.5),)
     assert facts[3] == (("ind_b", -0.25),)
-    assert db.get_item(database, 1) is not None
     stored = db.get_item(database, 1)
     assert stored is not None and stored.matches[0].factor == 0.5
