@@ -46,13 +46,15 @@ _BE_VOWELS = "аеёіоуыэюяў"
 _SOFTENING = "еёіюяь"
 # Taraškievica writes the softness that a following soft consonant gives to с, з, ц and дз.
 _ASSIMILATING = ("дз", "с", "з", "ц")
+_DOUBLING = "нлсзцтд"
 
 
 def classical_variant(term: str) -> str | None:
     """The taraškievica spelling of an official-spelling Belarusian term, if it differs.
 
     ``ь`` is inserted after с, з, ц or дз when the next letter is a consonant that is itself soft
-    (followed by е, ё, і, ю, я or ь): ``свет → сьвет``, ``снег → сьнег``, ``пасля → пасьля``.
+    (followed by е, ё, і, ю, я or ь): ``свет → сьвет``, ``снег → сьнег``, ``пасля → пасьля``;
+    and between a doubled consonant before such a vowel: ``вучэнні → вучэньні``.
     """
     low = term.lower()
     out: list[str] = []
@@ -62,6 +64,11 @@ def classical_variant(term: str) -> str | None:
         matched = next((a for a in _ASSIMILATING if low.startswith(a, i)), None)
         if matched is None:
             out.append(term[i])
+            # a doubled soft consonant is written with the sign too: вучэнні → вучэньні
+            if low[i] in _DOUBLING and low[i + 1 : i + 2] == low[i] and low[i + 2 : i + 3] in _SOFTENING:
+                if low[i + 2 : i + 3]:
+                    out.append("ь")
+                    changed = True
             i += 1
             continue
         out.append(term[i : i + len(matched)])
