@@ -1,7 +1,6 @@
 """Storage: the schema, engine set-up (SQLite default, PostgreSQL by URL), migrations and queries."""
 
 from db._engine import Database, create_db_engine, current_revision, head_revision, open_database, upgrade
-from db._errors import StorageError
 from db._store import (
     Analyse,
     AssignStory,
@@ -55,6 +54,7 @@ from db.types import (
     TopStory,
     TrendRow,
 )
+from indicators.errors import StorageError
 
 __all__ = [
     "Analyse",

@@ -7,12 +7,12 @@ definition files a caller names.
     >>> result = matcher.match({"title": "...", "summary": "..."})
 """
 
-from indicators._errors import DefinitionError, MonitorError
 from indicators._hashing import canonical_sha256
 from indicators._loader import load_indicators, shipped_definition_files
 from indicators._matcher import Matcher
 from indicators._text import clean_text, normalise
 from indicators._yaml import LineList, LineMap, describe_value, line_of, read_yaml
+from indicators.errors import DefinitionError, MonitorError
 from indicators.types import (
     Evidence,
     Indicator,

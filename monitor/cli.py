@@ -18,9 +18,9 @@ from rich.console import Console
 from rich.table import Table
 
 import db
+from indicators.errors import ConfigError, MonitorError
 from monitor import logs
 from monitor.config import DEFAULT_CONFIG_NAME, Config, load_config, resolve_config_path, write_starter
-from monitor.errors import ConfigError, MonitorError
 
 console = Console()
 err_console = Console(stderr=True)

@@ -44,8 +44,8 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from indicators import canonical_sha256
+from indicators.errors import ConfigError
 from monitor._config_yaml import KeyPath, YamlDocument, YamlSyntaxError, format_key_path, parse_yaml
-from monitor.errors import ConfigError
 
 if TYPE_CHECKING:
     from scenarios import ScenarioOverride

@@ -23,10 +23,10 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 import db
+from indicators.errors import MonitorError
 from monitor.analysis import Definitions
 from monitor.config import Config, load_config
 from monitor.digest import send_pending, write_digest
-from monitor.errors import MonitorError
 from monitor.pipeline import poll_and_refresh
 from monitor.poll import PollSettings
 from monitor.rescore import rescore
@@ -105,7 +105,7 @@ class Daemon:
             )
         except MonitorError as exc:
             log.error("poll failed: %s", exc)
-        except Exception:
+        except Exception:  # the daemon's job boundary: a bug in one poll must not stop the next
             log.exception("poll failed with an unexpected error; the daemon keeps running")
 
     def digest_job(self) -> None:
@@ -125,7 +125,7 @@ class Daemon:
                 send_pending(self.database, config, files, env=os.environ)
         except MonitorError as exc:
             log.error("digest failed: %s", exc)
-        except Exception:
+        except Exception:  # the daemon's job boundary, as for polls
             log.exception("digest failed with an unexpected error; the daemon keeps running")
 
     def watch_config(self) -> None:

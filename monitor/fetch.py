@@ -193,6 +193,10 @@ class _TooManyRedirectsError(Exception):
     pass
 
 
+class _InvalidURLError(Exception):
+    pass
+
+
 def _connect_error_reason(exc: BaseException) -> str:
     # anyio wraps the per-address errors ("All connection attempts failed"); the cause says why.
     chain: list[BaseException] = []
@@ -264,7 +268,10 @@ class _Fetcher:
         settings = self._settings
         hops: list[int] = []
         try:
-            url = httpx.URL(request.url)
+            try:
+                url = httpx.URL(request.url)
+            except (ValueError, UnicodeError) as exc:
+                raise _InvalidURLError from exc
             if url.scheme not in ("http", "https") or not url.host:
                 return self._error(request, "invalid URL", started)
             async with asyncio.timeout(settings.deadline):
@@ -293,8 +300,7 @@ class _Fetcher:
             return self._error(request, f"{type(exc).__name__}: {exc}".rstrip(": "), started)
         except OSError as exc:
             return self._error(request, _connect_error_reason(exc), started)
-        except (ValueError, UnicodeError):
-            # httpx raises plain ValueError/UnicodeError for some unparseable hosts.
+        except _InvalidURLError:
             return self._error(request, "invalid URL", started)
 
     async def _follow(
@@ -307,18 +313,31 @@ class _Fetcher:
         if request.last_modified:
             headers["If-Modified-Since"] = request.last_modified
         while True:
-            async with self._client.stream("GET", url, headers=headers) as response:
+            try:
+                response = await self._client.send(
+                    self._client.build_request("GET", url, headers=headers), stream=True
+                )
+            except (ValueError, UnicodeError) as exc:
+                # httpx raises plain ValueError/UnicodeError for some unparseable hosts; only here
+                # does that mean the URL, elsewhere it would be a bug of ours.
+                raise _InvalidURLError from exc
+            try:
                 if response.status_code in _REDIRECTS and "location" in response.headers:
                     if len(hops) >= settings.max_redirects:
                         raise _TooManyRedirectsError
                     hops.append(response.status_code)
-                    url = response.url.join(response.headers["location"])
+                    try:
+                        url = response.url.join(response.headers["location"])
+                    except (ValueError, UnicodeError) as exc:
+                        raise _InvalidURLError from exc
                     if url.scheme not in ("http", "https"):
                         return self._error(
                             request, "invalid URL", started, status=response.status_code, final_url=str(url)
                         )
                     continue
                 return await self._finish(request, response, hops, started)
+            finally:
+                await response.aclose()
 
     async def _finish(
         self, request: FetchRequest, response: httpx.Response, hops: list[int], started: float

@@ -15,10 +15,10 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import db
+from indicators.errors import ImportFileError
 from monitor import trend
 from monitor.analysis import Definitions
 from monitor.config import Config
-from monitor.errors import MonitorError
 from monitor.parse import ParsedItem, parse_feed
 from monitor.stories import StoryAssigner
 
@@ -26,10 +26,6 @@ Progress = Callable[[int, int], None]
 JSONL_KEYS = ("id", "title", "summary", "url", "source", "lang", "published")
 BATCH = 1000
 MAX_REPORTED = 10
-
-
-class ImportFileError(MonitorError, ValueError):
-    """The file to import cannot be read; nothing was stored."""
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from indicators.errors import ConfigError
 from monitor._config_yaml import format_key_path, parse_yaml
 from monitor.config import (
     CONFIG_ENV_VAR,
@@ -23,7 +24,6 @@ from monitor.config import (
     resolve_config_path,
     write_starter,
 )
-from monitor.errors import ConfigError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "config"
 
