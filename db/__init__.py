@@ -1,6 +1,14 @@
 """Storage: the schema, engine set-up (SQLite default, PostgreSQL by URL), migrations and queries."""
 
-from db._engine import Database, create_db_engine, current_revision, head_revision, open_database, upgrade
+from db._engine import (
+    HEAD_REVISION,
+    Database,
+    create_db_engine,
+    current_revision,
+    head_revision,
+    open_database,
+    upgrade,
+)
 from db._store import (
     Analyse,
     AssignStory,
@@ -57,6 +65,7 @@ from db.types import (
 from indicators.errors import StorageError
 
 __all__ = [
+    "HEAD_REVISION",
     "Analyse",
     "AssignStory",
     "Database",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -59,6 +61,26 @@ def test_empty_database_upgrades_to_head_matching_the_models(database: db.Databa
     with database.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diff == []
+
+
+def test_head_revision_constant_names_the_newest_migration(database: db.Database) -> None:
+    assert db.head_revision() == db.HEAD_REVISION
+    with database.engine.connect() as conn:
+        assert MigrationContext.configure(conn).get_current_revision() == db.HEAD_REVISION
+
+
+def test_opening_a_current_database_needs_no_alembic(sqlite_url: str) -> None:
+    db.open_database(sqlite_url).close()
+    script = (
+        "import sys, db; db.open_database(sys.argv[1]).close(); "
+        "sys.exit('alembic was imported' if 'alembic' in sys.modules else 0)"
+    )
+    subprocess.run([sys.executable, "-c", script, sqlite_url], check=True)
+
+
+def test_query_time_errors_are_storage_errors(database: db.Database) -> None:
+    with pytest.raises(db.StorageError, match="failed"), database.session() as session:
+        session.execute(text("SELECT no_such_column FROM feeds"))
 
 
 def test_upgrade_is_idempotent(database: db.Database) -> None:
