@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import db
 from indicators import IndicatorSet, Matcher, MatchResult, clean_text, load_indicators
-from monitor.config import Config
-from monitor.poll import Analyser, StoryAssigning
+from monitor.config.model import Config
+from monitor.feeds.poll import Analyser, StoryAssigning
 from scenarios import ScenarioSet, load_scenarios, signature
 
 

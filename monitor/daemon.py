@@ -25,13 +25,13 @@ from apscheduler.triggers.interval import IntervalTrigger
 import db
 from indicators.errors import MonitorError
 from monitor.analysis import Definitions
-from monitor.config import Config, load_config
-from monitor.digest import send_pending, write_digest
-from monitor.pipeline import poll_and_refresh
-from monitor.poll import PollSettings
-from monitor.rescore import rescore
-from monitor.settings import feed_specs, poll_settings
-from monitor.trend import local_day
+from monitor.config.model import Config, load_config
+from monitor.digest.publish import send_pending, write_digest
+from monitor.feeds.poll import PollSettings
+from monitor.pipeline.poll_cycle import poll_and_refresh
+from monitor.pipeline.poll_settings import feed_specs, poll_settings
+from monitor.pipeline.rescore import rescore
+from monitor.pipeline.trend_refresh import local_day
 
 log = logging.getLogger(__name__)
 

@@ -14,8 +14,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from indicators.errors import ConfigError
-from monitor._config_yaml import format_key_path, parse_yaml
-from monitor.config import (
+from monitor.config.model import (
     CONFIG_ENV_VAR,
     Config,
     default_config_text,
@@ -24,6 +23,7 @@ from monitor.config import (
     resolve_config_path,
     write_starter,
 )
+from monitor.config.yaml_document import format_key_path, parse_yaml
 
 FIXTURES = Path(__file__).parent / "fixtures" / "config"
 

@@ -2,6 +2,9 @@
 
 Every command has help text (a test fails otherwise). Errors the user can fix are printed as one
 paragraph without a traceback, and the exit status is non-zero: 2 for configuration, 1 otherwise.
+
+The top of the house: may use every other part of ``monitor`` and the layers below; nothing imports
+it except ``monitor.__main__`` and the ``monitor`` entry point. ``trend_view`` renders the trend.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from rich.table import Table
 import db
 from indicators.errors import ConfigError, MonitorError
 from monitor import logs
-from monitor.config import DEFAULT_CONFIG_NAME, Config, load_config, resolve_config_path, write_starter
+from monitor.config.model import DEFAULT_CONFIG_NAME, Config, load_config, resolve_config_path, write_starter
 
 console = Console()
 err_console = Console(stderr=True)
@@ -157,8 +160,8 @@ def run(obj: _Context) -> None:
 def poll_command(obj: _Context, once: bool, due_only: bool, names: tuple[str, ...]) -> None:
     """Fetch feeds once, store new and changed items, and print each feed's outcome."""
     from monitor.analysis import Definitions
-    from monitor.pipeline import poll_and_refresh
-    from monitor.settings import feed_specs
+    from monitor.pipeline.poll_cycle import poll_and_refresh
+    from monitor.pipeline.poll_settings import feed_specs
 
     config = obj.config
     known = {feed.name for feed in config.feeds}
@@ -217,7 +220,7 @@ def _when(value: datetime | None, now: datetime) -> str:
 @pass_ctx
 def feeds(obj: _Context, as_json: bool) -> None:
     """Show every feed's health: last success, consecutive failures, last error and next poll."""
-    from monitor.settings import feed_specs
+    from monitor.pipeline.poll_settings import feed_specs
 
     handle = obj.database()
     try:
@@ -438,8 +441,8 @@ def eval_command(obj: _Context, file: Path, as_json: bool, errors: bool) -> None
 @pass_ctx
 def trend_command(obj: _Context, scenario: str | None, days: int, as_json: bool, top: int) -> None:
     """Show each scenario's daily index as a chart, its level, spikes and the top stories."""
-    from monitor.trend import local_day
-    from monitor.trend_view import days_window, render, trend_json
+    from monitor.cli.trend_view import days_window, render, trend_json
+    from monitor.pipeline.trend_refresh import local_day
 
     definitions = _definitions(obj)
     known = definitions.scenarios.scenarios
@@ -489,7 +492,7 @@ def rescore_command(obj: _Context, since: str | None, dry_run: bool) -> None:
     """
     from rich.progress import Progress
 
-    from monitor.rescore import rescore
+    from monitor.pipeline.rescore import rescore
 
     since_day = _parse_day(since)
     definitions = _definitions(obj)
@@ -557,7 +560,7 @@ def import_command(obj: _Context, file: Path) -> None:
     RSS/Atom file, keeping the original dates; re-importing the same file adds nothing."""
     from rich.progress import Progress
 
-    from monitor.importer import import_file
+    from monitor.pipeline.importer import import_file
 
     definitions = _definitions(obj)
     handle = obj.database()
@@ -602,8 +605,8 @@ def import_command(obj: _Context, file: Path) -> None:
 @pass_ctx
 def digest_command(obj: _Context, day: str | None, out_dir: Path | None, send: bool) -> None:
     """Write the daily digest for a date as DIR/DATE.html and DIR/DATE.md, and optionally mail it."""
-    from monitor.digest import send_pending, write_digest
-    from monitor.trend import local_day
+    from monitor.digest.publish import send_pending, write_digest
+    from monitor.pipeline.trend_refresh import local_day
 
     config = obj.config
     when = _parse_day(day) or local_day(utcnow(), config.schedule.tzinfo)

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import db
 from indicators import Matcher, load_indicators, shipped_definition_files
-from monitor import trend
 from monitor.analysis import Definitions, match_records
-from monitor.config import Config
+from monitor.config.model import Config
+from monitor.pipeline import trend_refresh as trend
 from scenarios import ItemFacts
 
 log = logging.getLogger(__name__)

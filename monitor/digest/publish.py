@@ -17,11 +17,11 @@ from pathlib import Path
 import db
 from indicators.errors import MonitorError
 from monitor.analysis import Definitions
-from monitor.config import Config
-from monitor.digest_build import build_digest, remember_config
-from monitor.digest_model import Digest
-from monitor.digest_render import render_html, render_text
-from monitor.digest_send import DigestSendError, send_digest
+from monitor.config.model import Config
+from monitor.digest.build import build_digest, remember_config
+from monitor.digest.content import Digest
+from monitor.digest.render import render_html, render_text
+from monitor.digest.send import DigestSendError, send_digest
 
 log = logging.getLogger(__name__)
 

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import db
 from indicators.errors import ImportFileError
-from monitor import trend
 from monitor.analysis import Definitions
-from monitor.config import Config
-from monitor.parse import ParsedItem, parse_feed
-from monitor.stories import StoryAssigner
+from monitor.config.model import Config
+from monitor.feeds.parse import ParsedItem, parse_feed
+from monitor.pipeline import trend_refresh as trend
+from monitor.pipeline.story_assigner import StoryAssigner
 
 Progress = Callable[[int, int], None]
 JSONL_KEYS = ("id", "title", "summary", "url", "source", "lang", "published")
@@ -145,7 +145,7 @@ def import_file(
     now: datetime,
     progress: Progress | None = None,
 ) -> ImportReport:
-    from monitor.settings import feed_specs
+    from monitor.pipeline.poll_settings import feed_specs
 
     records = read_file(path, now)
     tz = config.schedule.tzinfo

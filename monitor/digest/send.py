@@ -14,7 +14,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 
 from indicators.errors import ConfigError, DigestSendError
-from monitor.config import SmtpConfig
+from monitor.config.model import SmtpConfig
 
 __all__ = ["DEFAULT_TIMEOUT", "DigestSendError", "build_message", "send_digest"]
 

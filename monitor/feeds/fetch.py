@@ -4,7 +4,7 @@
 started. Nothing that goes wrong on the network raises out of it: refused connections, timeouts,
 oversized bodies, redirect loops and HTTP errors all become outcomes with ``kind == "error"`` and a
 short human reason in ``error``. The scheduling decision (when to poll again, backoff, disabling)
-is not made here; see ``monitor.schedule_policy``.
+is not made here; see ``monitor.feeds.schedule_policy``.
 
 Politeness and safety, all set by ``FetchSettings``:
 

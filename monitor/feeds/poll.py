@@ -16,9 +16,9 @@ from datetime import date, datetime, timedelta
 from typing import Protocol
 
 import db
-from monitor.fetch import FetchOutcome, FetchRequest, FetchSettings, fetch_all_sync
-from monitor.parse import ParsedItem, parse_feed
-from monitor.schedule_policy import BackoffSettings, plan_next, stable_jitter
+from monitor.feeds.fetch import FetchOutcome, FetchRequest, FetchSettings, fetch_all_sync
+from monitor.feeds.parse import ParsedItem, parse_feed
+from monitor.feeds.schedule_policy import BackoffSettings, plan_next, stable_jitter
 
 log = logging.getLogger(__name__)
 

@@ -45,7 +45,7 @@ from pydantic_core import PydanticCustomError
 
 from indicators import canonical_sha256
 from indicators.errors import ConfigError
-from monitor._config_yaml import KeyPath, YamlDocument, YamlSyntaxError, format_key_path, parse_yaml
+from monitor.config.yaml_document import KeyPath, YamlDocument, YamlSyntaxError, format_key_path, parse_yaml
 
 if TYPE_CHECKING:
     from scenarios import ScenarioOverride

@@ -1,0 +1,6 @@
+"""Config: the validated configuration (``model``: forms, defaults, loading and its messages) and the
+YAML reader that keeps line numbers for those messages (``yaml_document``).
+
+May use ``indicators`` (hashing, errors) and, lazily, ``scenarios`` value types; nothing else of the
+project, so every other part of ``monitor`` can depend on it.
+"""
