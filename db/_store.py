@@ -6,7 +6,6 @@ in by the caller, never read from the clock here.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 
@@ -345,9 +344,10 @@ def list_feeds(db: Database) -> list[FeedState]:
         return [_feed_state(row, counts.get(row.id, 0)) for row in rows]
 
 
-def start_run(db: Database, kind: str, now: datetime, worker: str | None = None) -> int:
+def start_run(db: Database, kind: str, now: datetime, worker: str) -> int:
+    """Record a run as started by ``worker`` (the caller's ``host:pid``)."""
     with db.session(write=True) as session:
-        run = Run(kind=kind, started_at=now, outcome="running", worker=worker or default_worker())
+        run = Run(kind=kind, started_at=now, outcome="running", worker=worker)
         session.add(run)
         session.flush()
         return run.id
@@ -383,22 +383,18 @@ def finish_run(
         )
 
 
-def default_worker() -> str:
-    return f"{os.uname().nodename}:{os.getpid()}"
-
-
 def _dead_here(worker: str | None, host: str, alive: Callable[[int], bool]) -> bool:
     worker_host, _, pid = (worker or "").rpartition(":")
     return worker_host == host and pid.isdigit() and not alive(int(pid))
 
 
-def mark_dead_runs(db: Database, now: datetime, alive: Callable[[int], bool]) -> int:
+def mark_dead_runs(db: Database, now: datetime, *, host: str, alive: Callable[[int], bool]) -> int:
     """Clean up after processes of this host that died mid-run (killed, power cut).
 
     Their runs are closed as ``interrupted`` and their feed claims released at once rather than
-    when the lease expires. Returns the number of runs closed.
+    when the lease expires. ``host`` is the caller's host name and ``alive`` tells whether one of
+    its pids still runs. Returns the number of runs closed.
     """
-    host = os.uname().nodename
     closed = 0
     with db.session(write=True) as session:
         for run in session.scalars(select(Run).where(Run.outcome == "running")):

@@ -32,6 +32,7 @@ from monitor.pipeline.poll_cycle import poll_and_refresh
 from monitor.pipeline.poll_settings import feed_specs, poll_settings
 from monitor.pipeline.rescore import rescore
 from monitor.pipeline.trend_refresh import local_day
+from monitor.process_identity import worker_identity
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +76,7 @@ class Daemon:
         self.stop = stop or threading.Event()
         self.now = now
         self.database = db.open_database(config.database_url)
-        self.worker = db.default_worker()
+        self.worker = worker_identity()
         self._lock = threading.Lock()
         self.state = _State(
             config, Definitions.from_config(config), poll_settings(config), _file_digest(config.source)

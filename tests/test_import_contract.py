@@ -19,7 +19,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "scenarios": ("indicators",),
     "db": ("indicators", "scenarios"),
     "monitor.config": ("indicators", "scenarios"),
-    "monitor.feeds": ("indicators", "db"),
+    "monitor.feeds": ("indicators", "db", "monitor.process_identity"),
     "monitor.analysis": ("indicators", "scenarios", "db", "monitor.config", "monitor.feeds"),
     "monitor.pipeline": (
         "indicators",
@@ -28,7 +28,9 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "monitor.config",
         "monitor.feeds",
         "monitor.analysis",
+        "monitor.process_identity",
     ),
+    "monitor.process_identity": (),
     "monitor.digest": (
         "indicators",
         "scenarios",
@@ -36,6 +38,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "monitor.config",
         "monitor.analysis",
         "monitor.pipeline",
+        "monitor.process_identity",
     ),
     "monitor.daemon": (
         "indicators",
@@ -46,6 +49,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "monitor.analysis",
         "monitor.pipeline",
         "monitor.digest",
+        "monitor.process_identity",
     ),
 }
 PROJECT = ("indicators", "scenarios", "db", "monitor")

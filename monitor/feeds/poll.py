@@ -8,7 +8,6 @@ fetched again, with its old validators, by the next poll).
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ import db
 from monitor.feeds.fetch import FetchOutcome, FetchRequest, FetchSettings, fetch_all_sync
 from monitor.feeds.parse import ParsedItem, parse_feed
 from monitor.feeds.schedule_policy import BackoffSettings, plan_next, stable_jitter
+from monitor.process_identity import host_name, pid_alive, worker_identity
 
 log = logging.getLogger(__name__)
 
@@ -90,16 +90,6 @@ class PollReport:
         return sum(1 for f in self.feeds if f.outcome not in ("ok", "not_modified"))
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def poll(
     database: db.Database,
     settings: PollSettings,
@@ -112,8 +102,8 @@ def poll(
     worker: str | None = None,
 ) -> PollReport:
     """Poll the feeds that are due (or all enabled ones) once and store what they return."""
-    worker = worker or db.default_worker()
-    db.mark_dead_runs(database, now(), _alive)
+    worker = worker or worker_identity()
+    db.mark_dead_runs(database, now(), host=host_name(), alive=pid_alive)
     feeds = db.claim_feeds(
         database, now=now(), worker=worker, lease=settings.lease, due_only=due_only, names=names
     )

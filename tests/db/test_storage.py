@@ -14,6 +14,7 @@ from sqlalchemy import text
 
 import db
 from db._models import Base
+from monitor.process_identity import host_name, worker_identity
 
 T0 = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
 
@@ -236,13 +237,13 @@ def test_a_failed_transaction_stores_nothing(database: db.Database) -> None:
 
 
 def test_runs_and_dead_run_recovery(database: db.Database) -> None:
-    run = db.start_run(database, "poll", T0, worker=db.default_worker().rsplit(":", 1)[0] + ":999999")
+    run = db.start_run(database, "poll", T0, worker=f"{host_name()}:999999")
     assert db.recent_runs(database)[0].outcome == "running"
-    closed = db.mark_dead_runs(database, T0 + timedelta(minutes=1), alive=lambda pid: False)
+    closed = db.mark_dead_runs(database, T0 + timedelta(minutes=1), host=host_name(), alive=lambda pid: False)
     assert closed == 1
     (info,) = db.recent_runs(database)
     assert info.id == run and info.outcome == "interrupted"
-    other = db.start_run(database, "poll", T0)
+    other = db.start_run(database, "poll", T0, worker=worker_identity())
     db.finish_run(database, other, T0 + timedelta(seconds=3), "ok", feeds_total=2, feeds_ok=2, items_new=5)
     latest = db.recent_runs(database, "poll")[0]
     assert (latest.outcome, latest.items_new, latest.finished_at) == ("ok", 5, T0 + timedelta(seconds=3))
