@@ -19,6 +19,7 @@ from db.types import (
     FeedState,
     MatchRecord,
     NewItem,
+    PollOutcome,
     PollSummary,
     PollUpdate,
     RunInfo,
@@ -173,7 +174,7 @@ def record_poll(
                 feed_id=feed_id,
                 started_at=update_.attempted_at,
                 finished_at=finished_at or update_.attempted_at,
-                outcome=update_.outcome,
+                outcome=PollOutcome(update_.outcome).value,
                 status=update_.status,
                 items_seen=summary.items_seen,
                 items_new=summary.items_new,
@@ -319,11 +320,12 @@ def _apply_update(feed: Feed, update_: PollUpdate, summary: PollSummary) -> None
     feed.consecutive_failures = update_.consecutive_failures
     feed.claimed_by = None
     feed.claimed_until = None
-    if update_.outcome in ("ok", "not_modified"):
+    outcome = PollOutcome(update_.outcome)
+    if outcome.succeeded:
         feed.last_success_at = update_.attempted_at
         feed.last_error = update_.error  # a usable poll may still carry a warning (e.g. no entries)
         # A 304 carries no validators of its own: keep the ones that produced it.
-        if update_.outcome == "ok":
+        if outcome is PollOutcome.OK:
             feed.etag = update_.etag
             feed.last_modified = update_.last_modified
     else:

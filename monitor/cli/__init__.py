@@ -182,7 +182,7 @@ def poll_command(obj: _Context, once: bool, due_only: bool, names: tuple[str, ..
         return
     table = Table("feed", "outcome", "status", "new", "updated", "error", title=f"poll run {report.run_id}")
     for result in sorted(report.feeds, key=lambda r: r.name):
-        style = "" if result.outcome in ("ok", "not_modified") else "red"
+        style = "" if result.outcome.succeeded else "red"
         table.add_row(
             result.name,
             result.outcome,

@@ -33,9 +33,10 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Literal
 
 import httpx
+
+from db.types import PollOutcome
 
 __all__ = [
     "DEFAULT_USER_AGENT",
@@ -59,7 +60,7 @@ ACCEPT = (
     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
 
-OutcomeKind = Literal["ok", "not_modified", "gone", "error"]
+OutcomeKind = PollOutcome  # the name this module has always used
 
 _PERMANENT_REDIRECTS = frozenset({301, 308})
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -348,7 +349,7 @@ class _Fetcher:
         base = FetchOutcome(
             feed_id=request.feed_id,
             url=request.url,
-            kind="error",
+            kind=PollOutcome.ERROR,
             status=status,
             final_url=str(response.url),
             content_type=h.get("content-type"),
@@ -360,9 +361,13 @@ class _Fetcher:
         )
         moved_to = str(response.url) if permanent else None
         if status == 304:
-            return replace(base, kind="not_modified", moved_to=moved_to, elapsed_seconds=_since(started))
+            return replace(
+                base, kind=PollOutcome.NOT_MODIFIED, moved_to=moved_to, elapsed_seconds=_since(started)
+            )
         if status == 410:
-            return replace(base, kind="gone", error="HTTP 410 Gone", elapsed_seconds=_since(started))
+            return replace(
+                base, kind=PollOutcome.GONE, error="HTTP 410 Gone", elapsed_seconds=_since(started)
+            )
         if not 200 <= status < 300:
             reason = f"HTTP {status} {response.reason_phrase or ''}".strip()
             return replace(base, error=reason, elapsed_seconds=_since(started))
@@ -379,7 +384,11 @@ class _Fetcher:
                 return replace(base, error=too_large, elapsed_seconds=_since(started))
             chunks.append(chunk)
         return replace(
-            base, kind="ok", moved_to=moved_to, body=b"".join(chunks), elapsed_seconds=_since(started)
+            base,
+            kind=PollOutcome.OK,
+            moved_to=moved_to,
+            body=b"".join(chunks),
+            elapsed_seconds=_since(started),
         )
 
     def _error(
@@ -394,7 +403,7 @@ class _Fetcher:
         return FetchOutcome(
             feed_id=request.feed_id,
             url=request.url,
-            kind="error",
+            kind=PollOutcome.ERROR,
             status=status,
             final_url=final_url,
             error=reason,
