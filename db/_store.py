@@ -296,7 +296,6 @@ def _store_items(
         items_seen=len(unique),
         items_new=len(new_ids),
         items_updated=updated,
-        new_item_ids=tuple(new_ids),
     )
 
 
@@ -472,9 +471,3 @@ def get_item(db: Database, item_id: int) -> StoredItem | None:
 def count_items(db: Database) -> int:
     with db.session() as session:
         return int(session.scalar(select(func.count(Item.id))) or 0)
-
-
-def feed_poll_counts(db: Database) -> dict[str, int]:
-    """How many feed polls ended in each outcome (for tests and the feeds view)."""
-    with db.session() as session:
-        return dict(session.execute(select(FeedPoll.outcome, func.count()).group_by(FeedPoll.outcome)).all())

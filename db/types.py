@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
@@ -125,7 +125,6 @@ class PollSummary:
     items_seen: int
     items_new: int
     items_updated: int
-    new_item_ids: tuple[int, ...] = field(default=())
 
 
 @dataclass(frozen=True, slots=True)

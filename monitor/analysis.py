@@ -30,8 +30,8 @@ class Definitions:
     def match_item(self, title: str, summary: str) -> MatchResult:
         return self.matcher.match({"title": title, "summary": summary})
 
-    def analyser(self, *, tz: ZoneInfo | None = None, stories: StoryAssigning | None = None) -> Analyser:
-        """The ingest analyser: matches, and with ``tz`` the local day and story signature too."""
+    def analyser(self, *, tz: ZoneInfo, stories: StoryAssigning | None = None) -> Analyser:
+        """The ingest analyser: matches, the local day in ``tz`` and the story signature."""
 
         def analyse(item: db.NewItem) -> Sequence[db.MatchRecord]:
             return match_records(self.match_item(item.title, item.summary))
@@ -40,7 +40,7 @@ class Definitions:
             clean=clean_text,
             analyse=analyse,
             patterns_hash=self.indicators.fingerprint,
-            day_of=(lambda at: at.astimezone(tz).date()) if tz is not None else None,
+            day_of=lambda at: at.astimezone(tz).date(),
             signature_of=lambda title, summary: signature(title, summary).to_text(),
             stories=stories,
         )

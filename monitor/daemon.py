@@ -27,9 +27,8 @@ from indicators.errors import MonitorError
 from monitor.analysis import Definitions
 from monitor.config.model import Config, load_config
 from monitor.digest.publish import send_pending, write_digest
-from monitor.feeds.poll import PollSettings
 from monitor.pipeline.poll_cycle import poll_and_refresh
-from monitor.pipeline.poll_settings import feed_specs, poll_settings
+from monitor.pipeline.poll_settings import feed_specs
 from monitor.pipeline.rescore import rescore
 from monitor.pipeline.trend_refresh import local_day
 from monitor.process_identity import worker_identity
@@ -52,7 +51,6 @@ def utcnow() -> datetime:
 class _State:
     config: Config
     definitions: Definitions
-    settings: PollSettings
     file_digest: str | None
 
 
@@ -78,9 +76,7 @@ class Daemon:
         self.database = db.open_database(config.database_url)
         self.worker = worker_identity()
         self._lock = threading.Lock()
-        self.state = _State(
-            config, Definitions.from_config(config), poll_settings(config), _file_digest(config.source)
-        )
+        self.state = _State(config, Definitions.from_config(config), _file_digest(config.source))
         db.sync_feeds(self.database, feed_specs(config), now())
         self.scheduler = BackgroundScheduler(
             timezone=config.schedule.timezone,
@@ -145,9 +141,7 @@ class Daemon:
         old, old_hash = self.state.config, self.state.definitions.scenarios.config_hash
         changed = sorted(old.changed_sections(config))
         with self._lock:
-            self.state = _State(
-                config, definitions, poll_settings(config), _file_digest(source, config.definitions)
-            )
+            self.state = _State(config, definitions, _file_digest(source, config.definitions))
         db.sync_feeds(self.database, feed_specs(config), self.now())
         if "schedule" in changed:
             self._schedule_digest(config)

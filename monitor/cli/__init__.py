@@ -147,17 +147,11 @@ def run(obj: _Context) -> None:
 
 @main.command(name="poll")
 @click.option(
-    "--once",
-    is_flag=True,
-    required=True,
-    help="Poll once and exit (required; `monitor run` polls on schedule).",
-)
-@click.option(
     "--due-only", is_flag=True, help="Only feeds whose next poll time has come (default: every enabled feed)."
 )
 @click.option("--feed", "names", multiple=True, metavar="NAME", help="Only this feed (repeatable).")
 @pass_ctx
-def poll_command(obj: _Context, once: bool, due_only: bool, names: tuple[str, ...]) -> None:
+def poll_command(obj: _Context, due_only: bool, names: tuple[str, ...]) -> None:
     """Fetch feeds once, store new and changed items, and print each feed's outcome."""
     from monitor.analysis import Definitions
     from monitor.pipeline.poll_cycle import poll_and_refresh

@@ -14,7 +14,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
@@ -45,7 +45,6 @@ class RescoreReport:
     rematched: int
     changes: tuple[DayChange, ...]
     days_written: int
-    old_hashes: frozenset[str] = field(default_factory=frozenset)
     new_hash: str = ""
 
 
@@ -213,6 +212,5 @@ def rescore(
         rematched=rematched,
         changes=changes,
         days_written=0 if dry_run else sum(1 for r in rows.days if since is None or r.day >= since),
-        old_hashes=frozenset(r.config_hash for r in old),
         new_hash=definitions.scenarios.config_hash,
     )

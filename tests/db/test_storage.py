@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 import db
-from db._models import Base
+from db._models import Base, Item
 from monitor.process_identity import host_name, worker_identity
 
 T0 = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
@@ -41,6 +41,11 @@ def item(guid: str, title: str = "Title", summary: str = "Summary", h: str | Non
         published_at=T0 - timedelta(hours=1),
         content_hash=h or f"hash-{guid}-{title}",
     )
+
+
+def item_id(database: db.Database, guid: str) -> int:
+    with database.session() as session:
+        return int(session.execute(select(Item.id).where(Item.guid == guid)).scalar_one())
 
 
 def ok(at: datetime = T0, **kw: object) -> db.PollUpdate:
@@ -118,7 +123,7 @@ def test_items_dedupe_by_guid_and_update_on_change(database: db.Database) -> Non
     edited = db.record_poll(database, feed.id, ok(), [item("1", title="Corrected title")])
     assert (edited.items_new, edited.items_updated) == (0, 1)
     assert db.count_items(database) == 2
-    stored = db.get_item(database, first.new_item_ids[0])
+    stored = db.get_item(database, item_id(database, "1"))
     assert stored is not None and stored.title == "Corrected title"
 
 
@@ -137,12 +142,12 @@ def test_matches_are_stored_replaced_on_edit(database: db.Database) -> None:
     def analyse(new: db.NewItem) -> list[db.MatchRecord]:
         return [db.MatchRecord("ind_a", 1, (ev,))] if "Minsk" in new.title else []
 
-    summary = db.record_poll(database, feed.id, ok(), [item("1", title="Minsk says")], analyse=analyse)
-    stored = db.get_item(database, summary.new_item_ids[0])
+    db.record_poll(database, feed.id, ok(), [item("1", title="Minsk says")], analyse=analyse)
+    stored = db.get_item(database, item_id(database, "1"))
     assert stored is not None and [m.indicator_id for m in stored.matches] == ["ind_a"]
     assert stored.matches[0].evidence == (ev,)
     db.record_poll(database, feed.id, ok(), [item("1", title="Vilnius says")], analyse=analyse)
-    stored = db.get_item(database, summary.new_item_ids[0])
+    stored = db.get_item(database, item_id(database, "1"))
     assert stored is not None and stored.matches == ()
 
 
