@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import db
 from indicators import IndicatorSet, Matcher, MatchResult, clean_text, load_indicators
-from monitor.config.model import Config
-from monitor.feeds.poll import Analyser, StoryAssigning
 from scenarios import ScenarioSet, load_scenarios, signature
+
+if TYPE_CHECKING:
+    # Imported where used: commands that only read definitions (scenarios, eval, explain) start
+    # without SQLAlchemy and httpx.
+    import db
+    from monitor.config.model import Config
+    from monitor.feeds.poll import Analyser, StoryAssigning
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,7 @@ class Definitions:
 
     def analyser(self, *, tz: ZoneInfo, stories: StoryAssigning | None = None) -> Analyser:
         """The ingest analyser: matches, the local day in ``tz`` and the story signature."""
+        from monitor.feeds.poll import Analyser
 
         def analyse(item: db.NewItem) -> Sequence[db.MatchRecord]:
             return match_records(self.match_item(item.title, item.summary))
@@ -47,6 +53,8 @@ class Definitions:
 
 
 def match_records(result: MatchResult) -> list[db.MatchRecord]:
+    import db
+
     return [
         db.MatchRecord(
             indicator_id=m.indicator_id,

@@ -14,16 +14,19 @@ import os
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 from rich.console import Console
 from rich.table import Table
 
-import db
 from indicators.errors import ConfigError, MonitorError
 from monitor import logs
-from monitor.config.model import DEFAULT_CONFIG_NAME, Config, load_config, resolve_config_path, write_starter
+from monitor.config import DEFAULT_CONFIG_NAME
+
+if TYPE_CHECKING:
+    import db
+    from monitor.config.model import Config
 
 console = Console()
 err_console = Console(stderr=True)
@@ -54,15 +57,21 @@ class _Context:
         self._config: Config | None = None
 
     def config_path(self) -> Path | None:
+        from monitor.config.model import resolve_config_path
+
         return resolve_config_path(self.config_flag, os.environ, Path.cwd())
 
     @property
     def config(self) -> Config:
         if self._config is None:
+            from monitor.config.model import load_config
+
             self._config = load_config(self.config_path())
         return self._config
 
     def database(self) -> db.Database:
+        import db
+
         return db.open_database(self.config.database_url)
 
 
@@ -100,6 +109,8 @@ def main(ctx: click.Context, config_flag: str | None, verbose: int, quiet: int) 
 def init(obj: _Context, path: Path | None, force: bool) -> None:
     """Write a commented starter config (default: the --config path, else ./monitor.yaml)."""
     target = path or Path(obj.config_flag or os.environ.get("MONITOR_CONFIG") or DEFAULT_CONFIG_NAME)
+    from monitor.config.model import load_config, write_starter
+
     write_starter(target, force)
     load_config(target)  # the starter must always be valid; fail loudly here if it is not
     console.print(f"wrote {target}: edit the feeds and schedule, then run `monitor run`")
@@ -117,6 +128,8 @@ main.add_command(database, name="db")
 @pass_ctx
 def upgrade(obj: _Context) -> None:
     """Apply pending schema migrations to the configured database."""
+    import db
+
     engine = db.create_db_engine(obj.config.database_url)
     try:
         before = db.current_revision(engine)
@@ -167,6 +180,8 @@ def poll_command(obj: _Context, due_only: bool, names: tuple[str, ...]) -> None:
     definitions = Definitions.from_config(config)
     handle = obj.database()
     try:
+        import db
+
         db.sync_feeds(handle, feed_specs(config), utcnow())
         report = poll_and_refresh(handle, config, definitions, now=utcnow, due_only=due_only, names=names)
     finally:
@@ -218,6 +233,8 @@ def feeds(obj: _Context, as_json: bool) -> None:
 
     handle = obj.database()
     try:
+        import db
+
         db.sync_feeds(handle, feed_specs(obj.config), utcnow())
         states = db.list_feeds(handle)
     finally:
@@ -364,6 +381,8 @@ def explain_command(
     else:
         handle = obj.database()
         try:
+            import db
+
             stored = db.get_item(handle, item_id)  # type: ignore[arg-type]
         finally:
             handle.close()
@@ -445,6 +464,8 @@ def trend_command(obj: _Context, scenario: str | None, days: int, as_json: bool,
     since = days_window(local_day(utcnow(), obj.config.schedule.tzinfo), days)
     handle = obj.database()
     try:
+        import db
+
         stored = db.load_trend(handle, scenario_id=scenario, since=since)
         stories = db.top_stories(handle, since=since, scenario_id=scenario, limit=top)
     finally:
