@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 CONFIG ?= $(if $(wildcard monitor.yaml),monitor.yaml,)
 CONFIG_FLAG := $(if $(CONFIG),--config $(CONFIG),)
 
-.PHONY: run test check lint typecheck pytest bench install install-dev clean
+.PHONY: run test check lint typecheck contract pytest bench install install-dev clean
 
 run: $(VENV)/.installed  ## create .venv, install, migrate the database and start the daemon
 	$(BIN)/monitor $(CONFIG_FLAG) db upgrade
@@ -13,7 +13,7 @@ run: $(VENV)/.installed  ## create .venv, install, migrate the database and star
 
 test: check pytest  ## install the dev tools, then lint, type-check and run the whole suite
 
-check: lint typecheck
+check: lint typecheck contract
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
@@ -21,6 +21,9 @@ lint: $(VENV)/.installed-dev
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
+
+contract: $(VENV)/.installed-dev  ## the layering (tests/test_import_contract.py): a wrong import fails the build
+	$(BIN)/pytest -q -p no:cacheprovider tests/test_import_contract.py
 
 pytest: $(VENV)/.installed-dev
 	$(BIN)/pytest $(PYTEST_ARGS)

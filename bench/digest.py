@@ -18,10 +18,10 @@ from pathlib import Path
 import db
 from bench import history
 from monitor.analysis import Definitions
-from monitor.config import load_config
-from monitor.digest import write_digest
-from monitor.digest_build import build_digest
-from monitor.digest_render import render_html, render_text
+from monitor.config.model import load_config
+from monitor.digest.build import build_digest
+from monitor.digest.publish import write_digest
+from monitor.digest.render import render_html, render_text
 
 NOW = datetime(2026, 10, 30, 18, 0, tzinfo=UTC)
 
@@ -38,7 +38,7 @@ def _best(run: Callable[[], object], rounds: int = 5) -> float:
 def main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench digest", description=__doc__.split("\n\n")[0])
     parser.parse_args(argv)
-    from monitor.importer import import_file
+    from monitor.pipeline.importer import import_file
 
     work = Path(tempfile.mkdtemp(prefix="bench-digest-"))
     (work / "monitor.yaml").write_text("feeds: []\nschedule: {timezone: UTC}\n", encoding="utf-8")

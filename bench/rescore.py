@@ -2,7 +2,7 @@
 
 Builds a SQLite database of N stored items (default 1,000,000), every one with stored matches, then:
 
-1. changes one weight and runs ``monitor.rescore.rescore`` (no pattern change: the trend is
+1. changes one weight and runs ``monitor.pipeline.rescore.rescore`` (no pattern change: the trend is
    recomputed from stored matches) and times it: ``rescore_weight_change_s``;
 2. changes the patterns (one extra indicator) and runs the rescore again, which re-matches every
    stored item from its text; the re-match rate ``rematch_items_per_s`` is compared with the
@@ -28,9 +28,9 @@ from pathlib import Path
 import db
 from bench.match import build_corpus
 from indicators import Matcher, load_indicators
-from monitor import rescore as rescore_module
 from monitor.analysis import Definitions
-from monitor.config import load_config
+from monitor.config.model import load_config
+from monitor.pipeline import rescore as rescore_module
 
 FEEDS = 50
 DAYS = 730

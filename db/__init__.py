@@ -1,15 +1,20 @@
 """Storage: the schema, engine set-up (SQLite default, PostgreSQL by URL), migrations and queries."""
 
-from db._engine import Database, create_db_engine, current_revision, head_revision, open_database, upgrade
-from db._errors import StorageError
+from db._engine import (
+    HEAD_REVISION,
+    Database,
+    create_db_engine,
+    current_revision,
+    head_revision,
+    open_database,
+    upgrade,
+)
 from db._store import (
     Analyse,
     AssignStory,
     claim_feeds,
     count_items,
-    default_worker,
     ensure_feed,
-    feed_poll_counts,
     finish_run,
     get_item,
     list_feeds,
@@ -47,6 +52,7 @@ from db.types import (
     FeedState,
     MatchRecord,
     NewItem,
+    PollOutcome,
     PollSummary,
     PollUpdate,
     RunInfo,
@@ -55,8 +61,10 @@ from db.types import (
     TopStory,
     TrendRow,
 )
+from indicators.errors import StorageError
 
 __all__ = [
+    "HEAD_REVISION",
     "Analyse",
     "AssignStory",
     "Database",
@@ -65,6 +73,7 @@ __all__ = [
     "FeedState",
     "MatchRecord",
     "NewItem",
+    "PollOutcome",
     "PollSummary",
     "PollUpdate",
     "RunInfo",
@@ -78,9 +87,7 @@ __all__ = [
     "count_stale_items",
     "create_db_engine",
     "current_revision",
-    "default_worker",
     "ensure_feed",
-    "feed_poll_counts",
     "finish_run",
     "get_item",
     "get_setting",

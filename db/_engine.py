@@ -7,22 +7,25 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from db._errors import StorageError
+from indicators.errors import StorageError
+
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# The newest migration's id. Every command checks the stored revision against it; knowing it here
+# spares the alembic import (most of a command's start-up) when the schema is already current.
+# tests/db check that it names alembic's head, so a new migration cannot forget to move it.
+HEAD_REVISION = "0003"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
@@ -79,6 +82,8 @@ def _disable_pysqlite_autobegin(dbapi_connection: sqlite3.Connection, _record: A
 
 
 def _alembic_config(engine: Engine) -> AlembicConfig:
+    from alembic.config import Config as AlembicConfig
+
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.attributes["engine"] = engine
@@ -86,6 +91,9 @@ def _alembic_config(engine: Engine) -> AlembicConfig:
 
 
 def head_revision() -> str:
+    """The head of the migration scripts, as alembic reads them (``HEAD_REVISION`` is its copy)."""
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(_alembic_config(create_engine("sqlite://")))
     head = script.get_current_head()
     assert head is not None
@@ -93,12 +101,26 @@ def head_revision() -> str:
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The revision stored in the database, or None before the first migration.
+
+    Read with plain SQL from alembic's version table, so checking the schema costs no alembic import.
+    """
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        rows = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    if len(rows) > 1:
+        raise StorageError(
+            f"the database at {_safe_url(engine)} has {len(rows)} schema revisions (branches); "
+            "run `monitor db upgrade` or repair the alembic_version table"
+        )
+    return str(rows[0]) if rows else None
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Apply pending migrations; each runs in its own transaction."""
+    from alembic import command
+
     try:
         command.upgrade(_alembic_config(engine), revision)
     except OperationalError as exc:
@@ -134,8 +156,19 @@ class Database:
         Pass ``write=True`` for a transaction that writes, so SQLite takes its write lock at BEGIN.
         """
         factory = self._write_sessions if write else self._sessions
-        with factory() as session, session.begin():
-            yield session
+        try:
+            with factory() as session, session.begin():
+                yield session
+        except OperationalError as exc:
+            raise StorageError(
+                f"the database at {self.url} failed: {exc.orig}. Check that it is reachable, not full "
+                "and not locked by another program, then run the command again"
+            ) from exc
+        except SQLAlchemyError as exc:
+            raise StorageError(
+                f"a query on the database at {self.url} failed: {exc}. If the schema was changed by "
+                "hand, run `monitor db upgrade`; otherwise please report this"
+            ) from exc
 
     def close(self) -> None:
         self.engine.dispose()
@@ -150,9 +183,16 @@ def open_database(url: str, *, migrate: bool = True) -> Database:
     except OperationalError as exc:
         engine.dispose()
         raise StorageError(f"cannot open the database at {_safe_url(engine)}: {exc.orig}") from exc
-    if migrate:
+    try:
+        current = current_revision(engine)
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        raise StorageError(f"cannot read the schema revision of {_safe_url(engine)}: {exc}") from exc
+    if current == HEAD_REVISION:
+        pass
+    elif migrate:
         upgrade(engine)
-    elif current_revision(engine) != head_revision():
+    else:
         engine.dispose()
         raise StorageError(
             f"the database at {_safe_url(engine)} is not at the current schema; run `monitor db upgrade`"

@@ -6,7 +6,6 @@ in by the caller, never read from the clock here.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 
@@ -20,6 +19,7 @@ from db.types import (
     FeedState,
     MatchRecord,
     NewItem,
+    PollOutcome,
     PollSummary,
     PollUpdate,
     RunInfo,
@@ -174,7 +174,7 @@ def record_poll(
                 feed_id=feed_id,
                 started_at=update_.attempted_at,
                 finished_at=finished_at or update_.attempted_at,
-                outcome=update_.outcome,
+                outcome=PollOutcome(update_.outcome).value,
                 status=update_.status,
                 items_seen=summary.items_seen,
                 items_new=summary.items_new,
@@ -296,7 +296,6 @@ def _store_items(
         items_seen=len(unique),
         items_new=len(new_ids),
         items_updated=updated,
-        new_item_ids=tuple(new_ids),
     )
 
 
@@ -321,11 +320,12 @@ def _apply_update(feed: Feed, update_: PollUpdate, summary: PollSummary) -> None
     feed.consecutive_failures = update_.consecutive_failures
     feed.claimed_by = None
     feed.claimed_until = None
-    if update_.outcome in ("ok", "not_modified"):
+    outcome = PollOutcome(update_.outcome)
+    if outcome.succeeded:
         feed.last_success_at = update_.attempted_at
         feed.last_error = update_.error  # a usable poll may still carry a warning (e.g. no entries)
         # A 304 carries no validators of its own: keep the ones that produced it.
-        if update_.outcome == "ok":
+        if outcome is PollOutcome.OK:
             feed.etag = update_.etag
             feed.last_modified = update_.last_modified
     else:
@@ -346,9 +346,10 @@ def list_feeds(db: Database) -> list[FeedState]:
         return [_feed_state(row, counts.get(row.id, 0)) for row in rows]
 
 
-def start_run(db: Database, kind: str, now: datetime, worker: str | None = None) -> int:
+def start_run(db: Database, kind: str, now: datetime, worker: str) -> int:
+    """Record a run as started by ``worker`` (the caller's ``host:pid``)."""
     with db.session(write=True) as session:
-        run = Run(kind=kind, started_at=now, outcome="running", worker=worker or default_worker())
+        run = Run(kind=kind, started_at=now, outcome="running", worker=worker)
         session.add(run)
         session.flush()
         return run.id
@@ -384,22 +385,18 @@ def finish_run(
         )
 
 
-def default_worker() -> str:
-    return f"{os.uname().nodename}:{os.getpid()}"
-
-
 def _dead_here(worker: str | None, host: str, alive: Callable[[int], bool]) -> bool:
     worker_host, _, pid = (worker or "").rpartition(":")
     return worker_host == host and pid.isdigit() and not alive(int(pid))
 
 
-def mark_dead_runs(db: Database, now: datetime, alive: Callable[[int], bool]) -> int:
+def mark_dead_runs(db: Database, now: datetime, *, host: str, alive: Callable[[int], bool]) -> int:
     """Clean up after processes of this host that died mid-run (killed, power cut).
 
     Their runs are closed as ``interrupted`` and their feed claims released at once rather than
-    when the lease expires. Returns the number of runs closed.
+    when the lease expires. ``host`` is the caller's host name and ``alive`` tells whether one of
+    its pids still runs. Returns the number of runs closed.
     """
-    host = os.uname().nodename
     closed = 0
     with db.session(write=True) as session:
         for run in session.scalars(select(Run).where(Run.outcome == "running")):
@@ -475,9 +472,3 @@ def get_item(db: Database, item_id: int) -> StoredItem | None:
 def count_items(db: Database) -> int:
     with db.session() as session:
         return int(session.scalar(select(func.count(Item.id))) or 0)
-
-
-def feed_poll_counts(db: Database) -> dict[str, int]:
-    """How many feed polls ended in each outcome (for tests and the feeds view)."""
-    with db.session() as session:
-        return dict(session.execute(select(FeedPoll.outcome, func.count()).group_by(FeedPoll.outcome)).all())

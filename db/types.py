@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
+
+
+class PollOutcome(StrEnum):
+    """How one feed's fetch ended; stored as its value in ``feed_polls.outcome``."""
+
+    OK = "ok"  # 2xx with a body
+    NOT_MODIFIED = "not_modified"  # 304: the stored copy is current
+    GONE = "gone"  # 410: the feed is disabled
+    ERROR = "error"  # anything else: network, HTTP error, unusable body
+
+    @property
+    def succeeded(self) -> bool:
+        """A usable answer: the feed is healthy and its failure count resets."""
+        return self in (PollOutcome.OK, PollOutcome.NOT_MODIFIED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +107,7 @@ class PollUpdate:
     """What one feed's poll changes on the feed row, decided by the caller's schedule policy."""
 
     attempted_at: datetime
-    outcome: str  # ok | not_modified | gone | error
+    outcome: PollOutcome
     status: int | None
     next_poll_at: datetime
     consecutive_failures: int
@@ -111,7 +126,6 @@ class PollSummary:
     items_seen: int
     items_new: int
     items_updated: int
-    new_item_ids: tuple[int, ...] = field(default=())
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,6 @@ definition files a caller names.
 """
 
 from indicators._coverage import CoverageRow, coverage, coverage_warnings
-from indicators._errors import DefinitionError, MonitorError
 from indicators._hashing import canonical_sha256
 from indicators._languages import LANGUAGE_NAMES as LANGUAGE_NAMES
 from indicators._languages import SUPPORTED_LANGUAGES as SUPPORTED_LANGUAGES
@@ -16,6 +15,7 @@ from indicators._loader import load_indicators, shipped_definition_files
 from indicators._matcher import Matcher
 from indicators._text import clean_text, normalise
 from indicators._yaml import LineList, LineMap, describe_value, line_of, read_yaml
+from indicators.errors import DefinitionError, MonitorError
 from indicators.types import (
     CueKind,
     Evidence,

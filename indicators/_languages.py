@@ -65,10 +65,10 @@ def classical_variant(term: str) -> str | None:
         if matched is None:
             out.append(term[i])
             # a doubled soft consonant is written with the sign too: вучэнні → вучэньні
-            if low[i] in _DOUBLING and low[i + 1 : i + 2] == low[i] and low[i + 2 : i + 3] in _SOFTENING:
-                if low[i + 2 : i + 3]:
-                    out.append("ь")
-                    changed = True
+            soft = low[i + 2 : i + 3]
+            if soft and soft in _SOFTENING and low[i] in _DOUBLING and low[i + 1 : i + 2] == low[i]:
+                out.append("ь")
+                changed = True
             i += 1
             continue
         out.append(term[i : i + len(matched)])

@@ -17,7 +17,6 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from indicators._errors import DefinitionError
 from indicators._hashing import canonical_sha256
 from indicators._languages import SUPPORTED_LANGUAGES, belarusian_variants, parse_language_key
 from indicators._text import NORMALISATION_VERSION, Pattern, parse_pattern
@@ -26,6 +25,7 @@ from indicators._yaml import LineMap as _Map
 from indicators._yaml import describe_value as _kind
 from indicators._yaml import line_of as _line_of
 from indicators._yaml import read_yaml as _read_yaml
+from indicators.errors import DefinitionError
 from indicators.types import (
     Indicator,
     IndicatorSet,

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from indicators._errors import DefinitionError
+from indicators.errors import DefinitionError
 
 
 class LineMap(dict[Any, Any]):

@@ -1,12 +1,9 @@
 """scenario-monitor's application layer: config, feed fetching and parsing, the poll pipeline, the
-daemon and the CLI. The pure layers below are ``scenarios``, ``indicators`` and ``db``."""
+daemon and the CLI. The pure layers below are ``scenarios``, ``indicators`` and ``db``.
 
-from monitor.errors import (
-    ConfigError,
-    DefinitionError,
-    FeedError,
-    MonitorError,
-    StorageError,
-)
+The error classes are re-exported here for users of the package; they live in ``indicators.errors``.
+"""
 
-__all__ = ["ConfigError", "DefinitionError", "FeedError", "MonitorError", "StorageError"]
+from indicators.errors import ConfigError, DefinitionError, MonitorError, StorageError
+
+__all__ = ["ConfigError", "DefinitionError", "MonitorError", "StorageError"]

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import db
 from indicators import IndicatorSet, Matcher, MatchResult, clean_text, load_indicators
-from monitor.config import Config
-from monitor.poll import Analyser, StoryAssigning
 from scenarios import ScenarioSet, load_scenarios, signature
+
+if TYPE_CHECKING:
+    # Imported where used: commands that only read definitions (scenarios, eval, explain) start
+    # without SQLAlchemy and httpx.
+    import db
+    from monitor.config.model import Config
+    from monitor.feeds.poll import Analyser, StoryAssigning
 
 
 @dataclass(frozen=True)
@@ -30,8 +35,9 @@ class Definitions:
     def match_item(self, title: str, summary: str) -> MatchResult:
         return self.matcher.match({"title": title, "summary": summary})
 
-    def analyser(self, *, tz: ZoneInfo | None = None, stories: StoryAssigning | None = None) -> Analyser:
-        """The ingest analyser: matches, and with ``tz`` the local day and story signature too."""
+    def analyser(self, *, tz: ZoneInfo, stories: StoryAssigning | None = None) -> Analyser:
+        """The ingest analyser: matches, the local day in ``tz`` and the story signature."""
+        from monitor.feeds.poll import Analyser
 
         def analyse(item: db.NewItem) -> Sequence[db.MatchRecord]:
             return match_records(self.match_item(item.title, item.summary))
@@ -40,13 +46,15 @@ class Definitions:
             clean=clean_text,
             analyse=analyse,
             patterns_hash=self.indicators.fingerprint,
-            day_of=(lambda at: at.astimezone(tz).date()) if tz is not None else None,
+            day_of=lambda at: at.astimezone(tz).date(),
             signature_of=lambda title, summary: signature(title, summary).to_text(),
             stories=stories,
         )
 
 
 def match_records(result: MatchResult) -> list[db.MatchRecord]:
+    import db
+
     return [
         db.MatchRecord(
             indicator_id=m.indicator_id,

@@ -23,15 +23,15 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 import db
+from indicators.errors import MonitorError
 from monitor.analysis import Definitions
-from monitor.config import Config, load_config
-from monitor.digest import send_pending, write_digest
-from monitor.errors import MonitorError
-from monitor.pipeline import poll_and_refresh
-from monitor.poll import PollSettings
-from monitor.rescore import rescore
-from monitor.settings import feed_specs, poll_settings
-from monitor.trend import local_day
+from monitor.config.model import Config, load_config
+from monitor.digest.publish import send_pending, write_digest
+from monitor.pipeline.poll_cycle import poll_and_refresh
+from monitor.pipeline.poll_settings import feed_specs
+from monitor.pipeline.rescore import rescore
+from monitor.pipeline.trend_refresh import local_day
+from monitor.process_identity import worker_identity
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,6 @@ def utcnow() -> datetime:
 class _State:
     config: Config
     definitions: Definitions
-    settings: PollSettings
     file_digest: str | None
 
 
@@ -75,11 +74,9 @@ class Daemon:
         self.stop = stop or threading.Event()
         self.now = now
         self.database = db.open_database(config.database_url)
-        self.worker = db.default_worker()
+        self.worker = worker_identity()
         self._lock = threading.Lock()
-        self.state = _State(
-            config, Definitions.from_config(config), poll_settings(config), _file_digest(config.source)
-        )
+        self.state = _State(config, Definitions.from_config(config), _file_digest(config.source))
         db.sync_feeds(self.database, feed_specs(config), now())
         self.scheduler = BackgroundScheduler(
             timezone=config.schedule.timezone,
@@ -105,7 +102,7 @@ class Daemon:
             )
         except MonitorError as exc:
             log.error("poll failed: %s", exc)
-        except Exception:
+        except Exception:  # the daemon's job boundary: a bug in one poll must not stop the next
             log.exception("poll failed with an unexpected error; the daemon keeps running")
 
     def digest_job(self) -> None:
@@ -125,7 +122,7 @@ class Daemon:
                 send_pending(self.database, config, files, env=os.environ)
         except MonitorError as exc:
             log.error("digest failed: %s", exc)
-        except Exception:
+        except Exception:  # the daemon's job boundary, as for polls
             log.exception("digest failed with an unexpected error; the daemon keeps running")
 
     def watch_config(self) -> None:
@@ -144,9 +141,7 @@ class Daemon:
         old, old_hash = self.state.config, self.state.definitions.scenarios.config_hash
         changed = sorted(old.changed_sections(config))
         with self._lock:
-            self.state = _State(
-                config, definitions, poll_settings(config), _file_digest(source, config.definitions)
-            )
+            self.state = _State(config, definitions, _file_digest(source, config.definitions))
         db.sync_feeds(self.database, feed_specs(config), self.now())
         if "schedule" in changed:
             self._schedule_digest(config)

@@ -11,22 +11,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from indicators import MonitorError
+from indicators.errors import LabelledFileError
 from scenarios import LABEL_POLARITIES, LabelledItem
 
 __all__ = ["REQUIRED_KEYS", "LabelledFileError", "load_labelled"]
 
 REQUIRED_KEYS = ("id", "lang", "title", "summary", "scenario", "polarity")
-
-
-class LabelledFileError(MonitorError, ValueError):
-    """A labelled set cannot be read; carries the file and (when known) the 1-based line."""
-
-    def __init__(self, message: str, *, path: Path | str, line: int | None = None) -> None:
-        self.path = str(path)
-        self.line = line
-        where = f"{self.path}:{line}" if line is not None else self.path
-        super().__init__(f"{where}: {message}")
 
 
 def load_labelled(path: Path | str) -> list[LabelledItem]:

@@ -8,8 +8,9 @@ and the definition files a caller names.
     >>> contributions = score_item(Matcher(indicators).match({"title": ...}), scenario_set, reliability=0.8)
 """
 
+from indicators.errors import LabelError
 from scenarios._check import check
-from scenarios._eval import LabelError, evaluate, evaluate_by_language, predict, split_part
+from scenarios._eval import evaluate, evaluate_by_language, predict, split_part
 from scenarios._loader import config_hash, load_scenarios, shipped_scenario_files
 from scenarios._score import score_item
 from scenarios._stories import (

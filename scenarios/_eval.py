@@ -29,7 +29,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 
-from indicators import Matcher, MonitorError
+from indicators import Matcher
+from indicators.errors import LabelError
 from scenarios._score import score_item
 from scenarios.types import (
     LABEL_POLARITIES,
@@ -41,10 +42,6 @@ from scenarios.types import (
     ScenarioMetrics,
     ScenarioSet,
 )
-
-
-class LabelError(MonitorError, ValueError):
-    """A labelled item names a scenario or polarity the evaluation does not know."""
 
 
 def split_part(item_id: str) -> str:

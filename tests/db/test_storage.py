@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 import db
-from db._models import Base
+from db._models import Base, Item
+from monitor.process_identity import host_name, worker_identity
 
 T0 = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
 
@@ -40,6 +43,11 @@ def item(guid: str, title: str = "Title", summary: str = "Summary", h: str | Non
     )
 
 
+def item_id(database: db.Database, guid: str) -> int:
+    with database.session() as session:
+        return int(session.execute(select(Item.id).where(Item.guid == guid)).scalar_one())
+
+
 def ok(at: datetime = T0, **kw: object) -> db.PollUpdate:
     values: dict[str, object] = {
         "attempted_at": at,
@@ -59,6 +67,26 @@ def test_empty_database_upgrades_to_head_matching_the_models(database: db.Databa
     with database.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diff == []
+
+
+def test_head_revision_constant_names_the_newest_migration(database: db.Database) -> None:
+    assert db.head_revision() == db.HEAD_REVISION
+    with database.engine.connect() as conn:
+        assert MigrationContext.configure(conn).get_current_revision() == db.HEAD_REVISION
+
+
+def test_opening_a_current_database_needs_no_alembic(sqlite_url: str) -> None:
+    db.open_database(sqlite_url).close()
+    script = (
+        "import sys, db; db.open_database(sys.argv[1]).close(); "
+        "sys.exit('alembic was imported' if 'alembic' in sys.modules else 0)"
+    )
+    subprocess.run([sys.executable, "-c", script, sqlite_url], check=True)
+
+
+def test_query_time_errors_are_storage_errors(database: db.Database) -> None:
+    with pytest.raises(db.StorageError, match="failed"), database.session() as session:
+        session.execute(text("SELECT no_such_column FROM feeds"))
 
 
 def test_upgrade_is_idempotent(database: db.Database) -> None:
@@ -95,7 +123,7 @@ def test_items_dedupe_by_guid_and_update_on_change(database: db.Database) -> Non
     edited = db.record_poll(database, feed.id, ok(), [item("1", title="Corrected title")])
     assert (edited.items_new, edited.items_updated) == (0, 1)
     assert db.count_items(database) == 2
-    stored = db.get_item(database, first.new_item_ids[0])
+    stored = db.get_item(database, item_id(database, "1"))
     assert stored is not None and stored.title == "Corrected title"
 
 
@@ -114,12 +142,12 @@ def test_matches_are_stored_replaced_on_edit(database: db.Database) -> None:
     def analyse(new: db.NewItem) -> list[db.MatchRecord]:
         return [db.MatchRecord("ind_a", 1, (ev,))] if "Minsk" in new.title else []
 
-    summary = db.record_poll(database, feed.id, ok(), [item("1", title="Minsk says")], analyse=analyse)
-    stored = db.get_item(database, summary.new_item_ids[0])
+    db.record_poll(database, feed.id, ok(), [item("1", title="Minsk says")], analyse=analyse)
+    stored = db.get_item(database, item_id(database, "1"))
     assert stored is not None and [m.indicator_id for m in stored.matches] == ["ind_a"]
     assert stored.matches[0].evidence == (ev,)
     db.record_poll(database, feed.id, ok(), [item("1", title="Vilnius says")], analyse=analyse)
-    stored = db.get_item(database, summary.new_item_ids[0])
+    stored = db.get_item(database, item_id(database, "1"))
     assert stored is not None and stored.matches == ()
 
 
@@ -214,13 +242,13 @@ def test_a_failed_transaction_stores_nothing(database: db.Database) -> None:
 
 
 def test_runs_and_dead_run_recovery(database: db.Database) -> None:
-    run = db.start_run(database, "poll", T0, worker=db.default_worker().rsplit(":", 1)[0] + ":999999")
+    run = db.start_run(database, "poll", T0, worker=f"{host_name()}:999999")
     assert db.recent_runs(database)[0].outcome == "running"
-    closed = db.mark_dead_runs(database, T0 + timedelta(minutes=1), alive=lambda pid: False)
+    closed = db.mark_dead_runs(database, T0 + timedelta(minutes=1), host=host_name(), alive=lambda pid: False)
     assert closed == 1
     (info,) = db.recent_runs(database)
     assert info.id == run and info.outcome == "interrupted"
-    other = db.start_run(database, "poll", T0)
+    other = db.start_run(database, "poll", T0, worker=worker_identity())
     db.finish_run(database, other, T0 + timedelta(seconds=3), "ok", feeds_total=2, feeds_ok=2, items_new=5)
     latest = db.recent_runs(database, "poll")[0]
     assert (latest.outcome, latest.items_new, latest.finished_at) == ("ok", 5, T0 + timedelta(seconds=3))

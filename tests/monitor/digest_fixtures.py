@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from monitor.digest_model import (
+from monitor.digest.content import (
     DayPoint,
     Digest,
     DigestStory,

@@ -13,8 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from monitor._config_yaml import format_key_path, parse_yaml
-from monitor.config import (
+from indicators.errors import ConfigError
+from monitor.config.model import (
     CONFIG_ENV_VAR,
     Config,
     default_config_text,
@@ -23,7 +23,7 @@ from monitor.config import (
     resolve_config_path,
     write_starter,
 )
-from monitor.errors import ConfigError
+from monitor.config.yaml_document import format_key_path, parse_yaml
 
 FIXTURES = Path(__file__).parent / "fixtures" / "config"
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor.fetch import FetchOutcome, FetchRequest, FetchSettings, fetch_all_sync
-from monitor.parse import ParsedFeed, parse_feed
+from monitor.feeds.fetch import FetchOutcome, FetchRequest, FetchSettings, fetch_all_sync
+from monitor.feeds.parse import ParsedFeed, parse_feed
 from tests.monitor.conftest_feeds import FeedServer, Reply
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from monitor.digest_render import render_html
+from monitor.digest.render import render_html
 from tests.monitor.digest_fixtures import build_digest, empty_digest
 
 pytestmark = pytest.mark.browser

@@ -16,11 +16,11 @@ from aiosmtpd.controller import Controller
 import db
 from bench import history
 from monitor.analysis import Definitions
-from monitor.config import load_config
-from monitor.digest import write_digest
-from monitor.digest_build import build_digest
-from monitor.digest_render import render_html, render_text
-from monitor.importer import import_file
+from monitor.config.model import load_config
+from monitor.digest.build import build_digest
+from monitor.digest.publish import write_digest
+from monitor.digest.render import render_html, render_text
+from monitor.pipeline.importer import import_file
 from tests.monitor.test_poll_cli import monitor, write_config
 
 GOLDEN = Path(__file__).parent / "golden" / "digest_db.md"

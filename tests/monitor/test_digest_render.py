@@ -21,8 +21,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from markupsafe import escape
 
-from monitor.digest_model import DayPoint, Digest, DigestStory, LevelBand, Phrase, ScenarioDigest
-from monitor.digest_render import (
+from monitor.digest.content import DayPoint, Digest, DigestStory, LevelBand, Phrase, ScenarioDigest
+from monitor.digest.render import (
     CHART_DAYS,
     CSP,
     chart_svg,

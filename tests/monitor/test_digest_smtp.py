@@ -19,9 +19,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 
-from monitor.config import SmtpConfig
-from monitor.digest_render import render_html, render_text
-from monitor.digest_send import DigestSendError, send_digest
+from monitor.config.model import SmtpConfig
+from monitor.digest.render import render_html, render_text
+from monitor.digest.send import DigestSendError, send_digest
 from tests.monitor.digest_fixtures import build_digest
 
 SUBJECT = "Digest 2025-11-20 — Беларусь: WARNING ▲ 11.8"

@@ -1,4 +1,4 @@
-"""monitor.fetch against a real HTTP server on 127.0.0.1."""
+"""monitor.feeds.fetch against a real HTTP server on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from email.utils import format_datetime
 
 import pytest
 
-from monitor.fetch import (
+from monitor.feeds.fetch import (
     DEFAULT_USER_AGENT,
     FetchOutcome,
     FetchRequest,

@@ -87,7 +87,7 @@ def test_explain_stored_item_after_a_poll(tmp_path: Path) -> None:
             tmp_path / "monitor.yaml",
             [("wire", server.route("/f.xml", Reply(200, body, (("Content-Type", RSS),))))],
         )
-        monitor(config, "poll", "--once")
+        monitor(config, "poll")
     ((item_id, patterns_hash),) = rows(config, "select id, patterns_hash from items")
     stored = rows(config, "select indicator_id, polarity from matches")
     assert stored and patterns_hash

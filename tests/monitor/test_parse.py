@@ -1,4 +1,4 @@
-"""monitor.parse: golden feed files and the rules for guids, dates, links and problems."""
+"""monitor.feeds.parse: golden feed files and the rules for guids, dates, links and problems."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitor.fetch import FetchRequest, FetchSettings, fetch_all_sync
-from monitor.parse import ParsedFeed, ParsedItem, parse_feed
+from monitor.feeds.fetch import FetchRequest, FetchSettings, fetch_all_sync
+from monitor.feeds.parse import ParsedFeed, ParsedItem, parse_feed
 from tests.monitor.conftest_feeds import FeedServer, Reply
 
 FEEDS = Path(__file__).resolve().parent / "feeds"

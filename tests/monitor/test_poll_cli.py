@@ -118,14 +118,14 @@ def test_poll_stores_each_item_once_then_gets_304s(tmp_path: Path, server: FeedS
             ("wire-b", server.route("/b.xml", conditional(FEED_B))),
         ],
     )
-    first = monitor(config, "poll", "--once")
+    first = monitor(config, "poll")
     assert "5 new items" in first.stdout
     assert rows(config, "select count(*), count(distinct feed_id || guid) from items") == [(5, 5)]
     # Feed text is stored as clean text: entities decoded, tags gone.
     (summary,) = rows(config, "select summary from items where guid = 'b-2'")[0]
     assert summary == "Jets were scrambled after a drone alert."
 
-    second = monitor(config, "poll", "--once")
+    second = monitor(config, "poll")
     assert "0 new items" in second.stdout
     assert all(r.header("If-None-Match") for r in server.requests[2:])
     assert rows(config, "select outcome, count(*) from feed_polls group by outcome order by outcome") == [
@@ -139,12 +139,12 @@ def test_poll_stores_each_item_once_then_gets_304s(tmp_path: Path, server: FeedS
 def test_changed_item_is_updated_not_duplicated(tmp_path: Path, server: FeedServer) -> None:
     server.route("/a.xml", Reply(200, FEED_A, (("Content-Type", RSS),)))
     config = write_config(tmp_path / "monitor.yaml", [("wire-a", server.url("/a.xml"))])
-    monitor(config, "poll", "--once")
+    monitor(config, "poll")
     server.route(
         "/a.xml",
         Reply(200, FEED_A.replace(b"Weather in Minsk", b"Blizzard in Minsk"), (("Content-Type", RSS),)),
     )
-    second = monitor(config, "poll", "--once")
+    second = monitor(config, "poll")
     assert "0 new items" in second.stdout
     assert rows(config, "select count(*) from items") == [(3,)]
     assert rows(config, "select title from items where guid = 'a-3'") == [("Blizzard in Minsk",)]
@@ -159,7 +159,7 @@ def test_dead_host_is_reported_and_other_feeds_keep_polling(tmp_path: Path, serv
             ("dead", f"http://127.0.0.1:{dead_port()}/feed.xml"),
         ],
     )
-    result = monitor(config, "poll", "--once")
+    result = monitor(config, "poll")
     assert "3 new items" in result.stdout and "1 failed" in result.stdout
     health = json.loads(monitor(config, "feeds", "--json").stdout)["feeds"]
     dead = next(f for f in health if f["name"] == "dead")
@@ -180,12 +180,12 @@ def test_gone_feed_is_disabled_and_moved_feed_recorded(tmp_path: Path, server: F
             ("moved", server.route("/old.xml", Reply(301, b"", (("Location", server.url("/new.xml")),)))),
         ],
     )
-    monitor(config, "poll", "--once")
+    monitor(config, "poll")
     health = {f["name"]: f for f in json.loads(monitor(config, "feeds", "--json").stdout)["feeds"]}
     assert not health["gone"]["enabled"] and "410" in health["gone"]["disabled_reason"]
     assert health["moved"]["url"] == server.url("/new.xml") and health["moved"]["items"] == 2
     before = len(server.requests)
-    monitor(config, "poll", "--once")
+    monitor(config, "poll")
     paths = [r.path for r in server.requests[before:]]
     assert paths == ["/new.xml"]
 
@@ -200,7 +200,7 @@ def test_killed_mid_poll_leaves_no_partial_poll_and_no_duplicates(tmp_path: Path
     config = write_config(tmp_path / "monitor.yaml", [("fast", server.url("/fast.xml")), ("slow", slow)])
     env = {k: v for k, v in os.environ.items() if k != "MONITOR_CONFIG"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "monitor", "--config", str(config), "poll", "--once"],
+        [sys.executable, "-m", "monitor", "--config", str(config), "poll"],
         cwd=tmp_path,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -226,7 +226,7 @@ def test_killed_mid_poll_leaves_no_partial_poll_and_no_duplicates(tmp_path: Path
     assert rows(config, "select outcome from runs") == [("running",)]
 
     server.route("/slow.xml", Reply(200, slow_body, (("Content-Type", RSS),)))
-    again = monitor(config, "poll", "--once")
+    again = monitor(config, "poll")
     assert "20 new items" in again.stdout
     assert rows(config, "select count(*), count(distinct feed_id || '|' || guid) from items") == [(23, 23)]
     assert rows(config, "select outcome from runs order by id") == [("interrupted",), ("ok",)]
@@ -239,7 +239,7 @@ def test_broken_config_is_one_paragraph_naming_file_line_and_key(tmp_path: Path)
         "    language: en\n    reliability: 7\n",
         encoding="utf-8",
     )
-    result = monitor(config, "poll", "--once", check=False)
+    result = monitor(config, "poll", check=False)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert (

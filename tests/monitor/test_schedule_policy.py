@@ -1,4 +1,4 @@
-"""monitor.schedule_policy.plan_next against hand-computed values."""
+"""monitor.feeds.schedule_policy.plan_next against hand-computed values."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from monitor.schedule_policy import BackoffSettings, NextPoll, plan_next, stable_jitter
+from monitor.feeds.schedule_policy import BackoffSettings, NextPoll, plan_next, stable_jitter
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 # base 60 s, cap 3600 s, max delay 7200 s: small round numbers to compute by hand.

@@ -10,7 +10,7 @@ import pytest
 
 import db
 from monitor.analysis import Definitions
-from monitor.config import load_config
+from monitor.config.model import load_config
 from tests.monitor.test_poll_cli import monitor, rows, write_config
 
 # One event reported by five outlets (edited headlines), and a different event the next day.
@@ -184,7 +184,7 @@ def test_parallel_rematch_stores_the_same_matches_as_in_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A large re-match runs in worker processes; it must store exactly what the in-process path does."""
-    from monitor import rescore as rescore_module
+    from monitor.pipeline import rescore as rescore_module
 
     extra = tmp_path / "mine.yaml"
     extra.write_text(

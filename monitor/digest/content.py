@@ -1,4 +1,4 @@
-"""The digest as values: what ``monitor.digest_build`` reads from the database and the templates render.
+"""The digest as values: what ``monitor.digest.build`` reads from the database and the templates render.
 
 Everything a template shows is here, already decided (order, urgency, changes), so rendering is a
 pure function of one ``Digest`` and golden tests can pin it down.

@@ -8,7 +8,6 @@ fetched again, with its old validators, by the next poll).
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -16,9 +15,10 @@ from datetime import date, datetime, timedelta
 from typing import Protocol
 
 import db
-from monitor.fetch import FetchOutcome, FetchRequest, FetchSettings, fetch_all_sync
-from monitor.parse import ParsedItem, parse_feed
-from monitor.schedule_policy import BackoffSettings, plan_next, stable_jitter
+from monitor.feeds.fetch import FetchOutcome, FetchRequest, FetchSettings, fetch_all_sync
+from monitor.feeds.parse import ParsedItem, parse_feed
+from monitor.feeds.schedule_policy import BackoffSettings, plan_next, stable_jitter
+from monitor.process_identity import host_name, pid_alive, worker_identity
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ class Analyser:
 class FeedResult:
     feed_id: int
     name: str
-    outcome: str
+    outcome: db.PollOutcome
     status: int | None
     items_new: int
     items_updated: int
@@ -87,17 +87,7 @@ class PollReport:
 
     @property
     def failed(self) -> int:
-        return sum(1 for f in self.feeds if f.outcome not in ("ok", "not_modified"))
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        return sum(1 for f in self.feeds if not f.outcome.succeeded)
 
 
 def poll(
@@ -112,8 +102,8 @@ def poll(
     worker: str | None = None,
 ) -> PollReport:
     """Poll the feeds that are due (or all enabled ones) once and store what they return."""
-    worker = worker or db.default_worker()
-    db.mark_dead_runs(database, now(), _alive)
+    worker = worker or worker_identity()
+    db.mark_dead_runs(database, now(), host=host_name(), alive=pid_alive)
     feeds = db.claim_feeds(
         database, now=now(), worker=worker, lease=settings.lease, due_only=due_only, names=names
     )
@@ -140,14 +130,14 @@ def poll(
             should_stop=(stop.is_set if stop is not None else None),
         )
         stopped = stop is not None and stop.is_set() and len(results) < len(feeds)
-        failed = sum(1 for r in results if r.outcome not in ("ok", "not_modified"))
+        failed = sum(1 for r in results if not r.outcome.succeeded)
         outcome = "interrupted" if stopped else ("ok" if failed == 0 else "partial")
         return PollReport(run_id, tuple(results), stopped)
     finally:
         if outcome == "failed":
             log.error("poll run=%s failed after %d of %d feeds", run_id, len(results), len(feeds))
         db.release_claims(database, worker)
-        failed = sum(1 for r in results if r.outcome not in ("ok", "not_modified"))
+        failed = sum(1 for r in results if not r.outcome.succeeded)
         db.finish_run(
             database,
             run_id,
@@ -177,7 +167,7 @@ def _store_outcome(
     kind = fetched.kind
     error = fetched.error
     items: list[db.NewItem] = []
-    if kind == "ok" and fetched.body is not None:
+    if kind is db.PollOutcome.OK and fetched.body is not None:
         parsed = parse_feed(
             fetched.body,
             url=fetched.final_url or fetched.url,
@@ -188,7 +178,7 @@ def _store_outcome(
         if parsed.problem:
             # The server answered but sent nothing usable: a failure for backoff and health,
             # with validators dropped so the next poll fetches the document in full.
-            kind, error = "error", parsed.problem
+            kind, error = db.PollOutcome.ERROR, parsed.problem
         else:
             items = [analyser.prepare(p, feed.language, attempted) for p in parsed.items]
             error = parsed.warning

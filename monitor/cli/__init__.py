@@ -2,6 +2,9 @@
 
 Every command has help text (a test fails otherwise). Errors the user can fix are printed as one
 paragraph without a traceback, and the exit status is non-zero: 2 for configuration, 1 otherwise.
+
+The top of the house: may use every other part of ``monitor`` and the layers below; nothing imports
+it except ``monitor.__main__`` and the ``monitor`` entry point. ``trend_view`` renders the trend.
 """
 
 from __future__ import annotations
@@ -11,16 +14,19 @@ import os
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 from rich.console import Console
 from rich.table import Table
 
-import db
+from indicators.errors import ConfigError, MonitorError
 from monitor import logs
-from monitor.config import DEFAULT_CONFIG_NAME, Config, load_config, resolve_config_path, write_starter
-from monitor.errors import ConfigError, MonitorError
+from monitor.config import DEFAULT_CONFIG_NAME
+
+if TYPE_CHECKING:
+    import db
+    from monitor.config.model import Config
 
 console = Console()
 err_console = Console(stderr=True)
@@ -51,15 +57,21 @@ class _Context:
         self._config: Config | None = None
 
     def config_path(self) -> Path | None:
+        from monitor.config.model import resolve_config_path
+
         return resolve_config_path(self.config_flag, os.environ, Path.cwd())
 
     @property
     def config(self) -> Config:
         if self._config is None:
+            from monitor.config.model import load_config
+
             self._config = load_config(self.config_path())
         return self._config
 
     def database(self) -> db.Database:
+        import db
+
         return db.open_database(self.config.database_url)
 
 
@@ -97,6 +109,8 @@ def main(ctx: click.Context, config_flag: str | None, verbose: int, quiet: int) 
 def init(obj: _Context, path: Path | None, force: bool) -> None:
     """Write a commented starter config (default: the --config path, else ./monitor.yaml)."""
     target = path or Path(obj.config_flag or os.environ.get("MONITOR_CONFIG") or DEFAULT_CONFIG_NAME)
+    from monitor.config.model import load_config, write_starter
+
     write_starter(target, force)
     load_config(target)  # the starter must always be valid; fail loudly here if it is not
     console.print(f"wrote {target}: edit the feeds and schedule, then run `monitor run`")
@@ -114,6 +128,8 @@ main.add_command(database, name="db")
 @pass_ctx
 def upgrade(obj: _Context) -> None:
     """Apply pending schema migrations to the configured database."""
+    import db
+
     engine = db.create_db_engine(obj.config.database_url)
     try:
         before = db.current_revision(engine)
@@ -144,21 +160,15 @@ def run(obj: _Context) -> None:
 
 @main.command(name="poll")
 @click.option(
-    "--once",
-    is_flag=True,
-    required=True,
-    help="Poll once and exit (required; `monitor run` polls on schedule).",
-)
-@click.option(
     "--due-only", is_flag=True, help="Only feeds whose next poll time has come (default: every enabled feed)."
 )
 @click.option("--feed", "names", multiple=True, metavar="NAME", help="Only this feed (repeatable).")
 @pass_ctx
-def poll_command(obj: _Context, once: bool, due_only: bool, names: tuple[str, ...]) -> None:
+def poll_command(obj: _Context, due_only: bool, names: tuple[str, ...]) -> None:
     """Fetch feeds once, store new and changed items, and print each feed's outcome."""
     from monitor.analysis import Definitions
-    from monitor.pipeline import poll_and_refresh
-    from monitor.settings import feed_specs
+    from monitor.pipeline.poll_cycle import poll_and_refresh
+    from monitor.pipeline.poll_settings import feed_specs
 
     config = obj.config
     known = {feed.name for feed in config.feeds}
@@ -170,6 +180,8 @@ def poll_command(obj: _Context, once: bool, due_only: bool, names: tuple[str, ..
     definitions = Definitions.from_config(config)
     handle = obj.database()
     try:
+        import db
+
         db.sync_feeds(handle, feed_specs(config), utcnow())
         report = poll_and_refresh(handle, config, definitions, now=utcnow, due_only=due_only, names=names)
     finally:
@@ -179,7 +191,7 @@ def poll_command(obj: _Context, once: bool, due_only: bool, names: tuple[str, ..
         return
     table = Table("feed", "outcome", "status", "new", "updated", "error", title=f"poll run {report.run_id}")
     for result in sorted(report.feeds, key=lambda r: r.name):
-        style = "" if result.outcome in ("ok", "not_modified") else "red"
+        style = "" if result.outcome.succeeded else "red"
         table.add_row(
             result.name,
             result.outcome,
@@ -217,10 +229,12 @@ def _when(value: datetime | None, now: datetime) -> str:
 @pass_ctx
 def feeds(obj: _Context, as_json: bool) -> None:
     """Show every feed's health: last success, consecutive failures, last error and next poll."""
-    from monitor.settings import feed_specs
+    from monitor.pipeline.poll_settings import feed_specs
 
     handle = obj.database()
     try:
+        import db
+
         db.sync_feeds(handle, feed_specs(obj.config), utcnow())
         states = db.list_feeds(handle)
     finally:
@@ -389,6 +403,8 @@ def explain_command(
     else:
         handle = obj.database()
         try:
+            import db
+
             stored = db.get_item(handle, item_id)  # type: ignore[arg-type]
         finally:
             handle.close()
@@ -485,8 +501,8 @@ def eval_command(
 @pass_ctx
 def trend_command(obj: _Context, scenario: str | None, days: int, as_json: bool, top: int) -> None:
     """Show each scenario's daily index as a chart, its level, spikes and the top stories."""
-    from monitor.trend import local_day
-    from monitor.trend_view import days_window, render, trend_json
+    from monitor.cli.trend_view import days_window, render, trend_json
+    from monitor.pipeline.trend_refresh import local_day
 
     definitions = _definitions(obj)
     known = definitions.scenarios.scenarios
@@ -495,6 +511,8 @@ def trend_command(obj: _Context, scenario: str | None, days: int, as_json: bool,
     since = days_window(local_day(utcnow(), obj.config.schedule.tzinfo), days)
     handle = obj.database()
     try:
+        import db
+
         stored = db.load_trend(handle, scenario_id=scenario, since=since)
         stories = db.top_stories(handle, since=since, scenario_id=scenario, limit=top)
     finally:
@@ -536,7 +554,7 @@ def rescore_command(obj: _Context, since: str | None, dry_run: bool) -> None:
     """
     from rich.progress import Progress
 
-    from monitor.rescore import rescore
+    from monitor.pipeline.rescore import rescore
 
     since_day = _parse_day(since)
     definitions = _definitions(obj)
@@ -604,7 +622,7 @@ def import_command(obj: _Context, file: Path) -> None:
     RSS/Atom file, keeping the original dates; re-importing the same file adds nothing."""
     from rich.progress import Progress
 
-    from monitor.importer import import_file
+    from monitor.pipeline.importer import import_file
 
     definitions = _definitions(obj)
     handle = obj.database()
@@ -649,8 +667,8 @@ def import_command(obj: _Context, file: Path) -> None:
 @pass_ctx
 def digest_command(obj: _Context, day: str | None, out_dir: Path | None, send: bool) -> None:
     """Write the daily digest for a date as DIR/DATE.html and DIR/DATE.md, and optionally mail it."""
-    from monitor.digest import send_pending, write_digest
-    from monitor.trend import local_day
+    from monitor.digest.publish import send_pending, write_digest
+    from monitor.pipeline.trend_refresh import local_day
 
     config = obj.config
     when = _parse_day(day) or local_day(utcnow(), config.schedule.tzinfo)

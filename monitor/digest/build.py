@@ -14,8 +14,8 @@ from datetime import date, datetime, timedelta
 
 import db
 from monitor.analysis import Definitions
-from monitor.config import Config
-from monitor.digest_model import (
+from monitor.config.model import Config
+from monitor.digest.content import (
     DayPoint,
     Digest,
     DigestStory,

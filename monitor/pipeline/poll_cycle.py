@@ -7,12 +7,12 @@ import threading
 from collections.abc import Sequence
 
 import db
-from monitor import trend
 from monitor.analysis import Definitions
-from monitor.config import Config
-from monitor.poll import Clock, PollReport, poll
-from monitor.settings import poll_settings
-from monitor.stories import StoryAssigner
+from monitor.config.model import Config
+from monitor.feeds.poll import Clock, PollReport, poll
+from monitor.pipeline import trend_refresh as trend
+from monitor.pipeline.poll_settings import poll_settings
+from monitor.pipeline.story_assigner import StoryAssigner
 
 log = logging.getLogger(__name__)
 

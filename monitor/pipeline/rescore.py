@@ -14,15 +14,15 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 import db
 from indicators import Matcher, load_indicators, shipped_definition_files
-from monitor import trend
 from monitor.analysis import Definitions, match_records
-from monitor.config import Config
+from monitor.config.model import Config
+from monitor.pipeline import trend_refresh as trend
 from scenarios import ItemFacts
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,6 @@ class RescoreReport:
     rematched: int
     changes: tuple[DayChange, ...]
     days_written: int
-    old_hashes: frozenset[str] = field(default_factory=frozenset)
     new_hash: str = ""
 
 
@@ -213,6 +212,5 @@ def rescore(
         rematched=rematched,
         changes=changes,
         days_written=0 if dry_run else sum(1 for r in rows.days if since is None or r.day >= since),
-        old_hashes=frozenset(r.config_hash for r in old),
         new_hash=definitions.scenarios.config_hash,
     )

@@ -44,8 +44,9 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from indicators import canonical_sha256
-from monitor._config_yaml import KeyPath, YamlDocument, YamlSyntaxError, format_key_path, parse_yaml
-from monitor.errors import ConfigError
+from indicators.errors import ConfigError
+from monitor.config import DEFAULT_CONFIG_NAME
+from monitor.config.yaml_document import KeyPath, YamlDocument, YamlSyntaxError, format_key_path, parse_yaml
 
 if TYPE_CHECKING:
     from scenarios import ScenarioOverride
@@ -70,7 +71,6 @@ __all__ = [
 ]
 
 CONFIG_ENV_VAR = "MONITOR_CONFIG"
-DEFAULT_CONFIG_NAME = "monitor.yaml"
 _BUILTIN_LABEL = "<built-in defaults (monitor/starter.yaml)>"
 # validate_default: defaults go through the same validators, so default relative paths get resolved too.
 _MODEL = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, validate_default=True)

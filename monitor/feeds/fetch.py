@@ -4,7 +4,7 @@
 started. Nothing that goes wrong on the network raises out of it: refused connections, timeouts,
 oversized bodies, redirect loops and HTTP errors all become outcomes with ``kind == "error"`` and a
 short human reason in ``error``. The scheduling decision (when to poll again, backoff, disabling)
-is not made here; see ``monitor.schedule_policy``.
+is not made here; see ``monitor.feeds.schedule_policy``.
 
 Politeness and safety, all set by ``FetchSettings``:
 
@@ -33,9 +33,10 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Literal
 
 import httpx
+
+from db.types import PollOutcome
 
 __all__ = [
     "DEFAULT_USER_AGENT",
@@ -59,7 +60,7 @@ ACCEPT = (
     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
 
-OutcomeKind = Literal["ok", "not_modified", "gone", "error"]
+OutcomeKind = PollOutcome  # the name this module has always used
 
 _PERMANENT_REDIRECTS = frozenset({301, 308})
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -193,6 +194,10 @@ class _TooManyRedirectsError(Exception):
     pass
 
 
+class _InvalidURLError(Exception):
+    pass
+
+
 def _connect_error_reason(exc: BaseException) -> str:
     # anyio wraps the per-address errors ("All connection attempts failed"); the cause says why.
     chain: list[BaseException] = []
@@ -264,7 +269,10 @@ class _Fetcher:
         settings = self._settings
         hops: list[int] = []
         try:
-            url = httpx.URL(request.url)
+            try:
+                url = httpx.URL(request.url)
+            except (ValueError, UnicodeError) as exc:
+                raise _InvalidURLError from exc
             if url.scheme not in ("http", "https") or not url.host:
                 return self._error(request, "invalid URL", started)
             async with asyncio.timeout(settings.deadline):
@@ -293,8 +301,7 @@ class _Fetcher:
             return self._error(request, f"{type(exc).__name__}: {exc}".rstrip(": "), started)
         except OSError as exc:
             return self._error(request, _connect_error_reason(exc), started)
-        except (ValueError, UnicodeError):
-            # httpx raises plain ValueError/UnicodeError for some unparseable hosts.
+        except _InvalidURLError:
             return self._error(request, "invalid URL", started)
 
     async def _follow(
@@ -307,18 +314,31 @@ class _Fetcher:
         if request.last_modified:
             headers["If-Modified-Since"] = request.last_modified
         while True:
-            async with self._client.stream("GET", url, headers=headers) as response:
+            try:
+                response = await self._client.send(
+                    self._client.build_request("GET", url, headers=headers), stream=True
+                )
+            except (ValueError, UnicodeError) as exc:
+                # httpx raises plain ValueError/UnicodeError for some unparseable hosts; only here
+                # does that mean the URL, elsewhere it would be a bug of ours.
+                raise _InvalidURLError from exc
+            try:
                 if response.status_code in _REDIRECTS and "location" in response.headers:
                     if len(hops) >= settings.max_redirects:
                         raise _TooManyRedirectsError
                     hops.append(response.status_code)
-                    url = response.url.join(response.headers["location"])
+                    try:
+                        url = response.url.join(response.headers["location"])
+                    except (ValueError, UnicodeError) as exc:
+                        raise _InvalidURLError from exc
                     if url.scheme not in ("http", "https"):
                         return self._error(
                             request, "invalid URL", started, status=response.status_code, final_url=str(url)
                         )
                     continue
                 return await self._finish(request, response, hops, started)
+            finally:
+                await response.aclose()
 
     async def _finish(
         self, request: FetchRequest, response: httpx.Response, hops: list[int], started: float
@@ -329,7 +349,7 @@ class _Fetcher:
         base = FetchOutcome(
             feed_id=request.feed_id,
             url=request.url,
-            kind="error",
+            kind=PollOutcome.ERROR,
             status=status,
             final_url=str(response.url),
             content_type=h.get("content-type"),
@@ -341,9 +361,13 @@ class _Fetcher:
         )
         moved_to = str(response.url) if permanent else None
         if status == 304:
-            return replace(base, kind="not_modified", moved_to=moved_to, elapsed_seconds=_since(started))
+            return replace(
+                base, kind=PollOutcome.NOT_MODIFIED, moved_to=moved_to, elapsed_seconds=_since(started)
+            )
         if status == 410:
-            return replace(base, kind="gone", error="HTTP 410 Gone", elapsed_seconds=_since(started))
+            return replace(
+                base, kind=PollOutcome.GONE, error="HTTP 410 Gone", elapsed_seconds=_since(started)
+            )
         if not 200 <= status < 300:
             reason = f"HTTP {status} {response.reason_phrase or ''}".strip()
             return replace(base, error=reason, elapsed_seconds=_since(started))
@@ -360,7 +384,11 @@ class _Fetcher:
                 return replace(base, error=too_large, elapsed_seconds=_since(started))
             chunks.append(chunk)
         return replace(
-            base, kind="ok", moved_to=moved_to, body=b"".join(chunks), elapsed_seconds=_since(started)
+            base,
+            kind=PollOutcome.OK,
+            moved_to=moved_to,
+            body=b"".join(chunks),
+            elapsed_seconds=_since(started),
         )
 
     def _error(
@@ -375,7 +403,7 @@ class _Fetcher:
         return FetchOutcome(
             feed_id=request.feed_id,
             url=request.url,
-            kind="error",
+            kind=PollOutcome.ERROR,
             status=status,
             final_url=final_url,
             error=reason,

@@ -15,21 +15,17 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import db
-from monitor import trend
+from indicators.errors import ImportFileError
 from monitor.analysis import Definitions
-from monitor.config import Config
-from monitor.errors import MonitorError
-from monitor.parse import ParsedItem, parse_feed
-from monitor.stories import StoryAssigner
+from monitor.config.model import Config
+from monitor.feeds.parse import ParsedItem, parse_feed
+from monitor.pipeline import trend_refresh as trend
+from monitor.pipeline.story_assigner import StoryAssigner
 
 Progress = Callable[[int, int], None]
 JSONL_KEYS = ("id", "title", "summary", "url", "source", "lang", "published")
 BATCH = 1000
 MAX_REPORTED = 10
-
-
-class ImportFileError(MonitorError, ValueError):
-    """The file to import cannot be read; nothing was stored."""
 
 
 @dataclass(frozen=True)
@@ -149,7 +145,7 @@ def import_file(
     now: datetime,
     progress: Progress | None = None,
 ) -> ImportReport:
-    from monitor.settings import feed_specs
+    from monitor.pipeline.poll_settings import feed_specs
 
     records = read_file(path, now)
     tz = config.schedule.tzinfo

@@ -13,21 +13,12 @@ from collections.abc import Mapping
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 
-from monitor.config import SmtpConfig
-from monitor.errors import ConfigError, MonitorError
+from indicators.errors import ConfigError, DigestSendError
+from monitor.config.model import SmtpConfig
 
 __all__ = ["DEFAULT_TIMEOUT", "DigestSendError", "build_message", "send_digest"]
 
 DEFAULT_TIMEOUT = 30.0
-
-
-class DigestSendError(MonitorError):
-    """The digest could not be mailed; the message names host, port and the failed step."""
-
-    def __init__(self, message: str, *, host: str, port: int) -> None:
-        self.host = host
-        self.port = port
-        super().__init__(message)
 
 
 def build_message(smtp: SmtpConfig, *, subject: str, html: str, text: str) -> EmailMessage:

@@ -6,10 +6,10 @@ import math
 from datetime import timedelta
 
 import db
-from monitor.config import Config
-from monitor.fetch import FetchSettings
-from monitor.poll import PollSettings
-from monitor.schedule_policy import BackoffSettings
+from monitor.config.model import Config
+from monitor.feeds.fetch import FetchSettings
+from monitor.feeds.poll import PollSettings
+from monitor.feeds.schedule_policy import BackoffSettings
 
 
 def poll_settings(config: Config) -> PollSettings:

@@ -23,7 +23,7 @@ from urllib.parse import quote, urlsplit
 import jinja2
 from markupsafe import Markup, escape
 
-from monitor.digest_model import DayPoint, Digest, LevelBand, Phrase, ScenarioDigest
+from monitor.digest.content import DayPoint, Digest, LevelBand, Phrase, ScenarioDigest
 
 __all__ = [
     "CHART_DAYS",
@@ -398,7 +398,7 @@ def _md_finalize(value: Any) -> str:
 
 @functools.cache
 def _environments() -> tuple[jinja2.Environment, jinja2.Environment]:
-    loader = jinja2.PackageLoader("monitor", "templates")
+    loader = jinja2.PackageLoader("monitor.digest", "templates")
     common: dict[str, Any] = {
         "loader": loader,
         "undefined": jinja2.StrictUndefined,

@@ -37,9 +37,11 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from db.types import PollOutcome
+
 __all__ = ["BackoffSettings", "NextPoll", "plan_next", "stable_jitter"]
 
-_KINDS = frozenset({"ok", "not_modified", "gone", "error"})
+_KINDS = frozenset(outcome.value for outcome in PollOutcome)
 # 2**60 seconds is far beyond any cap; keeps the float arithmetic from overflowing.
 _MAX_EXPONENT = 60
 
@@ -81,7 +83,7 @@ def stable_jitter(key: str) -> float:
 
 
 def plan_next(
-    outcome_kind: str,
+    outcome_kind: PollOutcome,
     status: int | None,
     consecutive_failures_before: int,
     interval_seconds: float,
@@ -95,18 +97,19 @@ def plan_next(
     """Plan the next poll after an outcome; see the module docstring for the formulas."""
     if outcome_kind not in _KINDS:
         raise ValueError(f"outcome_kind must be one of {sorted(_KINDS)}, got {outcome_kind!r}")
+    outcome = PollOutcome(outcome_kind)
     if interval_seconds <= 0:
         raise ValueError(f"interval_seconds must be > 0, got {interval_seconds!r}")
     if not 0 <= jitter < 1:
         raise ValueError(f"jitter must be within [0, 1), got {jitter!r}")
     before = max(0, consecutive_failures_before)
 
-    if outcome_kind in ("ok", "not_modified"):
+    if outcome.succeeded:
         delay = max(interval_seconds, min(max_age_seconds or 0.0, settings.max_delay_seconds))
         return NextPoll(now + timedelta(seconds=delay), 0, False)
 
     failures = before + 1
-    if outcome_kind == "gone":
+    if outcome is PollOutcome.GONE:
         return NextPoll(now + timedelta(seconds=settings.max_delay_seconds), failures, True)
 
     exponent = min(failures - 1, _MAX_EXPONENT)

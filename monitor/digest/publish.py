@@ -15,13 +15,14 @@ from datetime import date, datetime
 from pathlib import Path
 
 import db
+from indicators.errors import MonitorError
 from monitor.analysis import Definitions
-from monitor.config import Config
-from monitor.digest_build import build_digest, remember_config
-from monitor.digest_model import Digest
-from monitor.digest_render import render_html, render_text
-from monitor.digest_send import DigestSendError, send_digest
-from monitor.errors import MonitorError
+from monitor.config.model import Config
+from monitor.digest.build import build_digest, remember_config
+from monitor.digest.content import Digest
+from monitor.digest.render import render_html, render_text
+from monitor.digest.send import DigestSendError, send_digest
+from monitor.process_identity import worker_identity
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ def write_digest(
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise MonitorError(f"cannot create the digest folder {folder}: {exc.strerror or exc}") from exc
-    run_id = db.start_run(database, "digest", now)
+    run_id = db.start_run(database, "digest", now, worker=worker_identity())
     try:
         digest = build_digest(database, config, definitions, day, now=now)
         html, text = render_html(digest), render_text(digest)

@@ -1,0 +1,6 @@
+"""Digest: the daily digest read from the database (``build``) into values (``content``),
+rendered to HTML and Markdown (``render``, ``templates/``), written and mailed (``publish``, ``send``).
+
+May use ``monitor.pipeline`` (for the local day), ``monitor.config``, ``monitor.analysis``, ``db``,
+``scenarios`` and ``indicators``; never ``monitor.cli`` or ``monitor.daemon``.
+"""
