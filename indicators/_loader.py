@@ -81,10 +81,6 @@ class _Where:
         return DefinitionError(prefix + message, file=self.file, id=self.id)
 
 
-def _own_line(value: Any) -> int | None:
-    return value.line if isinstance(value, _Map | _Seq) else None
-
-
 def _check_keys(mapping: _Map, allowed: Sequence[str], what: str, where: _Where) -> None:
     for key in mapping:
         if key not in allowed:
