@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from indicators import IndicatorSet, Matcher, load_indicators
-from scenarios import ScenarioSet, load_scenarios
+from scenarios import ScenarioSet, load_scenarios, predict, score_item
 
 # Three escalation indicators and two de-escalation ones, each fired by one made-up word, so a
 # test text fires exactly the indicators whose words it contains.
@@ -91,3 +91,28 @@ def scenario_file(write: WriteFile) -> Path:
 @pytest.fixture
 def scenario_set(indicator_set: IndicatorSet, scenario_file: Path) -> ScenarioSet:
     return load_scenarios(indicator_set, [scenario_file], include_shipped=False)
+
+
+@pytest.fixture(scope="session")
+def shipped() -> tuple[Matcher, ScenarioSet]:
+    """The shipped indicators and scenarios, built once for the sentence suites."""
+    indicators = load_indicators()
+    return Matcher(indicators), load_scenarios(indicators)
+
+
+@pytest.fixture(scope="session")
+def check_sentence(shipped: tuple[Matcher, ScenarioSet]) -> Callable[[str, str, str], None]:
+    """Asserts that a headline is predicted as ``expected`` ("none" or a scenario) with the sign
+    ``sign`` ("+" escalation, "-" de-escalation); the failure message shows the evidence."""
+    matcher, scenario_set = shipped
+
+    def check(expected: str, sign: str, text: str) -> None:
+        result = matcher.match({"title": text})
+        contributions = score_item(result, scenario_set)
+        predicted = predict(contributions) or "none"
+        evidence = {m.indicator_id: [e.text for e in m.evidence] for m in result.matches}
+        assert predicted == expected, evidence
+        if expected != "none":
+            assert (contributions[predicted].value > 0) == (sign == "+"), evidence
+
+    return check

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import pytest
 
-from indicators import Matcher, load_indicators
-from scenarios import ScenarioSet, load_scenarios, predict, score_item
+from indicators import Matcher
+from scenarios import ScenarioSet, predict, score_item
 
 SENTENCES = [
     (
@@ -525,12 +525,6 @@ KNOWN_GAPS = [
         "the loader does not derive the classical 'вучэньні' from 'вучэнн*' or from the whole form 'вучэнні' (indicators/_languages.py)",
     ),
 ]
-
-
-@pytest.fixture(scope="module")
-def shipped() -> tuple[Matcher, ScenarioSet]:
-    indicators = load_indicators()
-    return Matcher(indicators), load_scenarios(indicators)
 
 
 def _predict(shipped: tuple[Matcher, ScenarioSet], text: str) -> tuple[str, float, dict[str, list[str]]]:
