@@ -82,6 +82,8 @@ class Feed(Base):
     disabled_reason: Mapped[str | None] = mapped_column(Text)
     etag: Mapped[str | None] = mapped_column(String(1000))
     last_modified: Mapped[str | None] = mapped_column(String(200))
+    # sha256 of the last body that was parsed and stored; the same body again is not parsed.
+    body_hash: Mapped[str | None] = mapped_column(String(64))
     next_poll_at: Mapped[datetime | None]
     last_attempt_at: Mapped[datetime | None]
     last_success_at: Mapped[datetime | None]

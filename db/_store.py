@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from db._engine import Database
@@ -17,18 +17,15 @@ from db._models import Feed, FeedPoll, Item, MatchRow, Run
 from db.types import (
     FeedSpec,
     FeedState,
+    ItemWrite,
+    KnownItem,
     MatchRecord,
-    NewItem,
     PollOutcome,
     PollSummary,
     PollUpdate,
     RunInfo,
     StoredItem,
 )
-
-Analyse = Callable[[NewItem], Sequence[MatchRecord]]
-# Called with a new item's id once it is inserted; returns the story it joins (its own id founds one).
-AssignStory = Callable[[int, NewItem], int]
 
 
 def _feed_state(row: Feed, items: int = 0) -> FeedState:
@@ -45,6 +42,7 @@ def _feed_state(row: Feed, items: int = 0) -> FeedState:
         disabled_reason=row.disabled_reason,
         etag=row.etag,
         last_modified=row.last_modified,
+        body_hash=row.body_hash,
         next_poll_at=row.next_poll_at,
         last_attempt_at=row.last_attempt_at,
         last_success_at=row.last_success_at,
@@ -143,27 +141,41 @@ def release_claims(db: Database, worker: str) -> None:
         )
 
 
+def known_items(db: Database, feed_id: int, guids: Iterable[str]) -> dict[str, KnownItem]:
+    """The stored items of ``feed_id`` among these guids: what the ingest need not analyse again."""
+    wanted = list(dict.fromkeys(guids))
+    found: dict[str, KnownItem] = {}
+    with db.session() as session:
+        for start in range(0, len(wanted), _CHUNK):
+            rows = session.execute(
+                select(Item.guid, Item.id, Item.content_hash).where(
+                    Item.feed_id == feed_id, Item.guid.in_(wanted[start : start + _CHUNK])
+                )
+            )
+            found.update({guid: KnownItem(item_id, content_hash) for guid, item_id, content_hash in rows})
+    return found
+
+
 def record_poll(
     db: Database,
     feed_id: int,
     update_: PollUpdate,
-    items: Sequence[NewItem] = (),
+    writes: Sequence[ItemWrite] = (),
     *,
+    items_seen: int | None = None,
     run_id: int | None = None,
     finished_at: datetime | None = None,
-    analyse: Analyse | None = None,
     patterns_hash: str | None = None,
-    assign_story: AssignStory | None = None,
 ) -> PollSummary:
     """Store one feed's poll: its new and changed items, their matches, and the feed's new state.
 
-    One transaction: if the process dies before it commits, none of it is stored, and the next poll
-    starts from the feed's previous validators and items.
+    The items come analysed (``ItemWrite``): nothing here matches, groups or cleans. One
+    transaction: if the process dies before it commits, none of it is stored, and the next poll
+    starts from the feed's previous validators and items. ``items_seen`` is how many distinct
+    entries the body held (default: the writes).
     """
     with db.session(write=True) as session:
-        summary = _store_items(
-            session, feed_id, items, update_.attempted_at, analyse, patterns_hash, assign_story
-        )
+        summary = _write_items(session, feed_id, writes, update_.attempted_at, patterns_hash, items_seen)
         feed = session.get(Feed, feed_id, with_for_update=db.dialect == "postgresql")
         if feed is None:
             raise LookupError(f"feed id {feed_id} is not in the database")
@@ -188,16 +200,14 @@ def record_poll(
 def store_items(
     db: Database,
     feed_id: int,
-    items: Sequence[NewItem],
+    writes: Sequence[ItemWrite],
     *,
     fetched_at: datetime,
-    analyse: Analyse | None = None,
     patterns_hash: str | None = None,
-    assign_story: AssignStory | None = None,
 ) -> PollSummary:
-    """Store items outside a poll (an import): one transaction, same dedup and update rules."""
+    """Store analysed items outside a poll (an import): one transaction."""
     with db.session(write=True) as session:
-        return _store_items(session, feed_id, items, fetched_at, analyse, patterns_hash, assign_story)
+        return _write_items(session, feed_id, writes, fetched_at, patterns_hash, None)
 
 
 def ensure_feed(db: Database, spec: FeedSpec, now: datetime) -> int:
@@ -224,93 +234,123 @@ def ensure_feed(db: Database, spec: FeedSpec, now: datetime) -> int:
         return feed.id
 
 
-def _store_items(
+_CHUNK = 500  # bound parameters per IN list, well under SQLite's limit
+
+
+def _write_items(
     session: Session,
     feed_id: int,
-    items: Sequence[NewItem],
+    writes: Sequence[ItemWrite],
     now: datetime,
-    analyse: Analyse | None,
     patterns_hash: str | None,
-    assign_story: AssignStory | None = None,
+    items_seen: int | None,
 ) -> PollSummary:
-    unique: dict[str, NewItem] = {}
-    for item in items:
-        unique.setdefault(item.guid, item)  # a feed that repeats a guid means the first one
-    existing: dict[str, tuple[int, str]] = {}
-    guids = list(unique)
-    for start in range(0, len(guids), 500):
-        chunk = guids[start : start + 500]
-        rows = session.execute(
-            select(Item.guid, Item.id, Item.content_hash).where(Item.feed_id == feed_id, Item.guid.in_(chunk))
+    """Core statements, a few per call whatever the number of items (executemany), not the ORM
+    unit of work: on a 1,000-feed poll the per-object flushes cost more than everything else."""
+    new = [(n, w) for n, w in enumerate(writes) if w.existing_id is None]
+    changed = [w for w in writes if w.existing_id is not None]
+    item_ids = [w.existing_id or 0 for w in writes]
+    if new:
+        rows = [
+            {
+                "feed_id": feed_id,
+                "guid": w.item.guid,
+                "url": w.item.url,
+                "title": w.item.title,
+                "summary": w.item.summary,
+                "language": w.item.language,
+                "published_at": w.item.published_at,
+                "fetched_at": now,
+                "content_hash": w.item.content_hash,
+                "signature": w.item.signature,
+                "day": w.item.day,
+                "story_id": w.story_id,
+                "patterns_hash": patterns_hash if w.matches is not None else None,
+            }
+            for _, w in new
+        ]
+        inserted = session.execute(
+            insert(Item).returning(Item.id, sort_by_parameter_order=True), rows
+        ).scalars()
+        for (n, _), item_id in zip(new, inserted, strict=True):
+            item_ids[n] = item_id
+    story_ids = [w.story_id or 0 for w in writes]
+    for n, w in new:
+        if w.story_id is None:
+            founder = w.joins if w.joins is not None else n
+            if writes[founder].existing_id is not None or writes[founder].joins is not None:
+                raise ValueError(f"write {n} joins write {founder}, which founds no story in this call")
+            story_ids[n] = item_ids[founder]
+    unset = [{"b_id": item_ids[n], "b_story": story_ids[n]} for n, w in new if w.story_id is None]
+    if unset:
+        session.execute(
+            update(Item.__table__)  # type: ignore[arg-type]
+            .where(Item.__table__.c.id == bindparam("b_id"))
+            .values(story_id=bindparam("b_story")),
+            unset,
         )
-        existing.update({guid: (item_id, content_hash) for guid, item_id, content_hash in rows})
-    new_ids: list[int] = []
-    updated = 0
-    for guid, item in unique.items():
-        known = existing.get(guid)
-        if known is not None and known[1] == item.content_hash:
-            continue
-        if known is None:
-            row = Item(
-                feed_id=feed_id,
-                guid=guid,
-                url=item.url,
-                title=item.title,
-                summary=item.summary,
-                language=item.language,
-                published_at=item.published_at,
-                fetched_at=now,
-                content_hash=item.content_hash,
-                signature=item.signature,
-                day=item.day,
-            )
-            session.add(row)
-            session.flush()
-            row.story_id = assign_story(row.id, item) if assign_story is not None else row.id
-            new_ids.append(row.id)
-            item_id = row.id
-        else:
-            item_id = known[0]
-            session.execute(
-                update(Item)
-                .where(Item.id == item_id)
-                .values(
-                    url=item.url,
-                    title=item.title,
-                    summary=item.summary,
-                    language=item.language,
-                    published_at=item.published_at,
-                    updated_at=now,
-                    content_hash=item.content_hash,
-                    signature=item.signature,
-                    day=item.day,
-                )
-            )
-            session.execute(delete(MatchRow).where(MatchRow.item_id == item_id))
-            updated += 1
-        if analyse is not None:
-            _insert_matches(session, item_id, analyse(item))
-            session.execute(update(Item).where(Item.id == item_id).values(patterns_hash=patterns_hash))
+    if changed:
+        session.execute(
+            update(Item.__table__)  # type: ignore[arg-type]
+            .where(Item.__table__.c.id == bindparam("b_id"))
+            .values(
+                url=bindparam("b_url"),
+                title=bindparam("b_title"),
+                summary=bindparam("b_summary"),
+                language=bindparam("b_language"),
+                published_at=bindparam("b_published_at"),
+                updated_at=bindparam("b_updated_at"),
+                content_hash=bindparam("b_content_hash"),
+                signature=bindparam("b_signature"),
+                day=bindparam("b_day"),
+                patterns_hash=bindparam("b_patterns_hash"),
+            ),
+            [
+                {
+                    "b_id": w.existing_id,
+                    "b_url": w.item.url,
+                    "b_title": w.item.title,
+                    "b_summary": w.item.summary,
+                    "b_language": w.item.language,
+                    "b_published_at": w.item.published_at,
+                    "b_updated_at": now,
+                    "b_content_hash": w.item.content_hash,
+                    "b_signature": w.item.signature,
+                    "b_day": w.item.day,
+                    "b_patterns_hash": patterns_hash if w.matches is not None else None,
+                }
+                for w in changed
+            ],
+        )
+        stale = [w.existing_id for w in changed if w.matches is not None]
+        for start in range(0, len(stale), _CHUNK):
+            session.execute(delete(MatchRow).where(MatchRow.item_id.in_(stale[start : start + _CHUNK])))
+    match_rows = [
+        {
+            "item_id": item_ids[n],
+            "indicator_id": m.indicator_id,
+            "polarity": m.polarity,
+            "factor": m.factor,
+            "via_negation": m.via_negation,
+            "evidence": _evidence_column(m),
+        }
+        for n, w in enumerate(writes)
+        for m in w.matches or ()
+    ]
+    if match_rows:
+        session.execute(insert(MatchRow), match_rows)
     return PollSummary(
         feed_id=feed_id,
-        items_seen=len(unique),
-        items_new=len(new_ids),
-        items_updated=updated,
+        items_seen=len(writes) if items_seen is None else items_seen,
+        items_new=len(new),
+        items_updated=len(changed),
+        item_ids=tuple(item_ids),
+        story_ids=tuple(story_ids),
     )
 
 
-def _insert_matches(session: Session, item_id: int, matches: Sequence[MatchRecord]) -> None:
-    for match in matches:
-        session.add(
-            MatchRow(
-                item_id=item_id,
-                indicator_id=match.indicator_id,
-                polarity=match.polarity,
-                factor=match.factor,
-                via_negation=match.via_negation,
-                evidence=[dict(ev) for ev in match.evidence],
-            )
-        )
+def _evidence_column(match: MatchRecord) -> list[dict[str, object]]:
+    return [dict(ev) for ev in match.evidence]
 
 
 def _apply_update(feed: Feed, update_: PollUpdate, summary: PollSummary) -> None:
@@ -328,8 +368,11 @@ def _apply_update(feed: Feed, update_: PollUpdate, summary: PollSummary) -> None
         if outcome is PollOutcome.OK:
             feed.etag = update_.etag
             feed.last_modified = update_.last_modified
+            if update_.body_hash is not None:
+                feed.body_hash = update_.body_hash
     else:
         feed.last_error = update_.error
+        feed.body_hash = None  # after a failure, parse the next body whatever it is
     if summary.items_new:
         feed.last_new_item_at = update_.attempted_at
     if update_.moved_to:

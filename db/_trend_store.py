@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, insert, select, update
 
 from db._engine import Database
 from db._models import Feed, Item, MatchRow, ScenarioDaily, Setting, StoryScore
-from db.types import MatchRecord, StoryScoreRow, TopStory, TrendRow
+from db.types import MatchRecord, StoryMemory, StoryScoreRow, TopStory, TrendRow
 
 BATCH = 5000
 
@@ -342,17 +342,23 @@ def recompute_days(database: Database, day_of: Callable[[datetime], date]) -> in
             last = rows[-1][0]
 
 
-def recent_story_items(database: Database, since: datetime) -> list[tuple[int, str, datetime, int]]:
-    """(story_id, signature, time, feed_id) of items fetched since ``since``: the story index's memory."""
+def recent_story_items(database: Database, since: datetime, *, after_id: int = 0) -> list[StoryMemory]:
+    """Items fetched since ``since`` (and with an id above ``after_id``) that have a story signature:
+    the story index's memory, in order of id."""
     with database.session() as session:
         query = (
-            select(Item.story_id, Item.signature, Item.published_at, Item.fetched_at, Item.feed_id)
-            .where(Item.signature.is_not(None), Item.story_id.is_not(None), Item.fetched_at >= since)
+            select(Item.id, Item.story_id, Item.signature, Item.published_at, Item.fetched_at, Item.feed_id)
+            .where(
+                Item.signature.is_not(None),
+                Item.story_id.is_not(None),
+                Item.fetched_at >= since,
+                Item.id > after_id,
+            )
             .order_by(Item.id)
         )
         return [
-            (int(story_id or 0), str(signature), published or fetched, int(feed_id))
-            for story_id, signature, published, fetched, feed_id in session.execute(query)
+            StoryMemory(int(item_id), int(story_id or 0), str(signature), published or fetched, int(feed_id))
+            for item_id, story_id, signature, published, fetched, feed_id in session.execute(query)
         ]
 
 

@@ -50,6 +50,7 @@ class FeedState:
     disabled_reason: str | None
     etag: str | None
     last_modified: str | None
+    body_hash: str | None
     next_poll_at: datetime | None
     last_attempt_at: datetime | None
     last_success_at: datetime | None
@@ -87,6 +88,31 @@ class NewItem:
 
 
 @dataclass(frozen=True, slots=True)
+class KnownItem:
+    """A stored item as the ingest sees it before deciding what to do with an entry of the same guid."""
+
+    id: int
+    content_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class ItemWrite:
+    """One item to store, already analysed by the pipeline.
+
+    ``existing_id`` set: a stored item whose content changed (its matches are replaced, its story
+    kept). Otherwise a new item, which joins the stored story ``story_id``, or the story founded by
+    ``writes[joins]`` of the same call, or, with neither, founds a story of its own.
+    ``matches`` None: the item was not matched (its ``patterns_hash`` stays unset).
+    """
+
+    item: NewItem
+    matches: tuple[MatchRecord, ...] | None = ()
+    existing_id: int | None = None
+    story_id: int | None = None
+    joins: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class StoredItem:
     id: int
     feed_id: int
@@ -116,6 +142,7 @@ class PollUpdate:
     last_modified: str | None = None
     moved_to: str | None = None
     disable_reason: str | None = None
+    body_hash: str | None = None  # of a 200 body that was parsed (kept as is when None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +153,9 @@ class PollSummary:
     items_seen: int
     items_new: int
     items_updated: int
+    # Per write of the call, in order: the item's id and its story's id.
+    item_ids: tuple[int, ...] = ()
+    story_ids: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,3 +215,14 @@ class TopStory:
     title: str
     url: str | None
     feed_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoryMemory:
+    """A stored item as the story index remembers it."""
+
+    item_id: int
+    story_id: int
+    signature: str
+    at: datetime  # published, else fetched
+    feed_id: int

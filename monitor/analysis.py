@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     # without SQLAlchemy and httpx.
     import db
     from monitor.config.model import Config
-    from monitor.feeds.poll import Analyser, StoryAssigning
+    from monitor.feeds.poll import Analyser
 
 
 @dataclass(frozen=True)
@@ -35,20 +35,19 @@ class Definitions:
     def match_item(self, title: str, summary: str) -> MatchResult:
         return self.matcher.match({"title": title, "summary": summary})
 
-    def analyser(self, *, tz: ZoneInfo, stories: StoryAssigning | None = None) -> Analyser:
+    def analyser(self, *, tz: ZoneInfo) -> Analyser:
         """The ingest analyser: matches, the local day in ``tz`` and the story signature."""
         from monitor.feeds.poll import Analyser
 
-        def analyse(item: db.NewItem) -> Sequence[db.MatchRecord]:
-            return match_records(self.match_item(item.title, item.summary))
+        def match(title: str, summary: str) -> Sequence[db.MatchRecord]:
+            return match_records(self.match_item(title, summary))
 
         return Analyser(
             clean=clean_text,
-            analyse=analyse,
+            match=match,
             patterns_hash=self.indicators.fingerprint,
             day_of=lambda at: at.astimezone(tz).date(),
             signature_of=lambda title, summary: signature(title, summary).to_text(),
-            stories=stories,
         )
 
 

@@ -30,6 +30,7 @@ from monitor.digest.publish import send_pending, write_digest
 from monitor.pipeline.poll_cycle import poll_and_refresh
 from monitor.pipeline.poll_settings import feed_specs
 from monitor.pipeline.rescore import rescore
+from monitor.pipeline.story_assigner import StoryAssigner
 from monitor.pipeline.trend_refresh import local_day
 from monitor.process_identity import worker_identity
 
@@ -76,6 +77,9 @@ class Daemon:
         self.database = db.open_database(config.database_url)
         self.worker = worker_identity()
         self._lock = threading.Lock()
+        # One story index per process, loaded at the first poll that stores something and kept
+        # current after that (see StoryAssigner), not re-read at every poll.
+        self.stories = StoryAssigner.empty()
         self.state = _State(config, Definitions.from_config(config), _file_digest(config.source))
         db.sync_feeds(self.database, feed_specs(config), now())
         self.scheduler = BackgroundScheduler(
@@ -99,6 +103,7 @@ class Daemon:
                 due_only=True,
                 stop=self.stop,
                 worker=self.worker,
+                stories=self.stories,
             )
         except MonitorError as exc:
             log.error("poll failed: %s", exc)

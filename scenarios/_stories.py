@@ -75,6 +75,7 @@ import heapq
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -590,8 +591,9 @@ class StoryIndex:
         """Stories held."""
         return len(self._stories)
 
-    def add(self, story_id: int, sig: StorySignature, at: datetime, feed_id: int) -> None:
-        """Register an item of story ``story_id`` (a new id starts a story)."""
+    def add(self, story_id: int, sig: StorySignature, at: datetime, feed_id: int) -> int:
+        """Register an item of story ``story_id`` (a new id starts a story); returns the entry's
+        number, which :meth:`discard` takes back."""
         entry = _Entry(_prepare(sig), at, feed_id, story_id)
         number = self._next
         self._next += 1
@@ -605,6 +607,29 @@ class StoryIndex:
                 postings[key] = [number]
             else:
                 posting.append(number)
+        return number
+
+    def discard(self, numbers: Iterable[int]) -> None:
+        """Take back entries added by :meth:`add` (items whose storing failed), as if never added."""
+        for number in numbers:
+            entry = self._entries.pop(number, None)
+            if entry is None:
+                continue
+            members = self._stories.get(entry.story_id, [])
+            if number in members:
+                members.remove(number)
+            if not members:
+                self._stories.pop(entry.story_id, None)
+            self._dead += 1  # still in its postings and the time heap; both skip missing entries
+
+    def rename(self, old: int, new: int) -> None:
+        """Give story ``old`` the id ``new`` (a provisional id replaced by the stored one)."""
+        members = self._stories.pop(old, None)
+        if members is None:
+            return
+        for number in members:
+            self._entries[number].story_id = new
+        self._stories.setdefault(new, []).extend(members)
 
     def find(self, sig: StorySignature, at: datetime, feed_id: int) -> int | None:
         """The story this item belongs to, else None.
@@ -721,8 +746,11 @@ class StoryIndex:
         dropped: set[int] = set()
         while heap and heap[0][0] < before:
             number = heapq.heappop(heap)[1]
+            entry = self._entries.pop(number, None)
+            if entry is None:  # discarded earlier
+                continue
             dropped.add(number)
-            stories.add(self._entries.pop(number).story_id)
+            stories.add(entry.story_id)
         for story_id in stories:
             kept = [n for n in self._stories[story_id] if n not in dropped]
             if kept:

@@ -7,12 +7,13 @@ fetched again, with its old validators, by the next poll).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
 import db
 from monitor.feeds.fetch import FetchOutcome, FetchRequest, FetchSettings, fetch_all_sync
@@ -33,21 +34,34 @@ class PollSettings:
     lease: timedelta = timedelta(minutes=10)
 
 
-class StoryAssigning(Protocol):
-    def for_feed(self, feed_id: int, fetched_at: datetime) -> db.AssignStory: ...
+class Staged(Protocol):
+    @property
+    def writes(self) -> list[db.ItemWrite]: ...
+
+
+S = TypeVar("S", bound=Staged)
+
+
+class StoryStaging(Protocol[S]):
+    """Decides the stories of a batch before it is written, and learns the outcome of the write."""
+
+    def stage(self, feed_id: int, fetched_at: datetime, writes: Sequence[db.ItemWrite]) -> S: ...
+
+    def commit(self, staged: S, summary: db.PollSummary) -> None: ...
+
+    def discard(self, staged: S) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
 class Analyser:
-    """What happens to each stored item: cleaning, matching (``patterns_hash`` says with which
-    definitions), its local day, its story signature and the story it joins."""
+    """What happens to each new or changed item before it is stored: cleaning, matching
+    (``patterns_hash`` says with which definitions), its local day and its story signature."""
 
     clean: Callable[[str], str]
-    analyse: Callable[[db.NewItem], Sequence[db.MatchRecord]] | None
+    match: Callable[[str, str], Sequence[db.MatchRecord]] | None
     patterns_hash: str | None
     day_of: Callable[[datetime], date] | None = None
     signature_of: Callable[[str, str], str] | None = None
-    stories: StoryAssigning | None = None
 
     def prepare(self, parsed: ParsedItem, feed_language: str | None, fetched_at: datetime) -> db.NewItem:
         title, summary = self.clean(parsed.title), self.clean(parsed.summary)
@@ -62,6 +76,29 @@ class Analyser:
             signature=self.signature_of(title, summary) if self.signature_of else None,
             day=self.day_of(parsed.published or fetched_at) if self.day_of else None,
         )
+
+    def writes(
+        self,
+        parsed: Sequence[ParsedItem],
+        known: Mapping[str, db.KnownItem],
+        feed_language: str | None,
+        fetched_at: datetime,
+    ) -> list[db.ItemWrite]:
+        """The items to store: entries not stored yet, or stored with other content. An entry
+        already stored as it is costs a dictionary lookup, not a cleaning, signature or match."""
+        writes: list[db.ItemWrite] = []
+        seen: set[str] = set()
+        for entry in parsed:
+            if entry.guid in seen:  # a feed that repeats a guid means the first one
+                continue
+            seen.add(entry.guid)
+            stored = known.get(entry.guid)
+            if stored is not None and stored.content_hash == entry.content_hash:
+                continue
+            item = self.prepare(entry, feed_language, fetched_at)
+            matches = tuple(self.match(item.title, item.summary)) if self.match is not None else None
+            writes.append(db.ItemWrite(item, matches, existing_id=stored.id if stored is not None else None))
+        return writes
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +133,7 @@ def poll(
     analyser: Analyser,
     *,
     now: Clock,
+    stories: StoryStaging[Any] | None = None,
     due_only: bool = True,
     names: Sequence[str] = (),
     stop: threading.Event | None = None,
@@ -119,7 +157,9 @@ def poll(
 
         def store(fetched: FetchOutcome) -> None:
             results.append(
-                _store_outcome(database, settings, analyser, by_id[fetched.feed_id], fetched, now, run_id)
+                _store_outcome(
+                    database, settings, analyser, stories, by_id[fetched.feed_id], fetched, now, run_id
+                )
             )
 
         fetch_all_sync(
@@ -158,6 +198,7 @@ def _store_outcome(
     database: db.Database,
     settings: PollSettings,
     analyser: Analyser,
+    stories: StoryStaging[Any] | None,
     feed: db.FeedState,
     fetched: FetchOutcome,
     now: Clock,
@@ -166,8 +207,15 @@ def _store_outcome(
     attempted = now()
     kind = fetched.kind
     error = fetched.error
-    items: list[db.NewItem] = []
+    writes: list[db.ItemWrite] = []
+    seen: int | None = None
+    body_hash: str | None = None
     if kind is db.PollOutcome.OK and fetched.body is not None:
+        body_hash = hashlib.sha256(fetched.body).hexdigest()
+    if body_hash is not None and body_hash == feed.body_hash:
+        # The server ignored the validators and sent what was stored last time: nothing to parse.
+        error, seen = feed.last_error, 0
+    elif body_hash is not None and fetched.body is not None:
         parsed = parse_feed(
             fetched.body,
             url=fetched.final_url or fetched.url,
@@ -180,7 +228,9 @@ def _store_outcome(
             # with validators dropped so the next poll fetches the document in full.
             kind, error = db.PollOutcome.ERROR, parsed.problem
         else:
-            items = [analyser.prepare(p, feed.language, attempted) for p in parsed.items]
+            known = db.known_items(database, feed.id, (p.guid for p in parsed.items))
+            writes = analyser.writes(parsed.items, known, feed.language, attempted)
+            seen = len({p.guid for p in parsed.items})
             error = parsed.warning
     plan = plan_next(
         kind,
@@ -204,18 +254,26 @@ def _store_outcome(
         last_modified=fetched.last_modified,
         moved_to=fetched.moved_to if fetched.moved_to and fetched.moved_to != feed.url else None,
         disable_reason=f"HTTP 410 Gone at {fetched.final_url or fetched.url}" if plan.disabled else None,
+        body_hash=body_hash if kind is db.PollOutcome.OK else None,
     )
-    summary = db.record_poll(
-        database,
-        feed.id,
-        update,
-        items,
-        run_id=run_id,
-        finished_at=now(),
-        analyse=analyser.analyse,
-        patterns_hash=analyser.patterns_hash,
-        assign_story=analyser.stories.for_feed(feed.id, attempted) if analyser.stories else None,
-    )
+    staged = stories.stage(feed.id, attempted, writes) if stories is not None and writes else None
+    try:
+        summary = db.record_poll(
+            database,
+            feed.id,
+            update,
+            staged.writes if staged is not None else writes,
+            items_seen=seen,
+            run_id=run_id,
+            finished_at=now(),
+            patterns_hash=analyser.patterns_hash,
+        )
+    except BaseException:
+        if stories is not None and staged is not None:
+            stories.discard(staged)
+        raise
+    if stories is not None and staged is not None:
+        stories.commit(staged, summary)
     log.info(
         "feed=%r outcome=%s status=%s items=%d new=%d updated=%d elapsed=%.2fs next=%s%s%s",
         feed.name,

@@ -166,7 +166,7 @@ def import_file(
         )
         feed_ids[source] = db.ensure_feed(database, spec, now)
     stories = StoryAssigner.load(database, now)
-    analyser = definitions.analyser(tz=tz, stories=stories)
+    analyser = definitions.analyser(tz=tz)
     new = updated = already = undated = done = 0
     # In publication order across sources, so a story is founded by its earliest report and every
     # reprint finds it in the index, whichever outlet it came from.
@@ -185,21 +185,20 @@ def import_file(
             feed_id = feed_ids[source]
             links = [r.item.link for r in group if r.item.link]
             known_links = db.items_by_url(database, feed_id, links) if links else set()
-            items = [
-                analyser.prepare(r.item, r.language, now)
-                for r in group
-                if not (r.item.link and r.item.link in known_links)
-            ]
+            fresh = [r.item for r in group if not (r.item.link and r.item.link in known_links)]
+            known = db.known_items(database, feed_id, (p.guid for p in fresh))
+            # Each record's language is its item's own (read_file sets both), so no fallback.
+            writes = analyser.writes(fresh, known, None, now)
             undated += sum(1 for r in group if r.item.published is None)
-            summary = db.store_items(
-                database,
-                feed_id,
-                items,
-                fetched_at=now,
-                analyse=analyser.analyse,
-                patterns_hash=analyser.patterns_hash,
-                assign_story=stories.for_feed(feed_id, now),
-            )
+            staged = stories.stage(feed_id, now, writes)
+            try:
+                summary = db.store_items(
+                    database, feed_id, staged.writes, fetched_at=now, patterns_hash=analyser.patterns_hash
+                )
+            except BaseException:
+                stories.discard(staged)
+                raise
+            stories.commit(staged, summary)
             new += summary.items_new
             updated += summary.items_updated
             already += len(group) - summary.items_new - summary.items_updated

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
+from datetime import datetime
 
 import db
 from monitor.analysis import Definitions
@@ -12,7 +13,7 @@ from monitor.config.model import Config
 from monitor.feeds.poll import Clock, PollReport, poll
 from monitor.pipeline import trend_refresh as trend
 from monitor.pipeline.poll_settings import poll_settings
-from monitor.pipeline.story_assigner import StoryAssigner
+from monitor.pipeline.story_assigner import StagedStories, StoryAssigner
 
 log = logging.getLogger(__name__)
 
@@ -27,15 +28,20 @@ def poll_and_refresh(
     names: Sequence[str] = (),
     stop: threading.Event | None = None,
     worker: str | None = None,
+    stories: StoryAssigner | None = None,
 ) -> PollReport:
+    """``stories``: the process's story assigner, kept between polls (the daemon passes one); a new
+    one is loaded from the database when absent. It is brought up to date with what other processes
+    stored only when a poll has something to store."""
     tz = config.schedule.tzinfo
     trend.ensure_days(database, tz)
-    stories = StoryAssigner.load(database, now())
+    assigner = _LazyAssigner(database, now, stories)
     report = poll(
         database,
         poll_settings(config),
-        definitions.analyser(tz=tz, stories=stories),
+        definitions.analyser(tz=tz),
         now=now,
+        stories=assigner,
         due_only=due_only,
         names=names,
         stop=stop,
@@ -45,3 +51,29 @@ def poll_and_refresh(
         rows = trend.refresh(database, definitions, tz=tz, now=now())
         log.info("trend refreshed days=%d stories=%d", len(rows.days), len(rows.stories))
     return report
+
+
+class _LazyAssigner:
+    """Loads or refreshes the story index on the first batch of new items, not before: a poll that
+    brings nothing new (304s, unchanged bodies) never reads the index."""
+
+    def __init__(self, database: db.Database, now: Clock, assigner: StoryAssigner | None) -> None:
+        self._database = database
+        self._now = now
+        self._assigner = assigner
+        self._ready: StoryAssigner | None = None
+
+    def _get(self) -> StoryAssigner:
+        if self._ready is None:
+            self._ready = self._assigner or StoryAssigner.empty()
+            self._ready.refresh(self._database, self._now())
+        return self._ready
+
+    def stage(self, feed_id: int, fetched_at: datetime, writes: Sequence[db.ItemWrite]) -> StagedStories:
+        return self._get().stage(feed_id, fetched_at, writes)
+
+    def commit(self, staged: StagedStories, summary: db.PollSummary) -> None:
+        self._get().commit(staged, summary)
+
+    def discard(self, staged: StagedStories) -> None:
+        self._get().discard(staged)

@@ -1,40 +1,101 @@
-"""Groups new items into stories as they are stored, across feeds and polls.
+"""Groups new items into stories across feeds and polls, around storage rather than inside it.
 
-A story's id is the id of its first item. The index of recent stories is rebuilt from the database
-at the start of each poll or import, so several processes agree on what is stored.
+A story's id is the id of its first item. One assigner lives as long as its process: it loads the
+recent stories once, then only reads what other processes stored since (items with a higher id), and
+forgets what falls out of the window, so its cost does not grow with history.
+
+Per feed, :meth:`StoryAssigner.stage` decides the story of each new item before the write (items of
+one batch may found a story that later items of the same batch join); once the write commits,
+:meth:`StoryAssigner.commit` makes the decisions part of the index under the stored ids; if the write
+fails, :meth:`StoryAssigner.discard` takes them back, so the index never holds an unstored item.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import db
 from scenarios import StoryIndex, StoryPolicy, StorySignature
 
 
+@dataclass
+class StagedStories:
+    """The index entries added for one batch, with the provisional story ids to resolve."""
+
+    writes: list[db.ItemWrite]
+    entries: list[int] = field(default_factory=list)
+    provisional: dict[int, int] = field(default_factory=dict)  # provisional story id -> write number
+
+
 class StoryAssigner:
     def __init__(self, index: StoryIndex, policy: StoryPolicy) -> None:
         self.index = index
         self.policy = policy
+        self._last_id = 0
+        self._own: set[int] = set()  # ids this process stored since the last refresh
+        self._next_provisional = -1
+
+    @classmethod
+    def empty(cls, policy: StoryPolicy | None = None) -> StoryAssigner:
+        """An assigner that loads the recent stories at its first :meth:`refresh`."""
+        policy = policy or StoryPolicy()
+        return cls(StoryIndex(policy), policy)
 
     @classmethod
     def load(cls, database: db.Database, now: datetime, policy: StoryPolicy | None = None) -> StoryAssigner:
-        policy = policy or StoryPolicy()
-        index = StoryIndex(policy)
-        # Twice the window: an item published late may still join a story begun a window earlier.
-        for story_id, signature, at, feed_id in db.recent_story_items(database, now - 2 * policy.window):
-            index.add(story_id, StorySignature.from_text(signature), at, feed_id)
-        return cls(index, policy)
+        assigner = cls.empty(policy)
+        assigner.refresh(database, now)
+        return assigner
 
-    def for_feed(self, feed_id: int, fetched_at: datetime) -> db.AssignStory:
-        def assign(item_id: int, item: db.NewItem) -> int:
-            if item.signature is None:
-                return item_id
+    def refresh(self, database: db.Database, now: datetime) -> int:
+        """Forget stories older than the window and add the items other processes stored since the
+        last refresh; returns how many were added."""
+        # Twice the window: an item published late may still join a story begun a window earlier.
+        horizon = now - 2 * self.policy.window
+        self.index.prune(horizon)
+        added = 0
+        for memory in db.recent_story_items(database, horizon, after_id=self._last_id):
+            self._last_id = max(self._last_id, memory.item_id)
+            if memory.item_id in self._own:
+                continue
+            self.index.add(
+                memory.story_id, StorySignature.from_text(memory.signature), memory.at, memory.feed_id
+            )
+            added += 1
+        self._own.clear()
+        return added
+
+    def stage(self, feed_id: int, fetched_at: datetime, writes: Sequence[db.ItemWrite]) -> StagedStories:
+        """The writes with each new item's story decided (``story_id`` or ``joins``)."""
+        staged = StagedStories(list(writes))
+        for number, write in enumerate(staged.writes):
+            item = write.item
+            if write.existing_id is not None or item.signature is None:
+                continue
             signature = StorySignature.from_text(item.signature)
             at = item.published_at or fetched_at
-            story = self.index.find(signature, at, feed_id)
-            story_id = story if story is not None else item_id
-            self.index.add(story_id, signature, at, feed_id)
-            return story_id
+            found = self.index.find(signature, at, feed_id)
+            if found is None:
+                story = self._next_provisional
+                self._next_provisional -= 1
+                staged.provisional[story] = number
+            elif found < 0:
+                story = found
+                staged.writes[number] = replace(write, joins=staged.provisional[found])
+            else:
+                story = found
+                staged.writes[number] = replace(write, story_id=found)
+            staged.entries.append(self.index.add(story, signature, at, feed_id))
+        return staged
 
-        return assign
+    def commit(self, staged: StagedStories, summary: db.PollSummary) -> None:
+        """The batch is stored: its provisional stories take the ids of their first items."""
+        for provisional, number in staged.provisional.items():
+            self.index.rename(provisional, summary.item_ids[number])
+        self._own.update(summary.item_ids)
+
+    def discard(self, staged: StagedStories) -> None:
+        """The batch was not stored: the index forgets it."""
+        self.index.discard(staged.entries)

@@ -113,24 +113,62 @@ def test_sync_feeds_adds_updates_and_retires(database: db.Database) -> None:
     assert feeds["c"].next_poll_at == T0
 
 
-def test_items_dedupe_by_guid_and_update_on_change(database: db.Database) -> None:
+def writes(*items: db.NewItem, database: db.Database | None = None, feed_id: int = 0) -> list[db.ItemWrite]:
+    """Items as the pipeline hands them over: a changed stored item carries its id."""
+    known = db.known_items(database, feed_id, [i.guid for i in items]) if database is not None else {}
+    return [
+        db.ItemWrite(i, existing_id=known[i.guid].id if i.guid in known else None)
+        for i in items
+        if i.guid not in known or known[i.guid].content_hash != i.content_hash
+    ]
+
+
+def test_items_are_inserted_and_changed_items_updated(database: db.Database) -> None:
     db.sync_feeds(database, [spec("a")], T0)
     (feed,) = db.claim_feeds(database, now=T0, worker="w", lease=timedelta(minutes=5))
-    first = db.record_poll(database, feed.id, ok(), [item("1"), item("2"), item("2")])
+    first = db.record_poll(database, feed.id, ok(), writes(item("1"), item("2")), items_seen=2)
     assert (first.items_seen, first.items_new, first.items_updated) == (2, 2, 0)
-    again = db.record_poll(database, feed.id, ok(), [item("1"), item("2")])
+    assert set(db.known_items(database, feed.id, ["1", "2", "3"])) == {"1", "2"}
+    again = db.record_poll(
+        database, feed.id, ok(), writes(item("1"), item("2"), database=database, feed_id=feed.id)
+    )
     assert (again.items_new, again.items_updated) == (0, 0)
-    edited = db.record_poll(database, feed.id, ok(), [item("1", title="Corrected title")])
+    edited = db.record_poll(
+        database,
+        feed.id,
+        ok(),
+        writes(item("1", title="Corrected title"), database=database, feed_id=feed.id),
+    )
     assert (edited.items_new, edited.items_updated) == (0, 1)
+    assert edited.item_ids == (item_id(database, "1"),)
     assert db.count_items(database) == 2
     stored = db.get_item(database, item_id(database, "1"))
     assert stored is not None and stored.title == "Corrected title"
 
 
+def test_new_items_found_join_or_keep_their_stories(database: db.Database) -> None:
+    db.sync_feeds(database, [spec("a")], T0)
+    (feed,) = db.claim_feeds(database, now=T0, worker="w", lease=timedelta(minutes=5))
+    first = db.record_poll(database, feed.id, ok(), [db.ItemWrite(item("1"))])
+    (founder,) = first.item_ids
+    assert first.story_ids == (founder,)
+    batch = [
+        db.ItemWrite(item("2"), story_id=founder),  # joins a stored story
+        db.ItemWrite(item("3")),  # founds one
+        db.ItemWrite(item("4"), joins=1),  # joins the story item 3 founds in this call
+    ]
+    second = db.record_poll(database, feed.id, ok(), batch)
+    two, three, four = second.item_ids
+    assert second.story_ids == (founder, three, three)
+    with database.engine.connect() as conn:
+        stories = dict(conn.execute(text("SELECT id, story_id FROM items")).all())
+    assert stories == {founder: founder, two: founder, three: three, four: three}
+
+
 def test_same_guid_in_two_feeds_is_two_items(database: db.Database) -> None:
     db.sync_feeds(database, [spec("a"), spec("b")], T0)
     for feed in db.claim_feeds(database, now=T0, worker="w", lease=timedelta(minutes=5)):
-        db.record_poll(database, feed.id, ok(), [item("shared")])
+        db.record_poll(database, feed.id, ok(), writes(item("shared")))
     assert db.count_items(database) == 2
 
 
@@ -138,15 +176,13 @@ def test_matches_are_stored_replaced_on_edit(database: db.Database) -> None:
     db.sync_feeds(database, [spec("a")], T0)
     (feed,) = db.claim_feeds(database, now=T0, worker="w", lease=timedelta(minutes=5))
     ev = {"field": "title", "start": 0, "end": 5, "term": "Minsk", "text": "Minsk"}
-
-    def analyse(new: db.NewItem) -> list[db.MatchRecord]:
-        return [db.MatchRecord("ind_a", 1, (ev,))] if "Minsk" in new.title else []
-
-    db.record_poll(database, feed.id, ok(), [item("1", title="Minsk says")], analyse=analyse)
+    hit = (db.MatchRecord("ind_a", 1, (ev,)),)
+    db.record_poll(database, feed.id, ok(), [db.ItemWrite(item("1", title="Minsk says"), hit)])
     stored = db.get_item(database, item_id(database, "1"))
     assert stored is not None and [m.indicator_id for m in stored.matches] == ["ind_a"]
     assert stored.matches[0].evidence == (ev,)
-    db.record_poll(database, feed.id, ok(), [item("1", title="Vilnius says")], analyse=analyse)
+    edit = db.ItemWrite(item("1", title="Vilnius says"), (), existing_id=item_id(database, "1"))
+    db.record_poll(database, feed.id, ok(), [edit])
     stored = db.get_item(database, item_id(database, "1"))
     assert stored is not None and stored.matches == ()
 
@@ -228,14 +264,10 @@ def test_due_only_skips_feeds_not_due(database: db.Database) -> None:
 def test_a_failed_transaction_stores_nothing(database: db.Database) -> None:
     db.sync_feeds(database, [spec("a")], T0)
     (feed,) = db.claim_feeds(database, now=T0, worker="w", lease=timedelta(minutes=5))
-
-    def explode(new: db.NewItem) -> list[db.MatchRecord]:
-        if new.guid == "3":
-            raise RuntimeError("crash in the middle of a poll")
-        return []
-
-    with pytest.raises(RuntimeError):
-        db.record_poll(database, feed.id, ok(), [item("1"), item("2"), item("3")], analyse=explode)
+    # The third write is refused after the first two were inserted: the whole poll rolls back.
+    bad = [db.ItemWrite(item("1")), db.ItemWrite(item("2"), joins=0), db.ItemWrite(item("3"), joins=1)]
+    with pytest.raises(ValueError, match="founds no story"):
+        db.record_poll(database, feed.id, ok(), bad)
     assert db.count_items(database) == 0
     (state,) = db.list_feeds(database)
     assert state.etag is None and state.last_success_at is None
@@ -271,7 +303,7 @@ def test_foreign_keys_cascade_on_sqlite(sqlite_url: str) -> None:
     handle = db.open_database(sqlite_url)
     db.sync_feeds(handle, [spec("a")], T0)
     (feed,) = db.claim_feeds(handle, now=T0, worker="w", lease=timedelta(minutes=5))
-    db.record_poll(handle, feed.id, ok(), [item("1")])
+    db.record_poll(handle, feed.id, ok(), writes(item("1")))
     with handle.engine.begin() as conn:
         conn.execute(text("DELETE FROM feeds"))
     assert db.count_items(handle) == 0

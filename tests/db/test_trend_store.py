@@ -28,31 +28,25 @@ def seeded(database: db.Database) -> tuple[int, int]:
     db.sync_feeds(database, [spec("a", reliability=0.5), spec("b")], T0)
     feeds = {f.name: f.id for f in db.claim_feeds(database, now=T0, worker="w", lease=timedelta(minutes=5))}
 
-    def analyse(item: db.NewItem) -> list[db.MatchRecord]:
-        return (
-            [db.MatchRecord("ind_a", 1, (EV,)), db.MatchRecord("ind_b", -1, (EV,))]
+    def analysed(item: db.NewItem, **kw: int) -> db.ItemWrite:
+        matches = (
+            (db.MatchRecord("ind_a", 1, (EV,)), db.MatchRecord("ind_b", -1, (EV,)))
             if "Minsk" in item.title
-            else []
+            else ()
         )
+        return db.ItemWrite(item, matches, **kw)
 
     d1, d2 = date(2026, 10, 1), date(2026, 10, 2)
     db.record_poll(
         database,
         feeds["a"],
         ok(),
-        [new("1", d1), new("2", d2, "Vilnius")],
-        analyse=analyse,
+        [analysed(new("1", d1)), analysed(new("2", d2, "Vilnius"))],
         patterns_hash="p1",
     )
     # The same story carried by feed b: it joins story 1.
     db.store_items(
-        database,
-        feeds["b"],
-        [new("3", d1)],
-        fetched_at=T0,
-        analyse=analyse,
-        patterns_hash="p1",
-        assign_story=lambda item_id, item: 1,
+        database, feeds["b"], [analysed(new("3", d1), story_id=1)], fetched_at=T0, patterns_hash="p1"
     )
     return feeds["a"], feeds["b"]
 
@@ -116,7 +110,7 @@ def test_settings_days_links_and_cadence(database: db.Database) -> None:
     }
     assert db.new_items_per_feed(database, T0 - timedelta(days=1))[a] == 2
     recent = db.recent_story_items(database, T0 - timedelta(days=1))
-    assert {(story, feed) for story, _, _, feed in recent} >= {(1, a)}
+    assert {(m.story_id, m.feed_id) for m in recent} >= {(1, a)}
     assert db.item_details(database, [1])[1] == ("summary", 0.5, a)
 
 
