@@ -45,6 +45,7 @@ from db._trend_store import (
     story_sources,
     top_stories,
     trend_json,
+    trend_span,
 )
 from db.types import (
     FeedSpec,
@@ -121,5 +122,6 @@ __all__ = [
     "sync_feeds",
     "top_stories",
     "trend_json",
+    "trend_span",
     "upgrade",
 ]

@@ -148,11 +148,13 @@ def known_items(db: Database, feed_id: int, guids: Iterable[str]) -> dict[str, K
     with db.session() as session:
         for start in range(0, len(wanted), _CHUNK):
             rows = session.execute(
-                select(Item.guid, Item.id, Item.content_hash).where(
+                select(Item.guid, Item.id, Item.content_hash, Item.day).where(
                     Item.feed_id == feed_id, Item.guid.in_(wanted[start : start + _CHUNK])
                 )
             )
-            found.update({guid: KnownItem(item_id, content_hash) for guid, item_id, content_hash in rows})
+            found.update(
+                {guid: KnownItem(item_id, content_hash, day) for guid, item_id, content_hash, day in rows}
+            )
     return found
 
 

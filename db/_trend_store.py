@@ -31,16 +31,18 @@ def _as_date(value: object, cache: dict[object, date]) -> date:
 FactTuple = tuple[int, int | None, int, date, float, tuple[tuple[str, float], ...]]
 
 
-def iter_facts(database: Database) -> Iterator[FactTuple]:
+def iter_facts(database: Database, *, since: date | None = None) -> Iterator[FactTuple]:
     """(item_id, story_id, feed_id, day, reliability, ((indicator_id, polarity × factor), ...)) for every
-    matched item that has a day, in item order.
+    matched item that has a day (on or after ``since``, if given), in item order.
 
     Plain tuples straight from the DB-API cursor: a rescore reads a million items here, and row
     objects would cost more than the rest of the rescore.
     """
     query = (
         "SELECT m.item_id, i.story_id, i.feed_id, i.day, m.indicator_id, m.polarity * m.factor "
-        "FROM matches m JOIN items i ON i.id = m.item_id WHERE i.day IS NOT NULL ORDER BY m.item_id"
+        "FROM matches m JOIN items i ON i.id = m.item_id WHERE i.day IS NOT NULL "
+        + ("AND i.day >= :since " if since is not None else "")
+        + "ORDER BY m.item_id"
     )
     days: dict[object, date] = {}
     with database.engine.connect() as conn:
@@ -48,7 +50,12 @@ def iter_facts(database: Database) -> Iterator[FactTuple]:
         reliability = {int(f): float(r) for f, r in conn.exec_driver_sql("SELECT id, reliability FROM feeds")}
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
-            cursor.execute(query)
+            if since is None:
+                cursor.execute(query)
+            else:
+                # Both drivers take named parameters, in their own spelling.
+                named = query.replace(":since", "%(since)s") if database.dialect == "postgresql" else query
+                cursor.execute(named, {"since": since.isoformat() if database.dialect == "sqlite" else since})
             current = -1
             head: tuple[int | None, int, date, float] = (None, 0, date.min, 1.0)
             fired: list[tuple[str, float]] = []
@@ -138,6 +145,13 @@ def replace_trend(
                     for s in kept_stories[start : start + BATCH]
                 ],
             )
+
+
+def trend_span(database: Database) -> tuple[date, date] | None:
+    """The first and last day of the stored trend, None when nothing is stored."""
+    with database.session() as session:
+        first, last = session.execute(select(func.min(ScenarioDaily.day), func.max(ScenarioDaily.day))).one()
+    return None if first is None or last is None else (first, last)
 
 
 def load_trend(

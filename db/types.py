@@ -93,6 +93,7 @@ class KnownItem:
 
     id: int
     content_hash: str
+    day: date | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,15 @@ from scenarios._stories import (
     similarity,
     story_name_key,
 )
-from scenarios._trend import DailyTrend, ItemFacts, StoryScore, TrendResult, TrendSettings, compute_trend
+from scenarios._trend import (
+    DailyTrend,
+    ItemFacts,
+    StoryScore,
+    TrendResult,
+    TrendSeed,
+    TrendSettings,
+    compute_trend,
+)
 from scenarios.types import (
     BASE_LEVEL,
     LABEL_POLARITIES,
@@ -63,6 +71,7 @@ __all__ = [
     "StorySignature",
     "Threshold",
     "TrendResult",
+    "TrendSeed",
     "TrendSettings",
     "check",
     "compare_stories",

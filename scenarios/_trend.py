@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -90,6 +91,24 @@ class TrendSettings:
                 "trend setting spike_min_baseline must be a finite number > 0 (stories/day), "
                 f"not {self.spike_min_baseline!r}"
             )
+
+
+@dataclass(frozen=True)
+class TrendSeed:
+    """Where one scenario's trend stood before ``first_day``: lets :func:`compute_trend` continue a
+    stored trend from a later day and give exactly the rows a computation from its start would.
+
+    ``days_before``: days of history before ``first_day``. ``index``/``level``: the day before's.
+    ``story_counts``: stories per day of the last ``min(days_before, spike_baseline_days)`` days,
+    oldest first. ``last_fired``: indicator id -> how many days before ``first_day`` it last fired
+    (1 is the day before), for those that fired within ``novelty_days``.
+    """
+
+    days_before: int
+    index: float
+    level: str
+    story_counts: tuple[int, ...]
+    last_fired: Mapping[str, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,6 +271,7 @@ def compute_trend(
     first_day: date | None = None,
     settings: TrendSettings = TrendSettings(),
     top_stories: int | None = None,
+    seeds: Mapping[str, TrendSeed] | None = None,
 ) -> TrendResult:
     """The daily trend of every scenario of ``scenarios`` from ``first_day`` to ``last_day`` inclusive.
 
@@ -261,7 +281,10 @@ def compute_trend(
     count as feeds of their story; facts after ``last_day`` are ignored altogether.
     ``top_stories`` keeps only that many story scores per scenario and day, strongest first, in
     ``stories`` (the day's figures always count every story); ``None`` keeps them all.
-    Raises ValueError for ``first_day`` after ``last_day``, a negative ``top_stories``, an item id given twice, a polarity other
+    ``seeds`` (with ``first_day``): per scenario id, the state of a stored trend the day before
+    ``first_day``; the trend then continues it instead of starting from 0 (a scenario without a seed
+    starts from 0). Facts before ``first_day`` are then not needed.
+    Raises ValueError for a seed whose level the scenario does not have, ``first_day`` after ``last_day``, a negative ``top_stories``, an item id given twice, a polarity other
     than +1/-1 or a reliability that is negative or not a finite number.
     """
     if first_day is not None and first_day > last_day:
@@ -345,6 +368,7 @@ def compute_trend(
             scenarios.config_hash,
             top_stories,
             stories,
+            seeds.get(scenario.id) if seeds is not None and first_day is not None else None,
         )
     return TrendResult(MappingProxyType(rows), tuple(stories))
 
@@ -359,6 +383,7 @@ def _scenario_days(
     config_hash: str,
     top_stories: int | None,
     stories_out: list[StoryScore],
+    seed: TrendSeed | None = None,
 ) -> tuple[DailyTrend, ...]:
     scenario_id = scenario.id
     decay = 2.0 ** (-1.0 / scenario.half_life_days)
@@ -367,11 +392,18 @@ def _scenario_days(
     novelty_days = settings.novelty_days
     index = 0.0
     level = 0
-    story_counts: list[int] = []
-    baseline_sum = 0  # stories over the previous min(d, baseline_days) days
+    before = 0  # d counts days from the start of history, which a seed puts before days[0]
+    recent: deque[int] = deque(maxlen=baseline_days)  # stories of the previous min(d, baseline_days) days
     last_fired: dict[str, int] = {}
+    if seed is not None:
+        if seed.level not in levels:
+            raise ValueError(f"seed of {scenario_id}: level {seed.level!r} is not one of {levels}")
+        before, index, level = seed.days_before, seed.index, levels.index(seed.level)
+        recent.extend(seed.story_counts[-baseline_days:] if seed.days_before else ())
+        last_fired = {i: before - ago for i, ago in seed.last_fired.items()}
+    baseline_sum = sum(recent)
     out: list[DailyTrend] = []
-    for d, day in enumerate(days):
+    for d, day in enumerate(days, start=before):
         day_cells = by_day.get(day)
         cells = day_cells[position] if day_cells is not None else None
         raw = 0.0
@@ -409,10 +441,10 @@ def _scenario_days(
         if d > 0 and n_stories >= settings.spike_min_stories:
             lam = max(baseline_sum / min(d, baseline_days), settings.spike_min_baseline)
             spike = poisson_upper_tail(n_stories, lam) < settings.spike_alpha
-        story_counts.append(n_stories)
+        if len(recent) == baseline_days:
+            baseline_sum -= recent[0]
+        recent.append(n_stories)
         baseline_sum += n_stories
-        if d >= baseline_days:
-            baseline_sum -= story_counts[d - baseline_days]
 
         indicators = tuple(sorted(fired))
         novel: tuple[str, ...] = ()

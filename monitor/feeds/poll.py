@@ -110,6 +110,7 @@ class FeedResult:
     items_new: int
     items_updated: int
     error: str | None
+    earliest_day: date | None = None  # the earliest day whose items this poll changed
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +122,11 @@ class PollReport:
     @property
     def items_new(self) -> int:
         return sum(f.items_new for f in self.feeds)
+
+    @property
+    def earliest_day(self) -> date | None:
+        """The earliest day whose stored items changed in this poll (where the trend must be redone)."""
+        return min((f.earliest_day for f in self.feeds if f.earliest_day is not None), default=None)
 
     @property
     def failed(self) -> int:
@@ -208,6 +214,7 @@ def _store_outcome(
     kind = fetched.kind
     error = fetched.error
     writes: list[db.ItemWrite] = []
+    earliest: date | None = None
     seen: int | None = None
     body_hash: str | None = None
     if kind is db.PollOutcome.OK and fetched.body is not None:
@@ -230,6 +237,10 @@ def _store_outcome(
         else:
             known = db.known_items(database, feed.id, (p.guid for p in parsed.items))
             writes = analyser.writes(parsed.items, known, feed.language, attempted)
+            changed_days = [w.item.day for w in writes] + [
+                known[w.item.guid].day for w in writes if w.existing_id is not None
+            ]
+            earliest = min((day for day in changed_days if day is not None), default=None)
             seen = len({p.guid for p in parsed.items})
             error = parsed.warning
     plan = plan_next(
@@ -288,5 +299,5 @@ def _store_outcome(
         f" error={error!r}" if error else "",
     )
     return FeedResult(
-        feed.id, feed.name, kind, fetched.status, summary.items_new, summary.items_updated, error
+        feed.id, feed.name, kind, fetched.status, summary.items_new, summary.items_updated, error, earliest
     )

@@ -48,7 +48,7 @@ def poll_and_refresh(
         worker=worker,
     )
     if any(f.items_new or f.items_updated for f in report.feeds):
-        rows = trend.refresh(database, definitions, tz=tz, now=now())
+        rows = trend.refresh(database, definitions, tz=tz, now=now(), changed_from=report.earliest_day)
         log.info("trend refreshed days=%d stories=%d", len(rows.days), len(rows.stories))
     return report
 

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import db
 from monitor.analysis import Definitions
-from scenarios import ItemFacts, StoryScore, TrendResult, compute_trend
+from scenarios import ItemFacts, StoryScore, TrendResult, TrendSeed, TrendSettings, compute_trend
 
 log = logging.getLogger(__name__)
 
@@ -128,11 +128,101 @@ def to_rows(database: db.Database, result: TrendResult) -> TrendRows:
 
 
 def refresh(
-    database: db.Database, definitions: Definitions, *, tz: ZoneInfo, now: datetime, since: date | None = None
+    database: db.Database,
+    definitions: Definitions,
+    *,
+    tz: ZoneInfo,
+    now: datetime,
+    since: date | None = None,
+    changed_from: date | None = None,
 ) -> TrendRows:
-    """Recompute the trend up to today (local) and store it from ``since`` on."""
+    """Recompute the trend up to today (local) and store it from ``since`` on.
+
+    ``changed_from``: the earliest day whose items changed since the trend was stored. The stored
+    trend is then continued from that day (the index of a day depends only on the day before and
+    the day's own items, so earlier rows stay as they are), reading only the facts from that day
+    on; when the stored trend cannot be continued (none yet, other definitions, a gap), the whole
+    trend is recomputed.
+    """
     ensure_days(database, tz)
-    result = compute(database, definitions, local_day(now, tz))
+    today = local_day(now, tz)
+    if changed_from is not None and since is None:
+        rows = _continue(database, definitions, today, changed_from)
+        if rows is not None:
+            return rows
+    result = compute(database, definitions, today)
     rows = to_rows(database, result)
     db.replace_trend(database, rows.days, rows.stories, since=since)
     return rows
+
+
+def _continue(
+    database: db.Database, definitions: Definitions, today: date, changed_from: date
+) -> TrendRows | None:
+    span = db.trend_span(database)
+    if span is None:
+        return None
+    first, last = span
+    start = min(changed_from, last + timedelta(days=1), today)
+    if start <= first:
+        return None
+    settings = TrendSettings()
+    seeds = _seeds(
+        db.load_trend(
+            database, since=start - timedelta(days=max(settings.novelty_days, settings.spike_baseline_days))
+        ),
+        definitions,
+        first,
+        start,
+        settings,
+    )
+    if seeds is None:
+        return None
+    with gc_paused():
+        result = compute_trend(
+            facts_from_rows(db.iter_facts(database, since=start)),
+            definitions.scenarios,
+            last_day=today,
+            first_day=start,
+            top_stories=TOP_STORIES_PER_DAY,
+            seeds=seeds,
+            settings=settings,
+        )
+    rows = to_rows(database, result)
+    db.replace_trend(database, rows.days, rows.stories, since=start)
+    log.debug("trend continued from %s (stored from %s)", start, first)
+    return rows
+
+
+def _seeds(
+    stored: Sequence[db.TrendRow], definitions: Definitions, first: date, start: date, settings: TrendSettings
+) -> dict[str, TrendSeed] | None:
+    """Each scenario's state on the day before ``start``, or None if the stored rows cannot give it
+    exactly (a scenario missing, rows of other definitions, a missing day)."""
+    config_hash = definitions.scenarios.config_hash
+    by_scenario: dict[str, dict[date, db.TrendRow]] = {}
+    for row in stored:
+        if row.day < start:
+            by_scenario.setdefault(row.scenario_id, {})[row.day] = row
+    days_before = (start - first).days
+    window = min(days_before, max(settings.spike_baseline_days, settings.novelty_days))
+    wanted = [start - timedelta(days=ago) for ago in range(window, 0, -1)]
+    seeds: dict[str, TrendSeed] = {}
+    for scenario_id in definitions.scenarios.scenarios:
+        rows = by_scenario.get(scenario_id, {})
+        if any(day not in rows or rows[day].config_hash != config_hash for day in wanted):
+            return None
+        previous = rows[start - timedelta(days=1)]
+        last_fired: dict[str, int] = {}
+        for day in wanted:  # oldest first: a later day overwrites
+            for indicator_id in rows[day].indicator_ids:
+                last_fired[indicator_id] = (start - day).days
+        baseline = wanted[-min(days_before, settings.spike_baseline_days) :]
+        seeds[scenario_id] = TrendSeed(
+            days_before=days_before,
+            index=previous.index,
+            level=previous.level,
+            story_counts=tuple(rows[day].stories for day in baseline),
+            last_fired={i: ago for i, ago in last_fired.items() if ago <= settings.novelty_days},
+        )
+    return seeds
