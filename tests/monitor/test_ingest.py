@@ -1,0 +1,115 @@
+"""The ingest in process: a stored item costs no work, an unchanged body is not parsed again."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+import db
+import monitor.feeds.poll as poll_module
+from monitor.analysis import Definitions
+from monitor.config.model import Config, load_config
+from monitor.pipeline.poll_cycle import poll_and_refresh
+from tests.monitor.conftest_feeds import FeedServer, Reply
+
+NOW = datetime(2026, 11, 20, 9, tzinfo=UTC)
+
+
+def rss(*items: tuple[str, str]) -> bytes:
+    entries = "".join(
+        f"<item><guid>{guid}</guid><title>{title}</title><pubDate>Fri, 20 Nov 2026 08:00:00 +0000</pubDate></item>"
+        for guid, title in items
+    )
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{entries}</channel></rss>'.encode()
+    )
+
+
+def config_for(tmp_path: Path, url: str) -> Config:
+    path = tmp_path / "monitor.yaml"
+    path.write_text(
+        f"database:\n  url: sqlite:///{tmp_path / 'm.db'}\nfeeds:\n  - url: {url}\n    name: one\n    language: en\n",
+        encoding="utf-8",
+    )
+    return load_config(path)
+
+
+@pytest.fixture(scope="module")
+def definitions() -> Definitions:
+    return Definitions.from_config(load_config(None))
+
+
+class Counter:
+    def __init__(self) -> None:
+        self.parsed = 0
+        self.matched: list[str] = []
+
+
+@pytest.fixture
+def counted(monkeypatch: pytest.MonkeyPatch) -> Counter:
+    counter = Counter()
+    parse_feed = poll_module.parse_feed
+    match_item = Definitions.match_item
+
+    def parse(*args: object, **kwargs: object) -> object:
+        counter.parsed += 1
+        return parse_feed(*args, **kwargs)  # type: ignore[arg-type]
+
+    def match(self: Definitions, title: str, summary: str) -> object:
+        counter.matched.append(title)
+        return match_item(self, title, summary)
+
+    monkeypatch.setattr(poll_module, "parse_feed", parse)
+    monkeypatch.setattr(Definitions, "match_item", match)
+    return counter
+
+
+def test_only_new_and_changed_items_are_analysed(
+    tmp_path: Path, definitions: Definitions, counted: Counter
+) -> None:
+    with FeedServer() as server:
+        body = rss(("1", "Minsk moves troops to the border"), ("2", "Weather in Vilnius"))
+        url = server.route("/feed.xml", lambda _: Reply(body=body))
+        config = config_for(tmp_path, url)
+        database = db.open_database(config.database_url)
+        db.sync_feeds(database, [db.FeedSpec(url, "one", "en", 1.0, 900)], NOW)
+        first = poll_and_refresh(database, config, definitions, now=lambda: NOW, due_only=False)
+        assert first.items_new == 2 and sorted(counted.matched) == sorted(
+            ["Minsk moves troops to the border", "Weather in Vilnius"]
+        )
+        counted.matched.clear()
+        body = rss(
+            ("1", "Minsk moves troops to the border"), ("2", "Weather in Vilnius, corrected"), ("3", "New")
+        )
+        later = NOW + timedelta(minutes=20)
+        second = poll_and_refresh(database, config, definitions, now=lambda: later, due_only=False)
+        (feed,) = second.feeds
+        assert (feed.items_new, feed.items_updated) == (1, 1)
+        assert sorted(counted.matched) == ["New", "Weather in Vilnius, corrected"]  # item 1: a lookup only
+        assert feed.earliest_day == NOW.date()
+        database.close()
+
+
+def test_an_unchanged_body_is_not_parsed_again(
+    tmp_path: Path, definitions: Definitions, counted: Counter
+) -> None:
+    with FeedServer() as server:
+        body = rss(("1", "Minsk moves troops to the border"))
+        # A server that ignores the validators: the same 200 body every time.
+        url = server.route("/feed.xml", Reply(body=body))
+        config = config_for(tmp_path, url)
+        database = db.open_database(config.database_url)
+        db.sync_feeds(database, [db.FeedSpec(url, "one", "en", 1.0, 900)], NOW)
+        poll_and_refresh(database, config, definitions, now=lambda: NOW, due_only=False)
+        assert counted.parsed == 1
+        again = poll_and_refresh(
+            database, config, definitions, now=lambda: NOW + timedelta(hours=1), due_only=False
+        )
+        assert counted.parsed == 1
+        (feed,) = again.feeds
+        assert feed.outcome is db.PollOutcome.OK and (feed.items_new, feed.items_updated) == (0, 0)
+        (state,) = db.list_feeds(database)
+        assert state.body_hash is not None and state.last_success_at == NOW + timedelta(hours=1)
+        database.close()
