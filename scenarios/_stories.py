@@ -74,6 +74,7 @@ from __future__ import annotations
 import heapq
 import math
 import re
+import sys
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -326,7 +327,11 @@ class StorySignature:
                 f"not a story signature ({_FORMAT}|title|lead|numbers|names): {text[:80]!r}; "
                 "recompute it from the item's title and summary"
             )
-        title, lead_only, numbers, names = (frozenset(part.split()) for part in parts[1:])
+        # Interned: the index holds tens of thousands of signatures made of the same few thousand
+        # words; one string per word instead of one per occurrence is most of its memory.
+        title, lead_only, numbers, names = (
+            _shared(frozenset(map(sys.intern, part.split()))) for part in parts[1:]
+        )
         return cls(title=title, lead=title | lead_only, numbers=numbers, names=names)
 
 
@@ -434,8 +439,17 @@ class _Prepared:
     title_numbers: frozenset[str]
 
 
+_EMPTY: frozenset[str] = frozenset()
+
+
+def _shared(tokens: frozenset[str]) -> frozenset[str]:
+    """``tokens``, or one shared empty set: most items have no numbers and no names, and an empty
+    frozenset still takes 216 bytes; an index of 50,000 items held six of them per item."""
+    return tokens if tokens else _EMPTY
+
+
 def _prepare(sig: StorySignature) -> _Prepared:
-    keys = {name: story_name_key(name) for name in sig.names}
+    keys = {name: sys.intern(story_name_key(name)) for name in sig.names}
     name_keys = frozenset(key for key in keys.values() if key)
     # a name whose stem is a title token: the title names it
     title_names = tuple(
@@ -443,11 +457,13 @@ def _prepare(sig: StorySignature) -> _Prepared:
     )
     return _Prepared(
         sig=sig,
-        name_keys=name_keys,
-        strong_numbers=frozenset(n for n in sig.numbers if _is_strong_number(n)),
-        anchors=frozenset({n for n in sig.numbers if _digits(n) >= 2} | {"~" + k for k in name_keys}),
+        name_keys=_shared(name_keys),
+        strong_numbers=_shared(frozenset(n for n in sig.numbers if _is_strong_number(n))),
+        anchors=_shared(
+            frozenset({n for n in sig.numbers if _digits(n) >= 2} | {sys.intern("~" + k) for k in name_keys})
+        ),
         title_names=title_names,
-        title_numbers=sig.numbers & sig.title,
+        title_numbers=_shared(sig.numbers & sig.title),
     )
 
 
@@ -549,14 +565,15 @@ def similarity(a: StorySignature, b: StorySignature, policy: StoryPolicy = DEFAU
 
 
 class _Entry:
-    __slots__ = ("at", "feed_id", "keys", "prepared", "story_id")
+    # No copy of the index keys: they are derived again on the rare rebuild of the postings, and
+    # an index of 50,000 items would otherwise hold 50,000 more tuples.
+    __slots__ = ("at", "feed_id", "prepared", "story_id")
 
     def __init__(self, prepared: _Prepared, at: datetime, feed_id: int, story_id: int) -> None:
         self.prepared = prepared
         self.at = at
         self.feed_id = feed_id
         self.story_id = story_id
-        self.keys = _index_keys(prepared)
 
 
 def _index_keys(prepared: _Prepared) -> tuple[str, ...]:
@@ -601,7 +618,7 @@ class StoryIndex:
         self._stories.setdefault(story_id, []).append(number)
         heapq.heappush(self._by_time, (at, number))
         postings = self._postings
-        for key in entry.keys:
+        for key in _index_keys(entry.prepared):
             posting = postings.get(key)
             if posting is None:
                 postings[key] = [number]
@@ -763,7 +780,7 @@ class StoryIndex:
         if self._dead > len(self._entries):
             postings: dict[str, list[int]] = {}
             for number, entry in self._entries.items():  # in order of addition, as add() appends
-                for key in entry.keys:
+                for key in _index_keys(entry.prepared):
                     posting = postings.get(key)
                     if posting is None:
                         postings[key] = [number]

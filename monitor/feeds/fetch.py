@@ -482,8 +482,10 @@ async def fetch_all(
                 index, outcome = await next_done
                 if outcome is None:
                     continue
-                results[index] = outcome
                 _log(outcome)
+                # A body handed to on_result is the caller's: keeping every one until the end
+                # would hold a whole poll's documents in memory at once.
+                results[index] = outcome if on_result is None else replace(outcome, body=None)
                 if on_result is not None:
                     returned = on_result(outcome)
                     if inspect.isawaitable(returned):
