@@ -7,17 +7,23 @@ fetched again, with its old validators, by the next poll).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
+import multiprocessing
+import os
 import threading
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
 import db
-from monitor.feeds.fetch import FetchOutcome, FetchRequest, FetchSettings, fetch_all_sync
-from monitor.feeds.parse import ParsedItem, parse_feed
+from monitor.feeds.fetch import FetchOutcome, FetchRequest, FetchSettings, fetch_all
+from monitor.feeds.parse import ParsedFeed, ParsedItem, parse_feed
 from monitor.feeds.schedule_policy import BackoffSettings, plan_next, stable_jitter
 from monitor.process_identity import host_name, pid_alive, worker_identity
 
@@ -32,6 +38,12 @@ class PollSettings:
     backoff: BackoffSettings
     # A claim outlives the longest fetch by a margin, so a dead worker's feeds come free soon after.
     lease: timedelta = timedelta(minutes=10)
+    # Parsing is most of a large poll's CPU: with at least ``parse_pool_min_feeds`` feeds claimed,
+    # bodies are parsed on this many worker processes while the poll stores what is parsed. 0: inline.
+    parse_workers: int = field(
+        default_factory=lambda: min(4, os.cpu_count() or 1) if (os.cpu_count() or 1) > 1 else 0
+    )
+    parse_pool_min_feeds: int = 50
 
 
 class Staged(Protocol):
@@ -161,20 +173,27 @@ def poll(
     try:
         requests = [FetchRequest(f.id, f.url, f.etag, f.last_modified) for f in feeds]
 
-        def store(fetched: FetchOutcome) -> None:
+        def store(fetched: FetchOutcome, body: _Body) -> None:
             results.append(
                 _store_outcome(
-                    database, settings, analyser, stories, by_id[fetched.feed_id], fetched, now, run_id
+                    database, settings, analyser, stories, by_id[fetched.feed_id], fetched, body, now, run_id
                 )
             )
 
-        fetch_all_sync(
-            requests,
-            settings.fetch,
-            now=now,
-            on_result=store,
-            should_stop=(stop.is_set if stop is not None else None),
-        )
+        workers = settings.parse_workers if len(feeds) >= settings.parse_pool_min_feeds else 0
+        with _parse_pool(workers) as pool:
+            asyncio.run(
+                _fetch_and_store(
+                    requests,
+                    settings.fetch,
+                    by_id,
+                    store,
+                    pool,
+                    workers,
+                    now=now,
+                    should_stop=(stop.is_set if stop is not None else None),
+                )
+            )
         stopped = stop is not None and stop.is_set() and len(results) < len(feeds)
         failed = sum(1 for r in results if not r.outcome.succeeded)
         outcome = "interrupted" if stopped else ("ok" if failed == 0 else "partial")
@@ -200,6 +219,104 @@ def poll(
         )
 
 
+@dataclass(frozen=True, slots=True)
+class _Body:
+    """A fetched body's fate: its hash (None without a 200 body), and what parsing it gave (None
+    when it was not parsed: the same body as last time)."""
+
+    attempted: datetime
+    hash: str | None
+    parsed: ParsedFeed | None
+
+
+def _parse(fetched: FetchOutcome, attempted: datetime) -> ParsedFeed:
+    assert fetched.body is not None
+    return parse_feed(
+        fetched.body,
+        url=fetched.final_url or fetched.url,
+        content_type=fetched.content_type,
+        fetched_at=attempted,
+        content_language=fetched.content_language,
+    )
+
+
+@contextmanager
+def _parse_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
+    if workers <= 0:
+        yield None
+        return
+    # forkserver: the poll runs beside the scheduler's and the event loop's threads, which a plain
+    # fork would copy mid-state into the children.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["monitor.feeds.parse"])
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+async def _fetch_and_store(
+    requests: Sequence[FetchRequest],
+    settings: FetchSettings,
+    feeds: Mapping[int, db.FeedState],
+    store: Callable[[FetchOutcome, _Body], None],
+    pool: ProcessPoolExecutor | None,
+    workers: int,
+    *,
+    now: Clock,
+    should_stop: Callable[[], bool] | None,
+) -> None:
+    """Fetch concurrently; parse each new body (on the pool, if any) and store each feed, one at a
+    time, in the event loop's thread. At most two bodies per worker wait for or are in parsing, so a
+    slow parse holds back the fetches rather than letting bodies pile up in memory."""
+    loop = asyncio.get_running_loop()
+    slots = asyncio.Semaphore(max(1, 2 * workers))
+    pending: set[asyncio.Task[None]] = set()
+    broken = False
+
+    async def parse_then_store(fetched: FetchOutcome, attempted: datetime, body_hash: str) -> None:
+        nonlocal broken
+        try:
+            try:
+                parsed = await loop.run_in_executor(pool, _parse, fetched, attempted)
+            except BrokenProcessPool:
+                # A parser process died (killed, out of memory) on some document; the rest of the
+                # poll parses inline.
+                broken = True
+                parsed = _parse(fetched, attempted)
+            store(fetched, _Body(attempted, body_hash, parsed))
+        finally:
+            slots.release()
+
+    async def on_result(fetched: FetchOutcome) -> None:
+        attempted = now()
+        body_hash = (
+            hashlib.sha256(fetched.body).hexdigest()
+            if fetched.kind is db.PollOutcome.OK and fetched.body is not None
+            else None
+        )
+        if body_hash is None or body_hash == feeds[fetched.feed_id].body_hash:
+            store(fetched, _Body(attempted, body_hash, None))
+        elif pool is None or broken:
+            store(fetched, _Body(attempted, body_hash, _parse(fetched, attempted)))
+        else:
+            await slots.acquire()
+            task = asyncio.create_task(parse_then_store(fetched, attempted, body_hash))
+            pending.add(task)
+            task.add_done_callback(pending.discard)
+
+    try:
+        await fetch_all(requests, settings, now=now, on_result=on_result, should_stop=should_stop)
+        while pending:
+            await asyncio.gather(*pending)
+    except BaseException:
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        raise
+
+
 def _store_outcome(
     database: db.Database,
     settings: PollSettings,
@@ -207,29 +324,22 @@ def _store_outcome(
     stories: StoryStaging[Any] | None,
     feed: db.FeedState,
     fetched: FetchOutcome,
+    body: _Body,
     now: Clock,
     run_id: int,
 ) -> FeedResult:
-    attempted = now()
+    attempted = body.attempted
     kind = fetched.kind
     error = fetched.error
     writes: list[db.ItemWrite] = []
     earliest: date | None = None
     seen: int | None = None
-    body_hash: str | None = None
-    if kind is db.PollOutcome.OK and fetched.body is not None:
-        body_hash = hashlib.sha256(fetched.body).hexdigest()
-    if body_hash is not None and body_hash == feed.body_hash:
+    body_hash = body.hash
+    parsed = body.parsed
+    if body_hash is not None and parsed is None:
         # The server ignored the validators and sent what was stored last time: nothing to parse.
         error, seen = feed.last_error, 0
-    elif body_hash is not None and fetched.body is not None:
-        parsed = parse_feed(
-            fetched.body,
-            url=fetched.final_url or fetched.url,
-            content_type=fetched.content_type,
-            fetched_at=attempted,
-            content_language=fetched.content_language,
-        )
+    elif parsed is not None:
         if parsed.problem:
             # The server answered but sent nothing usable: a failure for backoff and health,
             # with validators dropped so the next poll fetches the document in full.

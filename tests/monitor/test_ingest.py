@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import text
 
 import db
 import monitor.feeds.poll as poll_module
 from monitor.analysis import Definitions
 from monitor.config.model import Config, load_config
 from monitor.pipeline.poll_cycle import poll_and_refresh
+from monitor.pipeline.poll_settings import poll_settings
 from tests.monitor.conftest_feeds import FeedServer, Reply
 
 NOW = datetime(2026, 11, 20, 9, tzinfo=UTC)
+UTC_ZONE = ZoneInfo("UTC")
 
 
 def rss(*items: tuple[str, str]) -> bytes:
@@ -113,3 +118,37 @@ def test_an_unchanged_body_is_not_parsed_again(
         (state,) = db.list_feeds(database)
         assert state.body_hash is not None and state.last_success_at == NOW + timedelta(hours=1)
         database.close()
+
+
+def test_bodies_parsed_on_worker_processes_store_what_inline_parsing_stores(
+    tmp_path: Path, definitions: Definitions
+) -> None:
+    with FeedServer() as server:
+        urls = [
+            server.route(
+                f"/f{n}.xml", Reply(body=rss((f"{n}-1", f"Minsk moves troops {n}"), (f"{n}-2", "Rain")))
+            )
+            for n in range(4)
+        ]
+        stored = []
+        for workers in (0, 2):
+            database = db.open_database(f"sqlite:///{tmp_path / f'w{workers}.db'}")
+            db.sync_feeds(database, [db.FeedSpec(u, u[-6:], "en", 1.0, 900) for u in urls], NOW)
+            settings = dataclasses.replace(
+                poll_settings(config_for(tmp_path, urls[0])), parse_workers=workers, parse_pool_min_feeds=1
+            )
+            report = poll_module.poll(
+                database, settings, definitions.analyser(tz=UTC_ZONE), now=lambda: NOW, due_only=False
+            )
+            assert report.items_new == 8 and report.failed == 0
+            with database.engine.connect() as conn:
+                stored.append(
+                    [
+                        tuple(r)
+                        for r in conn.execute(
+                            text("SELECT guid, title, day, signature FROM items ORDER BY guid")
+                        )
+                    ]
+                )
+            database.close()
+        assert stored[0] == stored[1] and len(stored[0]) == 8
