@@ -64,7 +64,7 @@ def _now(offset: int) -> datetime:
 
 
 def test_continued_trend_equals_full_recompute(
-    tmp_path: Path, definitions: Definitions, monkeypatch: pytest.MonkeyPatch
+    database_url: str, definitions: Definitions, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     reads: list[date | None] = []
     iter_facts = db.iter_facts
@@ -74,7 +74,7 @@ def test_continued_trend_equals_full_recompute(
         return iter_facts(database, since=since)
 
     monkeypatch.setattr(db, "iter_facts", spy)
-    database = db.open_database(f"sqlite:///{tmp_path / 'trend.db'}")
+    database = db.open_database(database_url)
     specs = [db.FeedSpec(f"http://127.0.0.1:1/{n}", f"feed{n}", "en", 0.5 + n / 10, 900) for n in range(4)]
     db.sync_feeds(database, specs, _now(0))
     rnd = random.Random(7)
