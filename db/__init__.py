@@ -65,7 +65,7 @@ from db.types import (
     TopStory,
     TrendRow,
 )
-from indicators.errors import StorageError
+from indicators.errors import StorageError, StorageRefusedError
 
 __all__ = [
     "HEAD_REVISION",
@@ -82,6 +82,7 @@ __all__ = [
     "PollUpdate",
     "RunInfo",
     "StorageError",
+    "StorageRefusedError",
     "StoredItem",
     "StoryMemory",
     "StoryScoreRow",

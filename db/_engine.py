@@ -11,10 +11,17 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DataError,
+    IntegrityError,
+    NoSuchModuleError,
+    OperationalError,
+    SQLAlchemyError,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
-from indicators.errors import StorageError
+from indicators.errors import StorageError, StorageRefusedError
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
@@ -163,6 +170,10 @@ class Database:
             raise StorageError(
                 f"the database at {self.url} failed: {exc.orig}. Check that it is reachable, not full "
                 "and not locked by another program, then run the command again"
+            ) from exc
+        except (DataError, IntegrityError) as exc:
+            raise StorageRefusedError(
+                f"the database at {self.url} refused a value: {exc.orig}".rstrip()[:1000]
             ) from exc
         except SQLAlchemyError as exc:
             raise StorageError(

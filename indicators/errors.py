@@ -80,6 +80,11 @@ class StorageError(MonitorError):
     """The database cannot be opened, migrated, read or written; the message says which URL and why."""
 
 
+class StorageRefusedError(StorageError):
+    """The database is working but refused these values (too long for a column, out of range, a
+    constraint): the fault is in the data being written, so other writes may still succeed."""
+
+
 class ImportFileError(MonitorError, ValueError):
     """The file to import cannot be read; nothing was stored."""
 

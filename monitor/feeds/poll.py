@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
@@ -176,11 +176,19 @@ def poll(
 
         def store(fetched: FetchOutcome, body: _Body) -> None:
             feed = by_id[fetched.feed_id]
-            results.append(
-                _store_outcome(
+            try:
+                result = _store_outcome(
                     database, settings, analyser, stories, feed, fetched, body, now, run_id, outcomes
                 )
-            )
+            except db.StorageError as exc:
+                if not isinstance(exc, db.StorageRefusedError):
+                    raise  # the database is at fault, not this feed: no other feed would fare better
+                log.error("feed=%r: the database refused its items: %s", feed.name, exc)
+                result = _store_failure(settings, feed, body.attempted, exc, outcomes)
+            except Exception as exc:  # a job boundary: one feed's fault stays that feed's problem
+                log.exception("feed=%r: its items could not be stored; the poll goes on", feed.name)
+                result = _store_failure(settings, feed, body.attempted, exc, outcomes)
+            results.append(result)
 
         workers = settings.parse_workers if len(feeds) >= settings.parse_pool_min_feeds else 0
         with _parse_pool(workers) as pool:
@@ -417,6 +425,35 @@ def _store_outcome(
     )
 
 
+def _store_failure(
+    settings: PollSettings, feed: db.FeedState, attempted: datetime, exc: Exception, outcomes: _Outcomes
+) -> FeedResult:
+    """Record a feed whose answer could not be stored (a date out of range, a value the database
+    refuses...) as failed, with backoff, so it is retried later rather than at every poll."""
+    error = f"its items could not be stored ({type(exc).__name__}: {exc}); they will be tried again"
+    plan = plan_next(
+        db.PollOutcome.ERROR,
+        None,
+        feed.consecutive_failures,
+        feed.poll_interval_seconds,
+        None,
+        None,
+        attempted,
+        settings.backoff,
+        jitter=stable_jitter(feed.config_url),
+    )
+    update = db.PollUpdate(
+        attempted_at=attempted,
+        outcome=db.PollOutcome.ERROR,
+        status=None,
+        next_poll_at=plan.next_poll_at,
+        consecutive_failures=plan.consecutive_failures,
+        error=error[:2000],
+    )
+    outcomes.add(update, db.PollSummary(feed.id, 0, 0, 0))
+    return FeedResult(feed.id, feed.name, db.PollOutcome.ERROR, None, 0, 0, error, None)
+
+
 def _log_feed(
     feed: db.FeedState,
     kind: db.PollOutcome,
@@ -461,4 +498,22 @@ class _Outcomes:
 
     def flush(self) -> None:
         pending, self._pending = self._pending, []
-        db.record_polls(self._database, pending, run_id=self._run_id, finished_at=self._now())
+        try:
+            db.record_polls(self._database, pending, run_id=self._run_id, finished_at=self._now())
+        except db.StorageRefusedError:
+            # One feed's state holds a value the database refuses (a 5 KB ETag...): store the
+            # others one by one, and that one as failed, without the refused values.
+            for update, summary in pending:
+                try:
+                    db.record_polls(self._database, [(update, summary)], run_id=self._run_id)
+                except db.StorageRefusedError as exc:
+                    refused = replace(
+                        update,
+                        outcome=db.PollOutcome.ERROR,
+                        etag=None,
+                        last_modified=None,
+                        moved_to=None,
+                        body_hash=None,
+                        error=f"the database refused this feed's state: {exc}"[:2000],
+                    )
+                    db.record_polls(self._database, [(refused, summary)], run_id=self._run_id)

@@ -152,3 +152,63 @@ def test_bodies_parsed_on_worker_processes_store_what_inline_parsing_stores(
                 )
             database.close()
         assert stored[0] == stored[1] and len(stored[0]) == 8
+
+
+def hostile_config(tmp_path: Path, database_url: str, urls: list[str]) -> Config:
+    feeds = "".join(f"  - url: {u}\n    name: {u.rsplit('/', 1)[-1]}\n    language: en\n" for u in urls)
+    path = tmp_path / "hostile.yaml"
+    # West of UTC: an item dated year 1 has no local day there (OverflowError before storage).
+    path.write_text(
+        f"database:\n  url: '{database_url}'\nschedule:\n  timezone: America/New_York\nfeeds:\n{feeds}",
+        encoding="utf-8",
+    )
+    return load_config(path)
+
+
+def test_one_feed_that_cannot_be_stored_does_not_stop_the_others(
+    tmp_path: Path, database_url: str, definitions: Definitions
+) -> None:
+    year_one = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><item><guid>old</guid>'
+        b"<title>Minsk moves troops</title><pubDate>Mon, 01 Jan 0001 00:00:00 +0000</pubDate></item>"
+        b"</channel></rss>"
+    )
+    long_link = rss(("x", "Minsk moves troops")).replace(
+        b"<guid>x</guid>", b"<guid>x</guid><link>https://example.org/" + b"a" * 3000 + b"</link>"
+    )
+    with FeedServer() as server:
+        good = [
+            server.route(f"/good{n}.xml", Reply(body=rss((f"g{n}", f"Minsk moves troops {n}"))))
+            for n in range(3)
+        ]
+        bad = [
+            server.route("/year1.xml", Reply(body=year_one)),
+            server.route("/link.xml", Reply(body=long_link)),
+        ]
+        etag = server.route(
+            "/etag.xml",
+            Reply(
+                body=rss(("e", "Weather")),
+                headers=(("Content-Type", "application/rss+xml"), ("ETag", '"' + "e" * 5000 + '"')),
+            ),
+        )
+        config = hostile_config(tmp_path, database_url, [*good, *bad, etag])
+        database = db.open_database(config.database_url)
+        db.sync_feeds(
+            database, [db.FeedSpec(u, u.rsplit("/", 1)[-1], "en", 1.0, 900) for u in [*good, *bad, etag]], NOW
+        )
+        report = poll_and_refresh(database, config, definitions, now=lambda: NOW, due_only=False)
+        by_name = {f.name: f for f in report.feeds}
+        assert all(by_name[f"good{n}.xml"].items_new == 1 for n in range(3))
+        assert by_name["year1.xml"].outcome is db.PollOutcome.ERROR
+        assert "could not be stored" in (by_name["year1.xml"].error or "")
+        states = {f.name: f for f in db.list_feeds(database)}
+        # Recorded, with backoff: not due again at once, and not polled at every poll.
+        assert states["year1.xml"].consecutive_failures == 1 and states["year1.xml"].next_poll_at > NOW
+        assert db.load_trend(database), "the trend was computed from the feeds that were stored"
+        if database.dialect == "postgresql":  # SQLite stores any length; PostgreSQL refuses
+            assert by_name["link.xml"].outcome is db.PollOutcome.ERROR
+            assert states["etag.xml"].last_error is not None and "refused" in states["etag.xml"].last_error
+        (run,) = db.recent_runs(database, "poll")
+        assert run.outcome == "partial" and run.feeds_failed >= 1
+        database.close()
