@@ -194,15 +194,15 @@ class Setting(Base):
 
 
 class Run(Base):
-    """Each poll, digest, rescore or import: when it ran and how it ended."""
+    """Each poll and digest: when it ran and how it ended (``db.types.RunKind``, ``RunOutcome``)."""
 
     __tablename__ = "runs"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(32))  # a RunKind value
     started_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
-    # running | ok | partial | failed | interrupted
+    # a RunOutcome value: running | ok | partial | failed | interrupted
     outcome: Mapped[str] = mapped_column(String(32))
     worker: Mapped[str | None] = mapped_column(String(200))
     feeds_total: Mapped[int] = mapped_column(Integer, default=0)

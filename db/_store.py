@@ -23,6 +23,8 @@ from db.types import (
     PollSummary,
     PollUpdate,
     RunInfo,
+    RunKind,
+    RunOutcome,
     StoredItem,
 )
 
@@ -346,10 +348,13 @@ def list_feeds(db: Database) -> list[FeedState]:
         return [_feed_state(row, counts.get(row.id, 0)) for row in rows]
 
 
-def start_run(db: Database, kind: str, now: datetime, worker: str) -> int:
-    """Record a run as started by ``worker`` (the caller's ``host:pid``)."""
+def start_run(db: Database, kind: RunKind | str, now: datetime, worker: str) -> int:
+    """Record a run as started by ``worker`` (the caller's ``host:pid``).
+
+    ``kind`` is a ``RunKind``; its plain value is accepted too (and checked).
+    """
     with db.session(write=True) as session:
-        run = Run(kind=kind, started_at=now, outcome="running", worker=worker)
+        run = Run(kind=RunKind(kind).value, started_at=now, outcome=RunOutcome.RUNNING.value, worker=worker)
         session.add(run)
         session.flush()
         return run.id
@@ -359,7 +364,7 @@ def finish_run(
     db: Database,
     run_id: int,
     now: datetime,
-    outcome: str,
+    outcome: RunOutcome | str,
     *,
     feeds_total: int = 0,
     feeds_ok: int = 0,
@@ -374,7 +379,7 @@ def finish_run(
             .where(Run.id == run_id)
             .values(
                 finished_at=now,
-                outcome=outcome,
+                outcome=RunOutcome(outcome).value,
                 feeds_total=feeds_total,
                 feeds_ok=feeds_ok,
                 feeds_failed=feeds_failed,
@@ -393,15 +398,15 @@ def _dead_here(worker: str | None, host: str, alive: Callable[[int], bool]) -> b
 def mark_dead_runs(db: Database, now: datetime, *, host: str, alive: Callable[[int], bool]) -> int:
     """Clean up after processes of this host that died mid-run (killed, power cut).
 
-    Their runs are closed as ``interrupted`` and their feed claims released at once rather than
+    Their runs are closed as ``RunOutcome.INTERRUPTED`` and their feed claims released at once rather than
     when the lease expires. ``host`` is the caller's host name and ``alive`` tells whether one of
     its pids still runs. Returns the number of runs closed.
     """
     closed = 0
     with db.session(write=True) as session:
-        for run in session.scalars(select(Run).where(Run.outcome == "running")):
+        for run in session.scalars(select(Run).where(Run.outcome == RunOutcome.RUNNING.value)):
             if _dead_here(run.worker, host, alive):
-                run.outcome = "interrupted"
+                run.outcome = RunOutcome.INTERRUPTED.value
                 run.finished_at = now
                 run.detail = "the process stopped mid-run; its unfinished feeds were not stored"
                 closed += 1
@@ -414,18 +419,18 @@ def mark_dead_runs(db: Database, now: datetime, *, host: str, alive: Callable[[i
     return closed
 
 
-def recent_runs(db: Database, kind: str | None = None, limit: int = 10) -> list[RunInfo]:
+def recent_runs(db: Database, kind: RunKind | None = None, limit: int = 10) -> list[RunInfo]:
     with db.session() as session:
         query = select(Run).order_by(Run.started_at.desc(), Run.id.desc()).limit(limit)
         if kind:
-            query = query.where(Run.kind == kind)
+            query = query.where(Run.kind == RunKind(kind).value)
         return [
             RunInfo(
                 id=r.id,
-                kind=r.kind,
+                kind=RunKind(r.kind),
                 started_at=r.started_at,
                 finished_at=r.finished_at,
-                outcome=r.outcome,
+                outcome=RunOutcome(r.outcome),
                 feeds_total=r.feeds_total,
                 feeds_ok=r.feeds_ok,
                 feeds_failed=r.feeds_failed,

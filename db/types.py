@@ -22,6 +22,23 @@ class PollOutcome(StrEnum):
         return self in (PollOutcome.OK, PollOutcome.NOT_MODIFIED)
 
 
+class RunKind(StrEnum):
+    """What a run in ``runs.kind`` did (stored as its value). Rescores and imports record no run."""
+
+    POLL = "poll"
+    DIGEST = "digest"
+
+
+class RunOutcome(StrEnum):
+    """How a run ended, stored as its value in ``runs.outcome``."""
+
+    RUNNING = "running"  # started, not finished (or its process died: see ``mark_dead_runs``)
+    OK = "ok"  # every part succeeded
+    PARTIAL = "partial"  # a poll where some feeds failed
+    FAILED = "failed"  # the run raised
+    INTERRUPTED = "interrupted"  # stopped mid-run (a signal, or found dead by ``mark_dead_runs``)
+
+
 @dataclass(frozen=True, slots=True)
 class FeedSpec:
     """A feed as the configuration describes it; ``sync_feeds`` makes the table agree."""
@@ -131,10 +148,10 @@ class PollSummary:
 @dataclass(frozen=True, slots=True)
 class RunInfo:
     id: int
-    kind: str
+    kind: RunKind
     started_at: datetime
     finished_at: datetime | None
-    outcome: str
+    outcome: RunOutcome
     feeds_total: int
     feeds_ok: int
     feeds_failed: int
