@@ -15,6 +15,7 @@ from sqlalchemy import delete, func, insert, select, update
 from db._engine import Database
 from db._models import Feed, Item, MatchRow, ScenarioDaily, Setting, StoryScore
 from db.types import MatchRecord, StoryScoreRow, TopStory, TrendRow
+from scenarios.types import Level
 
 BATCH = 5000
 
@@ -155,7 +156,7 @@ def load_trend(
                 day=r.day,
                 raw=r.raw,
                 index=r.index,
-                level=r.level,
+                level=Level(r.level),
                 spike=r.spike,
                 items=r.items,
                 stories=r.stories,

@@ -7,6 +7,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from scenarios.types import Level
+
 
 class PollOutcome(StrEnum):
     """How one feed's fetch ended; stored as its value in ``feed_polls.outcome``."""
@@ -166,7 +168,7 @@ class TrendRow:
     day: date
     raw: float
     index: float
-    level: str
+    level: Level
     spike: bool
     items: int
     stories: int

@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from indicators import Match, MatchResult, Polarity
 from scenarios._score import _EPSILON, score_item
-from scenarios.types import BASE_LEVEL, Scenario, ScenarioSet
+from scenarios.types import BASE_LEVEL, Level, Scenario, ScenarioSet
 
 # Facts repeat a handful of (indicators, reliability) combinations, so item contributions come from
 # score_item itself, once per combination; the bound only keeps pathological inputs from growing it.
@@ -101,7 +101,7 @@ class DailyTrend:
     day: date
     raw: float
     index: float
-    level: str
+    level: Level
     spike: bool
     items: int
     stories: int

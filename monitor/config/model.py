@@ -370,8 +370,12 @@ class ThresholdConfig(BaseModel):
 
     @model_validator(mode="after")
     def _hysteresis(self) -> ThresholdConfig:
-        if self.level == "calm":
-            raise PydanticCustomError("threshold", "calm is the base level and needs no threshold; remove it")
+        from scenarios.types import BASE_LEVEL  # lazily: only a config that sets thresholds needs it
+
+        if self.level == BASE_LEVEL:
+            raise PydanticCustomError(
+                "threshold", f"{BASE_LEVEL} is the base level and needs no threshold; remove it"
+            )
         if not self.down < self.up:
             raise PydanticCustomError(
                 "threshold",
@@ -486,14 +490,16 @@ class Config(BaseModel):
 
     def to_overrides(self) -> dict[str, ScenarioOverride]:
         """The ``scenarios:`` section as ``scenarios.ScenarioOverride`` values for ``load_scenarios``."""
-        from scenarios import ScenarioOverride, Threshold  # lazily: config loads without the scenarios layer
+        from scenarios import Level, ScenarioOverride, Threshold  # lazily: config loads without scenarios
 
         return {
             scenario_id: ScenarioOverride(
                 weights=dict(override.weights),
                 thresholds=None
                 if override.thresholds is None
-                else tuple(Threshold(level=t.level, up=t.up, down=t.down) for t in override.thresholds),
+                else tuple(
+                    Threshold(level=Level(t.level), up=t.up, down=t.down) for t in override.thresholds
+                ),
                 half_life_days=override.half_life_days,
                 relevance_threshold=override.relevance_threshold,
             )

@@ -26,6 +26,7 @@ from monitor.digest.content import (
     Phrase,
     ScenarioDigest,
 )
+from scenarios import Level
 
 HISTORY_DAYS = 60
 STORY_WINDOW_DAYS = 2
@@ -38,7 +39,7 @@ SILENT_FLOOR = timedelta(hours=12)
 LAST_DIGEST_SETTING = "digest_last_config"
 
 
-def _level_rank(level: str, bands: Sequence[LevelBand]) -> int:
+def _level_rank(level: Level, bands: Sequence[LevelBand]) -> int:
     names = [b.level for b in bands]
     return names.index(level) + 1 if level in names else 0
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from scenarios import Level
+
 
 @dataclass(frozen=True, slots=True)
 class LevelBand:
-    level: str
+    level: Level
     up: float
     down: float
 
@@ -22,7 +24,7 @@ class DayPoint:
     day: date
     index: float
     raw: float
-    level: str
+    level: Level
     spike: bool
 
 
@@ -69,7 +71,7 @@ class IndicatorRef:
 class ScenarioDigest:
     id: str
     title: str
-    level: str
+    level: Level
     index: float
     change_1d: float
     change_7d: float
@@ -80,7 +82,7 @@ class ScenarioDigest:
     counter_indicators: tuple[IndicatorMove, ...]
     novel: tuple[IndicatorRef, ...]  # firing for the first time in a while (with the day)
     not_observed: tuple[IndicatorRef, ...]  # escalation signposts not seen in the history window
-    level_changed_from: str | None = None  # the level yesterday, when different
+    level_changed_from: Level | None = None  # the level yesterday, when different
 
 
 @dataclass(frozen=True, slots=True)
