@@ -61,9 +61,13 @@ from db.types import (
     StoredItem,
     StoryScoreRow,
     TopStory,
-    TrendRow,
 )
 from indicators.errors import StorageError
+from scenarios import DailyTrend
+
+# The stored trend row is the scenarios' own DailyTrend. This name stays only until the CLI's trend
+# view (monitor/cli/trend_view.py) names DailyTrend; nothing else should use it.
+TrendRow = DailyTrend
 
 __all__ = [
     "HEAD_REVISION",

@@ -14,8 +14,8 @@ from sqlalchemy import delete, func, insert, select, update
 
 from db._engine import Database
 from db._models import Feed, Item, MatchRow, ScenarioDaily, Setting, StoryScore
-from db.types import MatchRecord, StoryScoreRow, TopStory, TrendRow
-from scenarios.types import Level
+from db.types import MatchRecord, StoryScoreRow, TopStory
+from scenarios import DailyTrend, Level
 
 BATCH = 5000
 
@@ -87,7 +87,7 @@ def story_sources(database: Database, story_ids: Sequence[int]) -> dict[int, int
 
 
 def replace_trend(
-    database: Database, rows: Sequence[TrendRow], stories: Sequence[StoryScoreRow], *, since: date | None
+    database: Database, rows: Sequence[DailyTrend], stories: Sequence[StoryScoreRow], *, since: date | None
 ) -> None:
     """Replace the stored trend from ``since`` on (all of it when None) in one transaction."""
     with database.session(write=True) as session:
@@ -143,7 +143,7 @@ def replace_trend(
 
 def load_trend(
     database: Database, *, scenario_id: str | None = None, since: date | None = None
-) -> list[TrendRow]:
+) -> list[DailyTrend]:
     with database.session() as session:
         query = select(ScenarioDaily).order_by(ScenarioDaily.scenario_id, ScenarioDaily.day)
         if scenario_id is not None:
@@ -151,7 +151,7 @@ def load_trend(
         if since is not None:
             query = query.where(ScenarioDaily.day >= since)
         return [
-            TrendRow(
+            DailyTrend(
                 scenario_id=r.scenario_id,
                 day=r.day,
                 raw=r.raw,
@@ -371,7 +371,7 @@ def items_by_url(database: Database, feed_id: int, urls: Sequence[str]) -> set[s
     return found
 
 
-def trend_json(rows: Sequence[TrendRow]) -> str:
+def trend_json(rows: Sequence[DailyTrend]) -> str:
     """Canonical text of trend rows, for comparing two computations (tests, dry runs)."""
     return json.dumps(
         [

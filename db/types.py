@@ -7,8 +7,6 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from scenarios.types import Level
-
 
 class PollOutcome(StrEnum):
     """How one feed's fetch ended; stored as its value in ``feed_polls.outcome``."""
@@ -160,21 +158,6 @@ class RunInfo:
     items_new: int
     items_updated: int
     detail: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class TrendRow:
-    scenario_id: str
-    day: date
-    raw: float
-    index: float
-    level: Level
-    spike: bool
-    items: int
-    stories: int
-    indicator_ids: tuple[str, ...]
-    novel: tuple[str, ...]
-    config_hash: str
 
 
 @dataclass(frozen=True, slots=True)

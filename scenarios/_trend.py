@@ -94,8 +94,11 @@ class TrendSettings:
 
 @dataclass(frozen=True, slots=True)
 class DailyTrend:
-    """One scenario on one day. ``indicators`` are the scenario's indicators fired in the day's
-    relevant items, ``novel`` those of them that had not fired in the previous novelty window."""
+    """One scenario on one day. ``indicator_ids`` are the scenario's indicators fired in the day's
+    relevant items, ``novel`` those of them that had not fired in the previous novelty window.
+
+    Also the stored form: ``db`` writes and reads these rows (``scenario_daily``) as they are.
+    """
 
     scenario_id: str
     day: date
@@ -105,7 +108,7 @@ class DailyTrend:
     spike: bool
     items: int
     stories: int
-    indicators: tuple[str, ...]
+    indicator_ids: tuple[str, ...]
     novel: tuple[str, ...]
     config_hash: str
 

@@ -23,7 +23,7 @@ from indicators import Matcher, load_indicators, shipped_definition_files
 from monitor.analysis import Definitions, match_records
 from monitor.config.model import Config
 from monitor.pipeline import trend_refresh as trend
-from scenarios import ItemFacts
+from scenarios import DailyTrend, ItemFacts
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +35,8 @@ EPSILON = 1e-9
 class DayChange:
     scenario_id: str
     day: date
-    old: db.TrendRow | None
-    new: db.TrendRow | None
+    old: DailyTrend | None
+    new: DailyTrend | None
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class RescoreReport:
     new_hash: str = ""
 
 
-def _differs(a: db.TrendRow | None, b: db.TrendRow | None) -> bool:
+def _differs(a: DailyTrend | None, b: DailyTrend | None) -> bool:
     if a is None or b is None:
         present = a or b
         # A day that exists on one side only matters when something happened on it.
@@ -63,7 +63,7 @@ def _differs(a: db.TrendRow | None, b: db.TrendRow | None) -> bool:
     )
 
 
-def diff_trend(old: list[db.TrendRow], new: list[db.TrendRow], since: date | None) -> tuple[DayChange, ...]:
+def diff_trend(old: list[DailyTrend], new: list[DailyTrend], since: date | None) -> tuple[DayChange, ...]:
     before = {(r.scenario_id, r.day): r for r in old if since is None or r.day >= since}
     after = {(r.scenario_id, r.day): r for r in new if since is None or r.day >= since}
     keys = sorted(set(before) | set(after))

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import db
 from monitor.analysis import Definitions
-from scenarios import ItemFacts, StoryScore, TrendResult, compute_trend
+from scenarios import DailyTrend, ItemFacts, StoryScore, TrendResult, compute_trend
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ def facts_from_rows(rows: Iterable[db.FactTuple]) -> Iterator[ItemFacts]:
 
 @dataclass(frozen=True)
 class TrendRows:
-    days: list[db.TrendRow]
+    days: list[DailyTrend]
     stories: list[db.StoryScoreRow]
 
 
@@ -80,23 +80,7 @@ def compute(
 
 
 def to_rows(database: db.Database, result: TrendResult) -> TrendRows:
-    days = [
-        db.TrendRow(
-            scenario_id=d.scenario_id,
-            day=d.day,
-            raw=d.raw,
-            index=d.index,
-            level=d.level,
-            spike=d.spike,
-            items=d.items,
-            stories=d.stories,
-            indicator_ids=d.indicators,
-            novel=d.novel,
-            config_hash=d.config_hash,
-        )
-        for rows in result.days.values()
-        for d in rows
-    ]
+    days = [d for rows in result.days.values() for d in rows]
     by_day: dict[tuple[str, date], list[StoryScore]] = {}
     for story in result.stories:
         by_day.setdefault((story.scenario_id, story.day), []).append(story)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import db
+from scenarios import DailyTrend
 from tests.db.test_storage import T0, ok, spec
 
 EV = {"field": "title", "start": 0, "end": 5, "term": "Minsk", "text": "Minsk"}
@@ -89,15 +90,15 @@ def test_rematch_batches_replace_matches_and_mark_patterns(database: db.Database
 def test_trend_rows_and_top_stories_round_trip(database: db.Database) -> None:
     seeded(database)
     rows = [
-        db.TrendRow("s", date(2026, 10, 1), 2.5, 2.5, "watch", False, 2, 1, ("ind_a",), ("ind_a",), "h1"),
-        db.TrendRow("s", date(2026, 10, 2), 0.0, 1.25, "watch", True, 0, 0, (), (), "h1"),
+        DailyTrend("s", date(2026, 10, 1), 2.5, 2.5, "watch", False, 2, 1, ("ind_a",), ("ind_a",), "h1"),
+        DailyTrend("s", date(2026, 10, 2), 0.0, 1.25, "watch", True, 0, 0, (), (), "h1"),
     ]
     stories = [db.StoryScoreRow("s", date(2026, 10, 1), 1, 1, 1, 2.5, 2, 2, ("ind_a",))]
     db.replace_trend(database, rows, stories, since=None)
     assert db.load_trend(database) == rows
     (top,) = db.top_stories(database, since=date(2026, 9, 30))
     assert (top.title, top.sources, top.value, top.feed_name) == ("Minsk says", 2, 2.5, "a")
-    later = [db.TrendRow("s", date(2026, 10, 2), 1.0, 3.0, "alert", False, 1, 1, (), (), "h2")]
+    later = [DailyTrend("s", date(2026, 10, 2), 1.0, 3.0, "alert", False, 1, 1, (), (), "h2")]
     db.replace_trend(database, later, [], since=date(2026, 10, 2))
     assert [r.config_hash for r in db.load_trend(database)] == ["h1", "h2"]
 
