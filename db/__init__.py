@@ -27,7 +27,6 @@ from db._store import (
     sync_feeds,
 )
 from db._trend_store import (
-    FactTuple,
     count_stale_items,
     get_setting,
     item_details,
@@ -50,6 +49,9 @@ from db._trend_store import (
 from db.types import (
     FeedSpec,
     FeedState,
+    ItemDetails,
+    ItemMeta,
+    ItemText,
     MatchRecord,
     NewItem,
     PollOutcome,
@@ -74,9 +76,11 @@ __all__ = [
     "Analyse",
     "AssignStory",
     "Database",
-    "FactTuple",
     "FeedSpec",
     "FeedState",
+    "ItemDetails",
+    "ItemMeta",
+    "ItemText",
     "MatchRecord",
     "NewItem",
     "PollOutcome",

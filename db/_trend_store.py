@@ -14,8 +14,8 @@ from sqlalchemy import delete, func, insert, select, update
 
 from db._engine import Database
 from db._models import Feed, Item, MatchRow, ScenarioDaily, Setting, StoryScore
-from db.types import MatchRecord, StoryScoreRow, TopStory
-from scenarios import DailyTrend, Level
+from db.types import ItemDetails, ItemMeta, ItemText, MatchRecord, StoryScoreRow, TopStory
+from scenarios import DailyTrend, ItemFacts, Level
 
 BATCH = 5000
 
@@ -28,22 +28,20 @@ def _as_date(value: object, cache: dict[object, date]) -> date:
     return found
 
 
-# The signed multiplier of an indicator is its polarity times its match's factor (±1 unless scaled).
-FactTuple = tuple[int, int | None, int, date, float, tuple[tuple[str, float], ...]]
+def iter_facts(database: Database) -> Iterator[ItemFacts]:
+    """The trend's facts of every matched item that has a day, in item order: ``scenarios.ItemFacts``
+    with ``indicators`` as ``(indicator_id, polarity × factor)`` pairs and no title.
 
-
-def iter_facts(database: Database) -> Iterator[FactTuple]:
-    """(item_id, story_id, feed_id, day, reliability, ((indicator_id, polarity × factor), ...)) for every
-    matched item that has a day, in item order.
-
-    Plain tuples straight from the DB-API cursor: a rescore reads a million items here, and row
-    objects would cost more than the rest of the rescore.
+    Read straight from the DB-API cursor and built as named tuples (``tuple.__new__``, no per-row
+    argument handling): a rescore reads a million items here, and ORM rows or dataclasses would
+    cost more than the rest of the rescore.
     """
     query = (
         "SELECT m.item_id, i.story_id, i.feed_id, i.day, m.indicator_id, m.polarity * m.factor "
         "FROM matches m JOIN items i ON i.id = m.item_id WHERE i.day IS NOT NULL ORDER BY m.item_id"
     )
     days: dict[object, date] = {}
+    new = tuple.__new__
     with database.engine.connect() as conn:
         # A few hundred feeds at most: their reliability is looked up here, not joined per row.
         reliability = {int(f): float(r) for f, r in conn.exec_driver_sql("SELECT id, reliability FROM feeds")}
@@ -57,7 +55,7 @@ def iter_facts(database: Database) -> Iterator[FactTuple]:
                 for item_id, story, feed, raw_day, indicator_id, polarity in rows:
                     if item_id != current:
                         if fired:
-                            yield (current, *head, tuple(fired))
+                            yield new(ItemFacts, (current, *head, tuple(fired), ""))
                         current = item_id
                         day = days.get(raw_day)
                         if day is None:
@@ -66,7 +64,7 @@ def iter_facts(database: Database) -> Iterator[FactTuple]:
                         fired = []
                     fired.append((indicator_id, polarity))
             if fired:
-                yield (current, *head, tuple(fired))
+                yield new(ItemFacts, (current, *head, tuple(fired), ""))
         finally:
             cursor.close()
 
@@ -232,9 +230,9 @@ def set_setting(database: Database, key: str, value: str) -> None:
 
 def iter_item_texts(
     database: Database, *, stale_for: str | None = None, batch: int = BATCH
-) -> Iterator[list[tuple[int, str, str]]]:
-    """(id, title, summary) of stored items in id order, in batches (keyset pagination, so a batch
-    costs the same at the end of a million items as at the start).
+) -> Iterator[list[ItemText]]:
+    """The text of stored items in id order, in batches (keyset pagination, so a batch costs the
+    same at the end of a million items as at the start).
 
     ``stale_for``: only items whose matches were made with other patterns than this fingerprint.
     """
@@ -249,13 +247,13 @@ def iter_item_texts(
             cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
             try:
                 cursor.execute(sql, (last, stale_for) if stale_for is not None else (last,))
-                rows: list[tuple[int, str, str]] = list(cursor.fetchall())
+                rows = list(map(ItemText._make, cursor.fetchall()))
             finally:
                 cursor.close()
         if not rows:
             return
         yield rows
-        last = rows[-1][0]
+        last = rows[-1].id
 
 
 def count_stale_items(database: Database, patterns_hash: str, *, since: date | None = None) -> int:
@@ -392,9 +390,9 @@ def trend_json(rows: Sequence[DailyTrend]) -> str:
 
 def iter_items_meta(
     database: Database, *, stale_for: str | None = None, batch: int = BATCH
-) -> Iterator[list[tuple[int, int | None, int, date | None, float, str, str]]]:
-    """(id, story_id, feed_id, day, reliability, title, summary) in id order, in batches; with
-    ``stale_for``, only items matched with other patterns than that fingerprint."""
+) -> Iterator[list[ItemMeta]]:
+    """Stored items with what the trend needs of them, in id order, in batches; with ``stale_for``,
+    only items matched with other patterns than that fingerprint."""
     last = 0
     days: dict[object, date] = {}
     while True:
@@ -409,13 +407,21 @@ def iter_items_meta(
             query = query.where((Item.patterns_hash.is_(None)) | (Item.patterns_hash != stale_for))
         with database.session() as session:
             rows = [
-                (int(i), story, int(feed), _as_date(day, days) if day is not None else None, float(rel), t, s)
+                ItemMeta(
+                    int(i),
+                    story,
+                    int(feed),
+                    _as_date(day, days) if day is not None else None,
+                    float(rel),
+                    t,
+                    s,
+                )
                 for i, story, feed, day, rel, t, s in session.execute(query)
             ]
         if not rows:
             return
         yield rows
-        last = rows[-1][0]
+        last = rows[-1].id
 
 
 def item_evidence(
@@ -434,9 +440,9 @@ def item_evidence(
     return found
 
 
-def item_details(database: Database, item_ids: Sequence[int]) -> dict[int, tuple[str, float, int]]:
-    """Per item: (summary, feed reliability, feed id)."""
-    found: dict[int, tuple[str, float, int]] = {}
+def item_details(database: Database, item_ids: Sequence[int]) -> dict[int, ItemDetails]:
+    """Per item: its summary and its feed (id and reliability)."""
+    found: dict[int, ItemDetails] = {}
     with database.session() as session:
         for start in range(0, len(item_ids), 500):
             chunk = list(item_ids[start : start + 500])
@@ -445,7 +451,7 @@ def item_details(database: Database, item_ids: Sequence[int]) -> dict[int, tuple
                 .join(Feed, Feed.id == Item.feed_id)
                 .where(Item.id.in_(chunk))
             )
-            found.update({int(i): (s, float(r), int(f)) for i, s, r, f in session.execute(query)})
+            found.update({int(i): ItemDetails(s, float(r), int(f)) for i, s, r, f in session.execute(query)})
     return found
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class PollOutcome(StrEnum):
@@ -158,6 +158,40 @@ class RunInfo:
     items_new: int
     items_updated: int
     detail: str | None
+
+
+class ItemText(NamedTuple):
+    """A stored item's text, as a re-match reads it (``iter_item_texts``).
+
+    A named tuple, not a dataclass: a re-match reads a million of them and sends them to worker
+    processes in batches.
+    """
+
+    id: int
+    title: str
+    summary: str
+
+
+class ItemMeta(NamedTuple):
+    """A stored item with what the trend needs of it (``iter_items_meta``; a dry-run rescore reads
+    every item through it, hence a named tuple)."""
+
+    id: int
+    story_id: int | None
+    feed_id: int
+    day: date | None
+    reliability: float
+    title: str
+    summary: str
+
+
+@dataclass(frozen=True, slots=True)
+class ItemDetails:
+    """What the digest shows of a story's item beyond its score: the summary and its feed."""
+
+    summary: str
+    reliability: float
+    feed_id: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -186,7 +186,8 @@ def build_digest(
         stories: list[DigestStory] = []
         moves: dict[str, list[float]] = {}
         for s in (s for s in story_rows if s.scenario_id == sid):
-            summary, reliability, _ = details.get(s.item_id, ("", 1.0, 0))
+            detail = details.get(s.item_id)
+            summary, reliability = (detail.summary, detail.reliability) if detail else ("", 1.0)
             fired = evidence.get(s.item_id, [])
             stories.append(
                 DigestStory(

@@ -87,11 +87,13 @@ def _rematch(
         # A dry run cannot mix stored and fresh matches of one item set cheaply, so it matches all.
         total, done = db.count_items(database), 0
         for meta in db.iter_items_meta(database):
-            for item_id, story_id, feed_id, day, reliability, title, summary in meta:
-                fired = definitions.match_item(title, summary).matches
-                if fired and day is not None:
+            for item in meta:
+                fired = definitions.match_item(item.title, item.summary).matches
+                if fired and item.day is not None:
                     indicators = tuple((m.indicator_id, int(m.polarity) * m.factor) for m in fired)
-                    in_memory[item_id] = ItemFacts(item_id, story_id, feed_id, day, reliability, indicators)
+                    in_memory[item.id] = ItemFacts(
+                        item.id, item.story_id, item.feed_id, item.day, item.reliability, indicators
+                    )
             done += len(meta)
             if progress:
                 progress(done, total)
@@ -114,10 +116,10 @@ def _rematch_here(
     fingerprint = definitions.indicators.fingerprint
     done = 0
     for batch in db.iter_item_texts(database, stale_for=fingerprint):
-        records = [(i, match_records(definitions.match_item(title, summary))) for i, title, summary in batch]
+        records = [(t.id, match_records(definitions.match_item(t.title, t.summary))) for t in batch]
         # Each batch is its own transaction: an interrupted rescore leaves every item either
         # re-matched or still marked stale, and the next rescore finishes the job.
-        db.replace_matches(database, records, fingerprint, stale_range=(batch[0][0], batch[-1][0]))
+        db.replace_matches(database, records, fingerprint, stale_range=(batch[0].id, batch[-1].id))
         done += len(batch)
         if progress:
             progress(done, stale)
@@ -131,10 +133,10 @@ def _init_worker(extra_files: tuple[str, ...], fingerprint: str) -> None:
     _worker_matcher = Matcher(indicators)
 
 
-def _match_batch(batch: list[tuple[int, str, str]]) -> list[tuple[int, list[db.MatchRecord]]]:
+def _match_batch(batch: list[db.ItemText]) -> list[tuple[int, list[db.MatchRecord]]]:
     assert _worker_matcher is not None
     match = _worker_matcher.match
-    return [(i, match_records(match({"title": title, "summary": summary}))) for i, title, summary in batch]
+    return [(t.id, match_records(match({"title": t.title, "summary": t.summary}))) for t in batch]
 
 
 def _rematch_parallel(
@@ -167,7 +169,7 @@ def _rematch_parallel(
                 progress(done, stale)
 
         for batch in db.iter_item_texts(database, stale_for=fingerprint):
-            in_flight.append(((batch[0][0], batch[-1][0]), pool.submit(_match_batch, batch)))
+            in_flight.append(((batch[0].id, batch[-1].id), pool.submit(_match_batch, batch)))
             # Keep every worker busy and one batch queued; write results in order as they come.
             while len(in_flight) > workers + 1:
                 drain_one()
@@ -201,7 +203,7 @@ def rescore(
         # In a dry run every item was re-matched in memory; the stored facts are not used at all.
         facts: Iterator[ItemFacts] = iter(replaced.values())
     else:
-        facts = trend.facts_from_rows(db.iter_facts(database))
+        facts = db.iter_facts(database)
     result = trend.compute(database, definitions, trend.local_day(now, tz), facts=facts)
     rows = trend.to_rows(database, result)
     changes = diff_trend(old, rows.days, since)

@@ -43,11 +43,6 @@ def ensure_days(database: db.Database, tz: ZoneInfo) -> int:
     return changed
 
 
-def facts_from_rows(rows: Iterable[db.FactTuple]) -> Iterator[ItemFacts]:
-    for row in rows:
-        yield ItemFacts(*row)
-
-
 @dataclass(frozen=True)
 class TrendRows:
     days: list[DailyTrend]
@@ -74,7 +69,7 @@ def gc_paused() -> Iterator[None]:
 def compute(
     database: db.Database, definitions: Definitions, today: date, facts: Iterable[ItemFacts] | None = None
 ) -> TrendResult:
-    source = facts if facts is not None else facts_from_rows(db.iter_facts(database))
+    source = facts if facts is not None else db.iter_facts(database)
     with gc_paused():
         return compute_trend(source, definitions.scenarios, last_day=today, top_stories=TOP_STORIES_PER_DAY)
 
