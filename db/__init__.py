@@ -65,6 +65,7 @@ from db.types import (
     TopStory,
 )
 from indicators.errors import StorageError
+from indicators.types import Evidence
 from scenarios import DailyTrend
 
 # The stored trend row is the scenarios' own DailyTrend. This name stays only until the CLI's trend
@@ -76,6 +77,7 @@ __all__ = [
     "Analyse",
     "AssignStory",
     "Database",
+    "Evidence",
     "FeedSpec",
     "FeedState",
     "ItemDetails",

@@ -310,7 +310,7 @@ def _insert_matches(session: Session, item_id: int, matches: Sequence[MatchRecor
                 polarity=match.polarity,
                 factor=match.factor,
                 via_negation=match.via_negation,
-                evidence=[dict(ev) for ev in match.evidence],
+                evidence=match.evidence,
             )
         )
 
@@ -453,7 +453,7 @@ def get_item(db: Database, item_id: int) -> StoredItem | None:
             return None
         item, feed_name, reliability = row
         matches = tuple(
-            MatchRecord(m.indicator_id, m.polarity, tuple(m.evidence), m.via_negation, m.factor)
+            MatchRecord(m.indicator_id, m.polarity, m.evidence, m.via_negation, m.factor)
             for m in session.scalars(
                 select(MatchRow).where(MatchRow.item_id == item_id).order_by(MatchRow.id)
             )

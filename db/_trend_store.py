@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, insert, select, update
 
 from db._engine import Database
 from db._models import Feed, Item, MatchRow, ScenarioDaily, Setting, StoryScore
-from db.types import ItemDetails, ItemMeta, ItemText, MatchRecord, StoryScoreRow, TopStory
+from db.types import ItemDetails, ItemMeta, ItemText, MatchRecord, StoryScoreRow, TopStory, evidence_json
 from scenarios import DailyTrend, ItemFacts, Level
 
 BATCH = 5000
@@ -290,7 +290,7 @@ def replace_matches(
             m.polarity,
             m.factor,
             m.via_negation,
-            json.dumps([dict(e) for e in m.evidence]),
+            json.dumps([evidence_json(e) for e in m.evidence]),  # what EvidenceColumn stores
         )
         for item_id, records in matches
         for m in records
@@ -424,19 +424,26 @@ def iter_items_meta(
         last = rows[-1].id
 
 
-def item_evidence(
-    database: Database, item_ids: Sequence[int]
-) -> dict[int, list[tuple[str, int, list[dict[str, object]]]]]:
-    """Per item: (indicator_id, polarity, evidence) of its stored matches."""
-    found: dict[int, list[tuple[str, int, list[dict[str, object]]]]] = {}
+def item_evidence(database: Database, item_ids: Sequence[int]) -> dict[int, list[MatchRecord]]:
+    """Per item: its stored matches, with their evidence, in the order they were stored."""
+    found: dict[int, list[MatchRecord]] = {}
     with database.session() as session:
         for start in range(0, len(item_ids), 500):
             chunk = list(item_ids[start : start + 500])
             query = select(
-                MatchRow.item_id, MatchRow.indicator_id, MatchRow.polarity, MatchRow.evidence
+                MatchRow.item_id,
+                MatchRow.indicator_id,
+                MatchRow.polarity,
+                MatchRow.evidence,
+                MatchRow.via_negation,
+                MatchRow.factor,
             ).where(MatchRow.item_id.in_(chunk))
-            for item_id, indicator_id, polarity, evidence in session.execute(query.order_by(MatchRow.id)):
-                found.setdefault(int(item_id), []).append((indicator_id, int(polarity), list(evidence or [])))
+            for item_id, indicator_id, polarity, evidence, via, factor in session.execute(
+                query.order_by(MatchRow.id)
+            ):
+                found.setdefault(int(item_id), []).append(
+                    MatchRecord(indicator_id, int(polarity), evidence or (), via, float(factor))
+                )
     return found
 
 

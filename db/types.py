@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, NamedTuple
+
+from indicators.types import Evidence
 
 
 class PollOutcome(StrEnum):
@@ -77,15 +80,61 @@ class FeedState:
     items: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+def evidence_json(evidence: Evidence) -> dict[str, Any]:
+    """One piece of evidence as stored in ``matches.evidence`` (a JSON list of these objects)."""
+    return {
+        "field": evidence.field,
+        "start": evidence.start,
+        "end": evidence.end,
+        "term": evidence.term,
+        "text": evidence.text,
+    }
+
+
+def evidence_from_json(value: Mapping[str, Any]) -> Evidence:
+    """The inverse of :func:`evidence_json`."""
+    return Evidence(
+        field=str(value["field"]),
+        start=int(value["start"]),
+        end=int(value["end"]),
+        term=str(value.get("term", "")),
+        text=str(value.get("text", "")),
+    )
+
+
+@dataclass(frozen=True, slots=True, init=False)
 class MatchRecord:
-    """One fired indicator on one item, with its evidence as plain dicts (field, start, end, term, text)."""
+    """One fired indicator on one item, with the ``indicators.Evidence`` spans that made it fire.
+
+    ``evidence`` may also be given as the stored JSON objects (``field``, ``start``, ``end``,
+    ``term``, ``text``); they are turned into ``Evidence`` here, so a record always holds typed
+    evidence. JSON exists only at the column (``db._models.EvidenceColumn``).
+    """
 
     indicator_id: str
     polarity: int
-    evidence: tuple[dict[str, Any], ...]
-    via_negation: str | None = None
-    factor: float = 1.0
+    evidence: tuple[Evidence, ...]
+    via_negation: str | None
+    factor: float
+
+    def __init__(
+        self,
+        indicator_id: str,
+        polarity: int,
+        evidence: Iterable[Evidence | Mapping[str, Any]],
+        via_negation: str | None = None,
+        factor: float = 1.0,
+    ) -> None:
+        setattr_ = object.__setattr__
+        setattr_(self, "indicator_id", indicator_id)
+        setattr_(self, "polarity", polarity)
+        setattr_(
+            self,
+            "evidence",
+            tuple(e if isinstance(e, Evidence) else evidence_from_json(e) for e in evidence),
+        )
+        setattr_(self, "via_negation", via_negation)
+        setattr_(self, "factor", factor)
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,13 +44,13 @@ def _level_rank(level: Level, bands: Sequence[LevelBand]) -> int:
     return names.index(level) + 1 if level in names else 0
 
 
-def _phrases(evidence: Sequence[tuple[str, int, list[dict[str, object]]]]) -> tuple[Phrase, ...]:
-    out = []
-    for indicator_id, _, spans in evidence:
-        for span in spans:
-            field = str(span.get("field", ""))
-            if field in ("title", "summary"):
-                out.append(Phrase(field, int(span["start"]), int(span["end"]), indicator_id))  # type: ignore[call-overload]
+def _phrases(matches: Sequence[db.MatchRecord]) -> tuple[Phrase, ...]:
+    out = [
+        Phrase(span.field, span.start, span.end, match.indicator_id)
+        for match in matches
+        for span in match.evidence
+        if span.field in ("title", "summary")
+    ]
     return tuple(sorted(set(out), key=lambda p: (p.field, p.start, p.end)))
 
 
@@ -199,13 +199,13 @@ def build_digest(
                     contribution=s.value,
                     sources=s.sources,
                     indicators=s.indicator_ids,
-                    phrases=_phrases([f for f in fired if f[0] in scenario.weights]),
+                    phrases=_phrases([m for m in fired if m.indicator_id in scenario.weights]),
                 )
             )
-            for indicator_id, polarity, _ in fired:
-                if indicator_id in scenario.weights:
-                    moves.setdefault(indicator_id, []).append(
-                        scenario.weights[indicator_id] * polarity * reliability
+            for match in fired:
+                if match.indicator_id in scenario.weights:
+                    moves.setdefault(match.indicator_id, []).append(
+                        scenario.weights[match.indicator_id] * match.polarity * reliability
                     )
         movers = sorted(
             (

@@ -137,7 +137,7 @@ def test_same_guid_in_two_feeds_is_two_items(database: db.Database) -> None:
 def test_matches_are_stored_replaced_on_edit(database: db.Database) -> None:
     db.sync_feeds(database, [spec("a")], T0)
     (feed,) = db.claim_feeds(database, now=T0, worker="w", lease=timedelta(minutes=5))
-    ev = {"field": "title", "start": 0, "end": 5, "term": "Minsk", "text": "Minsk"}
+    ev = db.Evidence(field="title", start=0, end=5, term="Minsk", text="Minsk")
 
     def analyse(new: db.NewItem) -> list[db.MatchRecord]:
         return [db.MatchRecord("ind_a", 1, (ev,))] if "Minsk" in new.title else []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 
 import db
@@ -86,7 +87,24 @@ def test_rematch_batches_replace_matches_and_mark_patterns(database: db.Database
     assert db.count_stale_items(database, "p2") == 0
     facts = list(db.iter_facts(database))
     assert [(f.item_id, f.indicators) for f in facts] == [(1, (("ind_c", 1),))]
-    assert db.item_evidence(database, [1]) == {1: [("ind_c", 1, [EV])]}
+    assert db.item_evidence(database, [1]) == {1: [db.MatchRecord("ind_c", 1, (EV,))]}
+
+
+def test_evidence_is_typed_both_ways_and_json_only_in_the_column(database: db.Database) -> None:
+    seeded(database)
+    typed = db.Evidence(field="title", start=0, end=5, term="Minsk", text="Minsk")
+    assert db.MatchRecord("ind_a", 1, (EV,)).evidence == (typed,)  # the stored form is accepted
+    stored = db.get_item(database, 1)
+    assert stored is not None
+    assert [m.evidence for m in stored.matches] == [(typed,), (typed,)]  # written by the ORM path
+    db.replace_matches(database, [(1, [db.MatchRecord("ind_c", 1, (typed,))])], "p2")  # the bulk path
+    (record,) = db.item_evidence(database, [1])[1]
+    assert record.evidence == (typed,) and type(record.evidence[0]) is db.Evidence
+    with database.engine.connect() as conn:
+        (raw,) = (
+            conn.exec_driver_sql("SELECT evidence FROM matches WHERE item_id = 3 ORDER BY id").first() or ()
+        )
+    assert (json.loads(raw) if isinstance(raw, str) else raw) == [EV]
 
 
 def test_trend_rows_and_top_stories_round_trip(database: db.Database) -> None:
