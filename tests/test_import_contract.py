@@ -18,7 +18,8 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "indicators": (),
     "scenarios": ("indicators",),
     "db": ("indicators", "scenarios"),
-    "monitor.config": ("indicators", "scenarios"),
+    "monitor.config": ("indicators", "scenarios", "monitor.feeds.fetch_settings"),
+    "monitor.feeds.fetch_settings": (),  # a leaf: the config model takes its defaults from it
     "monitor.feeds": ("indicators", "db", "monitor.process_identity"),
     "monitor.analysis": ("indicators", "scenarios", "db", "monitor.config", "monitor.feeds"),
     "monitor.pipeline": (
