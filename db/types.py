@@ -54,6 +54,10 @@ class FeedSpec:
     enabled: bool = True
 
 
+# The disabled reason ``ensure_feed`` gives a source of imported history (not a polled feed).
+IMPORTED_FEED_REASON = "imported history, not a polled feed"
+
+
 @dataclass(frozen=True, slots=True)
 class FeedState:
     """A feed's stored identity, conditional-GET validators and health."""
@@ -78,6 +82,11 @@ class FeedState:
     consecutive_failures: int
     last_error: str | None
     items: int = 0
+
+    @property
+    def imported(self) -> bool:
+        """A source of imported history (``monitor import``), not a feed of the config."""
+        return not self.in_config and self.disabled_reason == IMPORTED_FEED_REASON
 
 
 def evidence_json(evidence: Evidence) -> dict[str, Any]:

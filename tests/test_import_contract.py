@@ -32,6 +32,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "monitor.process_identity",
     ),
     "monitor.process_identity": (),
+    "monitor.feed_health": ("db",),
     "monitor.digest": (
         "indicators",
         "scenarios",
@@ -40,6 +41,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "monitor.analysis",
         "monitor.pipeline",
         "monitor.process_identity",
+        "monitor.feed_health",
     ),
     "monitor.daemon": (
         "indicators",
@@ -51,6 +53,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "monitor.pipeline",
         "monitor.digest",
         "monitor.process_identity",
+        "monitor.feed_health",
     ),
 }
 PROJECT = ("indicators", "scenarios", "db", "monitor")

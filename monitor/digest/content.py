@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from monitor.feed_health import FeedHealth
 from scenarios import Level
 
 
@@ -90,7 +91,7 @@ class FeedProblem:
     name: str
     url: str
     language: str | None
-    state: str  # "failing" | "silent" | "disabled"
+    state: FeedHealth  # FAILING, SILENT or DISABLED
     detail: str  # e.g. "connection refused, 4 failures" or "no new item for 3 days (usually every 6 h)"
     last_success: datetime | None
 
@@ -102,10 +103,11 @@ class Digest:
     timezone: str
     scenarios: tuple[ScenarioDigest, ...]  # most urgent first
     feed_problems: tuple[FeedProblem, ...]
-    feeds_total: int
+    feeds_total: int  # configured feeds (imported sources are not feeds)
     thin_languages: tuple[str, ...]  # languages left with no healthy feed
     thin_scenarios: tuple[str, ...] = ()  # scenarios whose stories came only from failing feeds lately
     config_hash: str = ""
     config_changes: tuple[str, ...] = ()  # human lines: what changed in config since the last digest
     has_data: bool = True  # False: nothing stored for this date; the digest says so plainly
+    feeds_never_polled: int = 0  # configured feeds never polled: not healthy, not failing, unknown
     notes: tuple[str, ...] = field(default_factory=tuple)

@@ -442,7 +442,7 @@ def _context(d: Digest) -> dict[str, Any]:
         "d": d,
         "views": views,
         "problems": problems,
-        "healthy": max(0, d.feeds_total - len(d.feed_problems)),
+        "healthy": max(0, d.feeds_total - len(d.feed_problems) - d.feeds_never_polled),
         "thin_scenarios": [titles.get(sid, sid) for sid in d.thin_scenarios],
     }
 
