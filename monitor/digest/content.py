@@ -6,7 +6,7 @@ pure function of one ``Digest`` and golden tests can pin it down.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from monitor.feed_health import FeedHealth
@@ -110,4 +110,3 @@ class Digest:
     config_changes: tuple[str, ...] = ()  # human lines: what changed in config since the last digest
     has_data: bool = True  # False: nothing stored for this date; the digest says so plainly
     feeds_never_polled: int = 0  # configured feeds never polled: not healthy, not failing, unknown
-    notes: tuple[str, ...] = field(default_factory=tuple)
