@@ -8,7 +8,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, NamedTuple
 
-from indicators.types import Evidence
+from indicators.types import Evidence, Match
 
 
 class PollOutcome(StrEnum):
@@ -137,13 +137,18 @@ class MatchRecord:
         setattr_ = object.__setattr__
         setattr_(self, "indicator_id", indicator_id)
         setattr_(self, "polarity", polarity)
-        setattr_(
-            self,
-            "evidence",
-            tuple(e if isinstance(e, Evidence) else evidence_from_json(e) for e in evidence),
-        )
+        # A re-match builds a million of these: typed evidence passes as it is, and the dict form
+        # (exactly the five keys of Evidence) is unpacked rather than parsed field by field.
+        if type(evidence) is not tuple or not all(type(e) is Evidence for e in evidence):
+            evidence = tuple(e if isinstance(e, Evidence) else Evidence(**e) for e in evidence)
+        setattr_(self, "evidence", evidence)
         setattr_(self, "via_negation", via_negation)
         setattr_(self, "factor", factor)
+
+    @classmethod
+    def from_match(cls, match: Match) -> MatchRecord:
+        """The record of one of the matcher's matches, its evidence kept as it is."""
+        return cls(match.indicator_id, int(match.polarity), match.evidence, match.via_negation, match.factor)
 
 
 @dataclass(frozen=True, slots=True)

@@ -88,7 +88,7 @@ class FetchOutcome:
         the URL that gave the final answer (after redirects).
     moved_to:
         the new URL when the fetch was redirected, every hop was permanent (301/308) and the chain
-        ended in a usable answer (``ok`` or ``not_modified``); else None. A permanent redirect to a
+        ended in a usable answer (``kind.succeeded``); else None. A permanent redirect to a
         page that fails is not worth rewriting the feed's address for.
     etag, last_modified:
         validators from the final response, None when it sent none (a 304 often omits them: keep

@@ -2,7 +2,7 @@
 
 Formulas (all durations in seconds; ``n`` is the failure count *after* this outcome)::
 
-    success (kind "ok" or "not_modified"):
+    success (``PollOutcome.succeeded``: ok or not_modified):
         n = 0
         delay = max(interval, min(max_age or 0, max_delay))
 

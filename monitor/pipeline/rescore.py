@@ -19,8 +19,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 import db
-from indicators import Matcher, load_indicators, shipped_definition_files
-from monitor.analysis import Definitions, match_records
+from indicators import Matcher, MatchResult, load_indicators, shipped_definition_files
+from monitor.analysis import Definitions
 from monitor.config.model import Config
 from monitor.pipeline import trend_refresh as trend
 from scenarios import DailyTrend, ItemFacts
@@ -105,6 +105,12 @@ def _rematch(
     return stale, in_memory
 
 
+def _records(result: MatchResult) -> list[db.MatchRecord]:
+    # What monitor.analysis.match_records gives, built from the typed evidence directly: a re-match
+    # builds a million of these, and going through the evidence's dict form costs a few µs each.
+    return [db.MatchRecord.from_match(m) for m in result.matches]
+
+
 # Below this many stale items, starting worker processes costs more than it saves.
 PARALLEL_FROM = 20_000
 _worker_matcher: Matcher | None = None
@@ -116,7 +122,7 @@ def _rematch_here(
     fingerprint = definitions.indicators.fingerprint
     done = 0
     for batch in db.iter_item_texts(database, stale_for=fingerprint):
-        records = [(t.id, match_records(definitions.match_item(t.title, t.summary))) for t in batch]
+        records = [(t.id, _records(definitions.match_item(t.title, t.summary))) for t in batch]
         # Each batch is its own transaction: an interrupted rescore leaves every item either
         # re-matched or still marked stale, and the next rescore finishes the job.
         db.replace_matches(database, records, fingerprint, stale_range=(batch[0].id, batch[-1].id))
@@ -136,7 +142,7 @@ def _init_worker(extra_files: tuple[str, ...], fingerprint: str) -> None:
 def _match_batch(batch: list[db.ItemText]) -> list[tuple[int, list[db.MatchRecord]]]:
     assert _worker_matcher is not None
     match = _worker_matcher.match
-    return [(t.id, match_records(match({"title": t.title, "summary": t.summary}))) for t in batch]
+    return [(t.id, _records(match({"title": t.title, "summary": t.summary}))) for t in batch]
 
 
 def _rematch_parallel(
