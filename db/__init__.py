@@ -27,7 +27,6 @@ from db._store import (
     sync_feeds,
 )
 from db._trend_store import (
-    FactTuple,
     count_stale_items,
     get_setting,
     item_details,
@@ -51,6 +50,9 @@ from db._trend_store import (
 from db.types import (
     FeedSpec,
     FeedState,
+    ItemDetails,
+    ItemMeta,
+    ItemText,
     ItemWrite,
     KnownItem,
     MatchRecord,
@@ -59,20 +61,30 @@ from db.types import (
     PollSummary,
     PollUpdate,
     RunInfo,
+    RunKind,
+    RunOutcome,
     StoredItem,
     StoryMemory,
     StoryScoreRow,
     TopStory,
-    TrendRow,
 )
 from indicators.errors import StorageError, StorageRefusedError
+from indicators.types import Evidence
+from scenarios import DailyTrend
+
+# The stored trend row is the scenarios' own DailyTrend. This name stays only until the CLI's trend
+# view (monitor/cli/trend_view.py) names DailyTrend; nothing else should use it.
+TrendRow = DailyTrend
 
 __all__ = [
     "HEAD_REVISION",
     "Database",
-    "FactTuple",
+    "Evidence",
     "FeedSpec",
     "FeedState",
+    "ItemDetails",
+    "ItemMeta",
+    "ItemText",
     "ItemWrite",
     "KnownItem",
     "MatchRecord",
@@ -81,6 +93,8 @@ __all__ = [
     "PollSummary",
     "PollUpdate",
     "RunInfo",
+    "RunKind",
+    "RunOutcome",
     "StorageError",
     "StorageRefusedError",
     "StoredItem",

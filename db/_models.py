@@ -6,6 +6,7 @@ round-trip the same values and no caller ever compares naive with aware datetime
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
@@ -26,6 +27,9 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
+
+from db.types import evidence_from_json, evidence_json
+from indicators.types import Evidence
 
 # Explicit constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING = {
@@ -52,6 +56,25 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC)
+
+
+class EvidenceColumn(TypeDecorator[tuple[Evidence, ...]]):
+    """``indicators.Evidence`` spans stored as a JSON list of objects: the only place they are JSON."""
+
+    impl = JSON
+    cache_ok = True
+
+    def process_bind_param(
+        self, value: Sequence[Evidence | Mapping[str, Any]] | None, dialect: Dialect
+    ) -> list[dict[str, Any]] | None:
+        if value is None:
+            return None
+        return [evidence_json(e) if isinstance(e, Evidence) else dict(e) for e in value]
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> tuple[Evidence, ...] | None:
+        if value is None:
+            return None
+        return tuple(evidence_from_json(e) for e in value)
 
 
 class Base(DeclarativeBase):
@@ -146,7 +169,7 @@ class MatchRow(Base):
     # below 1 when a conditional or a look back scaled the weight (the contribution's last factor)
     factor: Mapped[float] = mapped_column(Float, default=1.0, server_default="1")
     via_negation: Mapped[str | None] = mapped_column(String(200))
-    evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    evidence: Mapped[tuple[Evidence, ...]] = mapped_column(EvidenceColumn)
 
     __table_args__ = (UniqueConstraint("item_id", "indicator_id"), Index(None, "indicator_id"))
 
@@ -196,15 +219,15 @@ class Setting(Base):
 
 
 class Run(Base):
-    """Each poll, digest, rescore or import: when it ran and how it ended."""
+    """Each poll and digest: when it ran and how it ended (``db.types.RunKind``, ``RunOutcome``)."""
 
     __tablename__ = "runs"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(32))  # a RunKind value
     started_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
-    # running | ok | partial | failed | interrupted
+    # a RunOutcome value: running | ok | partial | failed | interrupted
     outcome: Mapped[str] = mapped_column(String(32))
     worker: Mapped[str | None] = mapped_column(String(200))
     feeds_total: Mapped[int] = mapped_column(Integer, default=0)

@@ -24,8 +24,11 @@ from db.types import (
     PollSummary,
     PollUpdate,
     RunInfo,
+    RunKind,
+    RunOutcome,
     StoredItem,
 )
+from indicators.types import Evidence
 
 
 def _feed_state(row: Feed, items: int = 0) -> FeedState:
@@ -393,8 +396,8 @@ def _write_items(
     )
 
 
-def _evidence_column(match: MatchRecord) -> list[dict[str, object]]:
-    return [dict(ev) for ev in match.evidence]
+def _evidence_column(match: MatchRecord) -> tuple[Evidence, ...]:
+    return match.evidence  # the column type turns the values into JSON
 
 
 def _feed_values(update_: PollUpdate, summary: PollSummary) -> dict[str, object]:
@@ -436,10 +439,13 @@ def list_feeds(db: Database) -> list[FeedState]:
         return [_feed_state(row, counts.get(row.id, 0)) for row in rows]
 
 
-def start_run(db: Database, kind: str, now: datetime, worker: str) -> int:
-    """Record a run as started by ``worker`` (the caller's ``host:pid``)."""
+def start_run(db: Database, kind: RunKind | str, now: datetime, worker: str) -> int:
+    """Record a run as started by ``worker`` (the caller's ``host:pid``).
+
+    ``kind`` is a ``RunKind``; its plain value is accepted too (and checked).
+    """
     with db.session(write=True) as session:
-        run = Run(kind=kind, started_at=now, outcome="running", worker=worker)
+        run = Run(kind=RunKind(kind).value, started_at=now, outcome=RunOutcome.RUNNING.value, worker=worker)
         session.add(run)
         session.flush()
         return run.id
@@ -449,7 +455,7 @@ def finish_run(
     db: Database,
     run_id: int,
     now: datetime,
-    outcome: str,
+    outcome: RunOutcome | str,
     *,
     feeds_total: int = 0,
     feeds_ok: int = 0,
@@ -464,7 +470,7 @@ def finish_run(
             .where(Run.id == run_id)
             .values(
                 finished_at=now,
-                outcome=outcome,
+                outcome=RunOutcome(outcome).value,
                 feeds_total=feeds_total,
                 feeds_ok=feeds_ok,
                 feeds_failed=feeds_failed,
@@ -483,15 +489,15 @@ def _dead_here(worker: str | None, host: str, alive: Callable[[int], bool]) -> b
 def mark_dead_runs(db: Database, now: datetime, *, host: str, alive: Callable[[int], bool]) -> int:
     """Clean up after processes of this host that died mid-run (killed, power cut).
 
-    Their runs are closed as ``interrupted`` and their feed claims released at once rather than
+    Their runs are closed as ``RunOutcome.INTERRUPTED`` and their feed claims released at once rather than
     when the lease expires. ``host`` is the caller's host name and ``alive`` tells whether one of
     its pids still runs. Returns the number of runs closed.
     """
     closed = 0
     with db.session(write=True) as session:
-        for run in session.scalars(select(Run).where(Run.outcome == "running")):
+        for run in session.scalars(select(Run).where(Run.outcome == RunOutcome.RUNNING.value)):
             if _dead_here(run.worker, host, alive):
-                run.outcome = "interrupted"
+                run.outcome = RunOutcome.INTERRUPTED.value
                 run.finished_at = now
                 run.detail = "the process stopped mid-run; its unfinished feeds were not stored"
                 closed += 1
@@ -504,18 +510,18 @@ def mark_dead_runs(db: Database, now: datetime, *, host: str, alive: Callable[[i
     return closed
 
 
-def recent_runs(db: Database, kind: str | None = None, limit: int = 10) -> list[RunInfo]:
+def recent_runs(db: Database, kind: RunKind | None = None, limit: int = 10) -> list[RunInfo]:
     with db.session() as session:
         query = select(Run).order_by(Run.started_at.desc(), Run.id.desc()).limit(limit)
         if kind:
-            query = query.where(Run.kind == kind)
+            query = query.where(Run.kind == RunKind(kind).value)
         return [
             RunInfo(
                 id=r.id,
-                kind=r.kind,
+                kind=RunKind(r.kind),
                 started_at=r.started_at,
                 finished_at=r.finished_at,
-                outcome=r.outcome,
+                outcome=RunOutcome(r.outcome),
                 feeds_total=r.feeds_total,
                 feeds_ok=r.feeds_ok,
                 feeds_failed=r.feeds_failed,
@@ -538,7 +544,7 @@ def get_item(db: Database, item_id: int) -> StoredItem | None:
             return None
         item, feed_name, reliability = row
         matches = tuple(
-            MatchRecord(m.indicator_id, m.polarity, tuple(m.evidence), m.via_negation, m.factor)
+            MatchRecord(m.indicator_id, m.polarity, m.evidence, m.via_negation, m.factor)
             for m in session.scalars(
                 select(MatchRow).where(MatchRow.item_id == item_id).order_by(MatchRow.id)
             )

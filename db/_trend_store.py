@@ -14,7 +14,17 @@ from sqlalchemy import delete, func, insert, select, update
 
 from db._engine import Database
 from db._models import Feed, Item, MatchRow, ScenarioDaily, Setting, StoryScore
-from db.types import MatchRecord, StoryMemory, StoryScoreRow, TopStory, TrendRow
+from db.types import (
+    ItemDetails,
+    ItemMeta,
+    ItemText,
+    MatchRecord,
+    StoryMemory,
+    StoryScoreRow,
+    TopStory,
+    evidence_json,
+)
+from scenarios import DailyTrend, ItemFacts, Level
 
 BATCH = 5000
 
@@ -27,17 +37,14 @@ def _as_date(value: object, cache: dict[object, date]) -> date:
     return found
 
 
-# The signed multiplier of an indicator is its polarity times its match's factor (±1 unless scaled).
-FactTuple = tuple[int, int | None, int, date, float, tuple[tuple[str, float], ...]]
+def iter_facts(database: Database, *, since: date | None = None) -> Iterator[ItemFacts]:
+    """The trend's facts of every matched item that has a day, in item order (with ``since``: those
+    of that day and later, in order of day and item): ``scenarios.ItemFacts`` with ``indicators`` as
+    ``(indicator_id, polarity × factor)`` pairs and no title.
 
-
-def iter_facts(database: Database, *, since: date | None = None) -> Iterator[FactTuple]:
-    """(item_id, story_id, feed_id, day, reliability, ((indicator_id, polarity × factor), ...)) for every
-    matched item that has a day, in item order; with ``since``, those of that day and later, in
-    order of day and item.
-
-    Plain tuples straight from the DB-API cursor: a rescore reads a million items here, and row
-    objects would cost more than the rest of the rescore.
+    Read straight from the DB-API cursor and built as named tuples (``tuple.__new__``, no per-row
+    argument handling): a rescore reads a million items here, and ORM rows or dataclasses would
+    cost more than the rest of the rescore.
     """
     if since is None:
         query = (
@@ -54,6 +61,7 @@ def iter_facts(database: Database, *, since: date | None = None) -> Iterator[Fac
             "ORDER BY i.day, i.id"
         )
     days: dict[object, date] = {}
+    new = tuple.__new__
     with database.engine.connect() as conn:
         # A few hundred feeds at most: their reliability is looked up here, not joined per row.
         reliability = {int(f): float(r) for f, r in conn.exec_driver_sql("SELECT id, reliability FROM feeds")}
@@ -72,7 +80,7 @@ def iter_facts(database: Database, *, since: date | None = None) -> Iterator[Fac
                 for item_id, story, feed, raw_day, indicator_id, polarity in rows:
                     if item_id != current:
                         if fired:
-                            yield (current, *head, tuple(fired))
+                            yield new(ItemFacts, (current, *head, tuple(fired), ""))
                         current = item_id
                         day = days.get(raw_day)
                         if day is None:
@@ -81,7 +89,7 @@ def iter_facts(database: Database, *, since: date | None = None) -> Iterator[Fac
                         fired = []
                     fired.append((indicator_id, polarity))
             if fired:
-                yield (current, *head, tuple(fired))
+                yield new(ItemFacts, (current, *head, tuple(fired), ""))
         finally:
             cursor.close()
 
@@ -102,7 +110,7 @@ def story_sources(database: Database, story_ids: Sequence[int]) -> dict[int, int
 
 
 def replace_trend(
-    database: Database, rows: Sequence[TrendRow], stories: Sequence[StoryScoreRow], *, since: date | None
+    database: Database, rows: Sequence[DailyTrend], stories: Sequence[StoryScoreRow], *, since: date | None
 ) -> None:
     """Replace the stored trend from ``since`` on (all of it when None) in one transaction."""
     with database.session(write=True) as session:
@@ -165,7 +173,7 @@ def trend_span(database: Database) -> tuple[date, date] | None:
 
 def load_trend(
     database: Database, *, scenario_id: str | None = None, since: date | None = None
-) -> list[TrendRow]:
+) -> list[DailyTrend]:
     with database.session() as session:
         query = select(ScenarioDaily).order_by(ScenarioDaily.scenario_id, ScenarioDaily.day)
         if scenario_id is not None:
@@ -173,12 +181,12 @@ def load_trend(
         if since is not None:
             query = query.where(ScenarioDaily.day >= since)
         return [
-            TrendRow(
+            DailyTrend(
                 scenario_id=r.scenario_id,
                 day=r.day,
                 raw=r.raw,
                 index=r.index,
-                level=r.level,
+                level=Level(r.level),
                 spike=r.spike,
                 items=r.items,
                 stories=r.stories,
@@ -254,9 +262,9 @@ def set_setting(database: Database, key: str, value: str) -> None:
 
 def iter_item_texts(
     database: Database, *, stale_for: str | None = None, batch: int = BATCH
-) -> Iterator[list[tuple[int, str, str]]]:
-    """(id, title, summary) of stored items in id order, in batches (keyset pagination, so a batch
-    costs the same at the end of a million items as at the start).
+) -> Iterator[list[ItemText]]:
+    """The text of stored items in id order, in batches (keyset pagination, so a batch costs the
+    same at the end of a million items as at the start).
 
     ``stale_for``: only items whose matches were made with other patterns than this fingerprint.
     """
@@ -271,13 +279,13 @@ def iter_item_texts(
             cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
             try:
                 cursor.execute(sql, (last, stale_for) if stale_for is not None else (last,))
-                rows: list[tuple[int, str, str]] = list(cursor.fetchall())
+                rows = list(map(ItemText._make, cursor.fetchall()))
             finally:
                 cursor.close()
         if not rows:
             return
         yield rows
-        last = rows[-1][0]
+        last = rows[-1].id
 
 
 def count_stale_items(database: Database, patterns_hash: str, *, since: date | None = None) -> int:
@@ -314,7 +322,7 @@ def replace_matches(
             m.polarity,
             m.factor,
             m.via_negation,
-            json.dumps([dict(e) for e in m.evidence]),
+            json.dumps([evidence_json(e) for e in m.evidence]),  # what EvidenceColumn stores
         )
         for item_id, records in matches
         for m in records
@@ -399,7 +407,7 @@ def items_by_url(database: Database, feed_id: int, urls: Sequence[str]) -> set[s
     return found
 
 
-def trend_json(rows: Sequence[TrendRow]) -> str:
+def trend_json(rows: Sequence[DailyTrend]) -> str:
     """Canonical text of trend rows, for comparing two computations (tests, dry runs)."""
     return json.dumps(
         [
@@ -420,9 +428,9 @@ def trend_json(rows: Sequence[TrendRow]) -> str:
 
 def iter_items_meta(
     database: Database, *, stale_for: str | None = None, batch: int = BATCH
-) -> Iterator[list[tuple[int, int | None, int, date | None, float, str, str]]]:
-    """(id, story_id, feed_id, day, reliability, title, summary) in id order, in batches; with
-    ``stale_for``, only items matched with other patterns than that fingerprint."""
+) -> Iterator[list[ItemMeta]]:
+    """Stored items with what the trend needs of them, in id order, in batches; with ``stale_for``,
+    only items matched with other patterns than that fingerprint."""
     last = 0
     days: dict[object, date] = {}
     while True:
@@ -437,34 +445,49 @@ def iter_items_meta(
             query = query.where((Item.patterns_hash.is_(None)) | (Item.patterns_hash != stale_for))
         with database.session() as session:
             rows = [
-                (int(i), story, int(feed), _as_date(day, days) if day is not None else None, float(rel), t, s)
+                ItemMeta(
+                    int(i),
+                    story,
+                    int(feed),
+                    _as_date(day, days) if day is not None else None,
+                    float(rel),
+                    t,
+                    s,
+                )
                 for i, story, feed, day, rel, t, s in session.execute(query)
             ]
         if not rows:
             return
         yield rows
-        last = rows[-1][0]
+        last = rows[-1].id
 
 
-def item_evidence(
-    database: Database, item_ids: Sequence[int]
-) -> dict[int, list[tuple[str, int, list[dict[str, object]]]]]:
-    """Per item: (indicator_id, polarity, evidence) of its stored matches."""
-    found: dict[int, list[tuple[str, int, list[dict[str, object]]]]] = {}
+def item_evidence(database: Database, item_ids: Sequence[int]) -> dict[int, list[MatchRecord]]:
+    """Per item: its stored matches, with their evidence, in the order they were stored."""
+    found: dict[int, list[MatchRecord]] = {}
     with database.session() as session:
         for start in range(0, len(item_ids), 500):
             chunk = list(item_ids[start : start + 500])
             query = select(
-                MatchRow.item_id, MatchRow.indicator_id, MatchRow.polarity, MatchRow.evidence
+                MatchRow.item_id,
+                MatchRow.indicator_id,
+                MatchRow.polarity,
+                MatchRow.evidence,
+                MatchRow.via_negation,
+                MatchRow.factor,
             ).where(MatchRow.item_id.in_(chunk))
-            for item_id, indicator_id, polarity, evidence in session.execute(query.order_by(MatchRow.id)):
-                found.setdefault(int(item_id), []).append((indicator_id, int(polarity), list(evidence or [])))
+            for item_id, indicator_id, polarity, evidence, via, factor in session.execute(
+                query.order_by(MatchRow.id)
+            ):
+                found.setdefault(int(item_id), []).append(
+                    MatchRecord(indicator_id, int(polarity), evidence or (), via, float(factor))
+                )
     return found
 
 
-def item_details(database: Database, item_ids: Sequence[int]) -> dict[int, tuple[str, float, int]]:
-    """Per item: (summary, feed reliability, feed id)."""
-    found: dict[int, tuple[str, float, int]] = {}
+def item_details(database: Database, item_ids: Sequence[int]) -> dict[int, ItemDetails]:
+    """Per item: its summary and its feed (id and reliability)."""
+    found: dict[int, ItemDetails] = {}
     with database.session() as session:
         for start in range(0, len(item_ids), 500):
             chunk = list(item_ids[start : start + 500])
@@ -473,7 +496,7 @@ def item_details(database: Database, item_ids: Sequence[int]) -> dict[int, tuple
                 .join(Feed, Feed.id == Item.feed_id)
                 .where(Item.id.in_(chunk))
             )
-            found.update({int(i): (s, float(r), int(f)) for i, s, r, f in session.execute(query)})
+            found.update({int(i): ItemDetails(s, float(r), int(f)) for i, s, r, f in session.execute(query)})
     return found
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
+
+from indicators.types import Evidence, Match
 
 
 class PollOutcome(StrEnum):
@@ -22,6 +25,23 @@ class PollOutcome(StrEnum):
         return self in (PollOutcome.OK, PollOutcome.NOT_MODIFIED)
 
 
+class RunKind(StrEnum):
+    """What a run in ``runs.kind`` did (stored as its value). Rescores and imports record no run."""
+
+    POLL = "poll"
+    DIGEST = "digest"
+
+
+class RunOutcome(StrEnum):
+    """How a run ended, stored as its value in ``runs.outcome``."""
+
+    RUNNING = "running"  # started, not finished (or its process died: see ``mark_dead_runs``)
+    OK = "ok"  # every part succeeded
+    PARTIAL = "partial"  # a poll where some feeds failed
+    FAILED = "failed"  # the run raised
+    INTERRUPTED = "interrupted"  # stopped mid-run (a signal, or found dead by ``mark_dead_runs``)
+
+
 @dataclass(frozen=True, slots=True)
 class FeedSpec:
     """A feed as the configuration describes it; ``sync_feeds`` makes the table agree."""
@@ -32,6 +52,10 @@ class FeedSpec:
     reliability: float
     poll_interval_seconds: int
     enabled: bool = True
+
+
+# The disabled reason ``ensure_feed`` gives a source of imported history (not a polled feed).
+IMPORTED_FEED_REASON = "imported history, not a polled feed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +74,6 @@ class FeedState:
     disabled_reason: str | None
     etag: str | None
     last_modified: str | None
-    body_hash: str | None
     next_poll_at: datetime | None
     last_attempt_at: datetime | None
     last_success_at: datetime | None
@@ -59,17 +82,74 @@ class FeedState:
     consecutive_failures: int
     last_error: str | None
     items: int = 0
+    body_hash: str | None = None  # of the last body parsed and stored
+
+    @property
+    def imported(self) -> bool:
+        """A source of imported history (``monitor import``), not a feed of the config."""
+        return not self.in_config and self.disabled_reason == IMPORTED_FEED_REASON
 
 
-@dataclass(frozen=True, slots=True)
+def evidence_json(evidence: Evidence) -> dict[str, Any]:
+    """One piece of evidence as stored in ``matches.evidence`` (a JSON list of these objects)."""
+    return {
+        "field": evidence.field,
+        "start": evidence.start,
+        "end": evidence.end,
+        "term": evidence.term,
+        "text": evidence.text,
+    }
+
+
+def evidence_from_json(value: Mapping[str, Any]) -> Evidence:
+    """The inverse of :func:`evidence_json`."""
+    return Evidence(
+        field=str(value["field"]),
+        start=int(value["start"]),
+        end=int(value["end"]),
+        term=str(value.get("term", "")),
+        text=str(value.get("text", "")),
+    )
+
+
+@dataclass(frozen=True, slots=True, init=False)
 class MatchRecord:
-    """One fired indicator on one item, with its evidence as plain dicts (field, start, end, term, text)."""
+    """One fired indicator on one item, with the ``indicators.Evidence`` spans that made it fire.
+
+    ``evidence`` may also be given as the stored JSON objects (``field``, ``start``, ``end``,
+    ``term``, ``text``); they are turned into ``Evidence`` here, so a record always holds typed
+    evidence. JSON exists only at the column (``db._models.EvidenceColumn``).
+    """
 
     indicator_id: str
     polarity: int
-    evidence: tuple[dict[str, Any], ...]
-    via_negation: str | None = None
-    factor: float = 1.0
+    evidence: tuple[Evidence, ...]
+    via_negation: str | None
+    factor: float
+
+    def __init__(
+        self,
+        indicator_id: str,
+        polarity: int,
+        evidence: Iterable[Evidence | Mapping[str, Any]],
+        via_negation: str | None = None,
+        factor: float = 1.0,
+    ) -> None:
+        setattr_ = object.__setattr__
+        setattr_(self, "indicator_id", indicator_id)
+        setattr_(self, "polarity", polarity)
+        # A re-match builds a million of these: typed evidence passes as it is, and the dict form
+        # (exactly the five keys of Evidence) is unpacked rather than parsed field by field.
+        if type(evidence) is not tuple or not all(type(e) is Evidence for e in evidence):
+            evidence = tuple(e if isinstance(e, Evidence) else Evidence(**e) for e in evidence)
+        setattr_(self, "evidence", evidence)
+        setattr_(self, "via_negation", via_negation)
+        setattr_(self, "factor", factor)
+
+    @classmethod
+    def from_match(cls, match: Match) -> MatchRecord:
+        """The record of one of the matcher's matches, its evidence kept as it is."""
+        return cls(match.indicator_id, int(match.polarity), match.evidence, match.via_negation, match.factor)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,10 +242,10 @@ class PollSummary:
 @dataclass(frozen=True, slots=True)
 class RunInfo:
     id: int
-    kind: str
+    kind: RunKind
     started_at: datetime
     finished_at: datetime | None
-    outcome: str
+    outcome: RunOutcome
     feeds_total: int
     feeds_ok: int
     feeds_failed: int
@@ -174,19 +254,38 @@ class RunInfo:
     detail: str | None
 
 
+class ItemText(NamedTuple):
+    """A stored item's text, as a re-match reads it (``iter_item_texts``).
+
+    A named tuple, not a dataclass: a re-match reads a million of them and sends them to worker
+    processes in batches.
+    """
+
+    id: int
+    title: str
+    summary: str
+
+
+class ItemMeta(NamedTuple):
+    """A stored item with what the trend needs of it (``iter_items_meta``; a dry-run rescore reads
+    every item through it, hence a named tuple)."""
+
+    id: int
+    story_id: int | None
+    feed_id: int
+    day: date | None
+    reliability: float
+    title: str
+    summary: str
+
+
 @dataclass(frozen=True, slots=True)
-class TrendRow:
-    scenario_id: str
-    day: date
-    raw: float
-    index: float
-    level: str
-    spike: bool
-    items: int
-    stories: int
-    indicator_ids: tuple[str, ...]
-    novel: tuple[str, ...]
-    config_hash: str
+class ItemDetails:
+    """What the digest shows of a story's item beyond its score: the summary and its feed."""
+
+    summary: str
+    reliability: float
+    feed_id: int
 
 
 @dataclass(frozen=True, slots=True)

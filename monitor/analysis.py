@@ -54,16 +54,4 @@ class Definitions:
 def match_records(result: MatchResult) -> list[db.MatchRecord]:
     import db
 
-    return [
-        db.MatchRecord(
-            indicator_id=m.indicator_id,
-            polarity=int(m.polarity),
-            evidence=tuple(
-                {"field": e.field, "start": e.start, "end": e.end, "term": e.term, "text": e.text}
-                for e in m.evidence
-            ),
-            via_negation=m.via_negation,
-            factor=m.factor,
-        )
-        for m in result.matches
-    ]
+    return [db.MatchRecord.from_match(m) for m in result.matches]

@@ -21,7 +21,7 @@ from typing import Any
 
 from indicators import DefinitionError, IndicatorSet, LineMap, canonical_sha256, line_of, read_yaml
 from indicators import describe_value as _kind
-from scenarios.types import BASE_LEVEL, Scenario, ScenarioOverride, ScenarioSet, Threshold
+from scenarios.types import BASE_LEVEL, Level, Scenario, ScenarioOverride, ScenarioSet, Threshold
 
 DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
 TOP_LEVEL_KEYS = ("vocabularies", "negation", "indicators", "scenarios")
@@ -125,7 +125,7 @@ def _thresholds(value: Any, where: _Where, line: int | None) -> tuple[Threshold,
                 f"({out[-1].down:g})",
                 item_line,
             )
-        out.append(Threshold(level, up, down))
+        out.append(Threshold(Level(level), up, down))
     return tuple(out)
 
 

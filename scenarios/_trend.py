@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 from indicators import Match, MatchResult, Polarity
 from scenarios._score import _EPSILON, score_item
-from scenarios.types import BASE_LEVEL, Scenario, ScenarioSet
+from scenarios.types import BASE_LEVEL, Level, Scenario, ScenarioSet
 
 # Facts repeat a handful of (indicators, reliability) combinations, so item contributions come from
 # score_item itself, once per combination; the bound only keeps pathological inputs from growing it.
@@ -113,18 +113,21 @@ class TrendSeed:
 
 @dataclass(frozen=True, slots=True)
 class DailyTrend:
-    """One scenario on one day. ``indicators`` are the scenario's indicators fired in the day's
-    relevant items, ``novel`` those of them that had not fired in the previous novelty window."""
+    """One scenario on one day. ``indicator_ids`` are the scenario's indicators fired in the day's
+    relevant items, ``novel`` those of them that had not fired in the previous novelty window.
+
+    Also the stored form: ``db`` writes and reads these rows (``scenario_daily``) as they are.
+    """
 
     scenario_id: str
     day: date
     raw: float
     index: float
-    level: str
+    level: Level
     spike: bool
     items: int
     stories: int
-    indicators: tuple[str, ...]
+    indicator_ids: tuple[str, ...]
     novel: tuple[str, ...]
     config_hash: str
 

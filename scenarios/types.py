@@ -9,12 +9,30 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Final, NewType
 
 from indicators import DefinitionError, IndicatorSet, MatchResult, Polarity
 
-BASE_LEVEL = "calm"  # the level below the first threshold; not a name a threshold may take
+Level = NewType("Level", str)
+"""A scenario level's name: ``BASE_LEVEL`` or the ``level`` of one of the scenario's thresholds.
+
+The names are the user's (a config may define any set of thresholds), so a level is a named ``str``
+rather than a closed enum: it stays a plain string at run time (stored, in JSON, in templates and
+CSS class names as it is), while the type checker keeps it apart from other strings. A level's rank
+comes from its scenario's thresholds, never from the name.
+"""
+
+BASE_LEVEL: Final = Level("calm")  # the level below the first threshold; not a name a threshold may take
+
+
+class StoryRule(StrEnum):
+    """The rule that made two items one story (``scenarios.StoryMatch.rule``)."""
+
+    TITLE = "title"
+    LEAD = "lead"
+    ANCHORS = "anchors"
 
 
 def _frozen(mapping: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -28,7 +46,7 @@ class Threshold:
     ``down < up`` gives hysteresis, so an index hovering at the boundary does not flap.
     """
 
-    level: str
+    level: Level
     up: float
     down: float
 

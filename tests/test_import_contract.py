@@ -18,7 +18,8 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "indicators": (),
     "scenarios": ("indicators",),
     "db": ("indicators", "scenarios"),
-    "monitor.config": ("indicators", "scenarios"),
+    "monitor.config": ("indicators", "scenarios", "monitor.feeds.fetch_settings"),
+    "monitor.feeds.fetch_settings": (),  # a leaf: the config model takes its defaults from it
     "monitor.feeds": ("indicators", "db", "monitor.process_identity"),
     "monitor.analysis": ("indicators", "scenarios", "db", "monitor.config", "monitor.feeds"),
     "monitor.pipeline": (
@@ -31,6 +32,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "monitor.process_identity",
     ),
     "monitor.process_identity": (),
+    "monitor.feed_health": ("db",),
     "monitor.digest": (
         "indicators",
         "scenarios",
@@ -39,6 +41,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "monitor.analysis",
         "monitor.pipeline",
         "monitor.process_identity",
+        "monitor.feed_health",
     ),
     "monitor.daemon": (
         "indicators",
@@ -50,6 +53,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "monitor.pipeline",
         "monitor.digest",
         "monitor.process_identity",
+        "monitor.feed_health",
     ),
 }
 PROJECT = ("indicators", "scenarios", "db", "monitor")

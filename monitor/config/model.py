@@ -47,6 +47,7 @@ from indicators import canonical_sha256
 from indicators.errors import ConfigError
 from monitor.config import DEFAULT_CONFIG_NAME
 from monitor.config.yaml_document import KeyPath, YamlDocument, YamlSyntaxError, format_key_path, parse_yaml
+from monitor.feeds.fetch_settings import BackoffSettings, FetchSettings
 
 if TYPE_CHECKING:
     from scenarios import ScenarioOverride
@@ -298,22 +299,46 @@ class ScheduleConfig(BaseModel):
         return zoneinfo.ZoneInfo(self.timezone)
 
 
+_FETCH, _BACKOFF = FetchSettings(), BackoffSettings()
+
+
 class FetchConfig(BaseModel):
     """HTTP politeness and safety limits for polling feeds."""
 
     model_config = _MODEL
 
-    connect_timeout: Duration = timedelta(seconds=10)
-    read_timeout: Duration = timedelta(seconds=30)
-    deadline: Duration = timedelta(seconds=60)  # whole fetch, however slowly the server trickles bytes
-    max_body_bytes: ByteSize = 10 * 1024 * 1024
-    max_redirects: int = Field(default=5, ge=0, le=20)
-    per_host_concurrency: int = Field(default=2, ge=1)
-    concurrency: int = Field(default=16, ge=1)
-    user_agent: str = Field(default="scenario-monitor/0.1 (RSS reader; polite polling)", min_length=1)
-    backoff_base: Duration = timedelta(minutes=5)
-    backoff_cap: Duration = timedelta(hours=6)
-    max_server_delay: Duration = timedelta(hours=6)  # cap on Cache-Control max-age / Retry-After
+    # The defaults are those of the settings this section builds (monitor.feeds.fetch_settings).
+    connect_timeout: Duration = timedelta(seconds=_FETCH.connect_timeout)
+    read_timeout: Duration = timedelta(seconds=_FETCH.read_timeout)
+    deadline: Duration = timedelta(seconds=_FETCH.deadline)  # whole fetch, however slowly bytes trickle
+    max_body_bytes: ByteSize = _FETCH.max_body_bytes
+    max_redirects: int = Field(default=_FETCH.max_redirects, ge=0, le=20)
+    per_host_concurrency: int = Field(default=_FETCH.per_host_concurrency, ge=1)
+    concurrency: int = Field(default=_FETCH.concurrency, ge=1)
+    user_agent: str = Field(default=_FETCH.user_agent, min_length=1)
+    backoff_base: Duration = timedelta(seconds=_BACKOFF.base_seconds)
+    backoff_cap: Duration = timedelta(seconds=_BACKOFF.cap_seconds)
+    # cap on Cache-Control max-age / Retry-After
+    max_server_delay: Duration = timedelta(seconds=_BACKOFF.max_delay_seconds)
+
+    def fetch_settings(self) -> FetchSettings:
+        return FetchSettings(
+            connect_timeout=self.connect_timeout.total_seconds(),
+            read_timeout=self.read_timeout.total_seconds(),
+            deadline=self.deadline.total_seconds(),
+            max_body_bytes=self.max_body_bytes,
+            max_redirects=self.max_redirects,
+            user_agent=self.user_agent,
+            per_host_concurrency=self.per_host_concurrency,
+            concurrency=self.concurrency,
+        )
+
+    def backoff_settings(self) -> BackoffSettings:
+        return BackoffSettings(
+            base_seconds=self.backoff_base.total_seconds(),
+            cap_seconds=self.backoff_cap.total_seconds(),
+            max_delay_seconds=self.max_server_delay.total_seconds(),
+        )
 
 
 class SmtpConfig(BaseModel):
@@ -370,8 +395,12 @@ class ThresholdConfig(BaseModel):
 
     @model_validator(mode="after")
     def _hysteresis(self) -> ThresholdConfig:
-        if self.level == "calm":
-            raise PydanticCustomError("threshold", "calm is the base level and needs no threshold; remove it")
+        from scenarios.types import BASE_LEVEL  # lazily: only a config that sets thresholds needs it
+
+        if self.level == BASE_LEVEL:
+            raise PydanticCustomError(
+                "threshold", f"{BASE_LEVEL} is the base level and needs no threshold; remove it"
+            )
         if not self.down < self.up:
             raise PydanticCustomError(
                 "threshold",
@@ -486,14 +515,16 @@ class Config(BaseModel):
 
     def to_overrides(self) -> dict[str, ScenarioOverride]:
         """The ``scenarios:`` section as ``scenarios.ScenarioOverride`` values for ``load_scenarios``."""
-        from scenarios import ScenarioOverride, Threshold  # lazily: config loads without the scenarios layer
+        from scenarios import Level, ScenarioOverride, Threshold  # lazily: config loads without scenarios
 
         return {
             scenario_id: ScenarioOverride(
                 weights=dict(override.weights),
                 thresholds=None
                 if override.thresholds is None
-                else tuple(Threshold(level=t.level, up=t.up, down=t.down) for t in override.thresholds),
+                else tuple(
+                    Threshold(level=Level(t.level), up=t.up, down=t.down) for t in override.thresholds
+                ),
                 half_life_days=override.half_life_days,
                 relevance_threshold=override.relevance_threshold,
             )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import db
@@ -26,30 +27,28 @@ from monitor.digest.content import (
     Phrase,
     ScenarioDigest,
 )
+from monitor.feed_health import CADENCE_WINDOW, FeedHealth, FeedStatus, classify_feed
+from scenarios import Level
 
 HISTORY_DAYS = 60
 STORY_WINDOW_DAYS = 2
 STORIES_SHOWN = 6
 MOVERS_SHOWN = 6
-CADENCE_WINDOW = timedelta(days=30)
-# A feed is "silent" when it brought nothing new for three of its usual gaps between items, and
-# for at least this long (a feed with ten items an hour is not silent after twenty minutes).
-SILENT_FLOOR = timedelta(hours=12)
 LAST_DIGEST_SETTING = "digest_last_config"
 
 
-def _level_rank(level: str, bands: Sequence[LevelBand]) -> int:
+def _level_rank(level: Level, bands: Sequence[LevelBand]) -> int:
     names = [b.level for b in bands]
     return names.index(level) + 1 if level in names else 0
 
 
-def _phrases(evidence: Sequence[tuple[str, int, list[dict[str, object]]]]) -> tuple[Phrase, ...]:
-    out = []
-    for indicator_id, _, spans in evidence:
-        for span in spans:
-            field = str(span.get("field", ""))
-            if field in ("title", "summary"):
-                out.append(Phrase(field, int(span["start"]), int(span["end"]), indicator_id))  # type: ignore[call-overload]
+def _phrases(matches: Sequence[db.MatchRecord]) -> tuple[Phrase, ...]:
+    out = [
+        Phrase(span.field, span.start, span.end, match.indicator_id)
+        for match in matches
+        for span in match.evidence
+        if span.field in ("title", "summary")
+    ]
     return tuple(sorted(set(out), key=lambda p: (p.field, p.start, p.end)))
 
 
@@ -107,33 +106,39 @@ def config_changes(before: Mapping[str, object] | None, now: Mapping[str, object
     return tuple(lines) or ("no change since the last digest",)
 
 
-def _feed_health(
-    database: db.Database, now: datetime
-) -> tuple[list[FeedProblem], int, dict[int, FeedProblem], list[db.FeedState]]:
-    feeds = [f for f in db.list_feeds(database) if f.in_config]
+@dataclass(frozen=True)
+class _FeedHealth:
+    """The configured feeds (imported sources and removed feeds are not feeds) and their health."""
+
+    feeds: list[db.FeedState]
+    status: dict[int, FeedStatus]
+    problems: list[FeedProblem]  # failing, then silent, then disabled
+
+    @property
+    def never_polled(self) -> list[db.FeedState]:
+        return [f for f in self.feeds if self.status[f.id].health is FeedHealth.NEVER_POLLED]
+
+    def healthy(self, feed: db.FeedState) -> bool:
+        return self.status[feed.id].health is FeedHealth.HEALTHY
+
+
+_PROBLEM_ORDER = {FeedHealth.FAILING: 0, FeedHealth.SILENT: 1, FeedHealth.DISABLED: 2}
+
+
+def _feed_health(database: db.Database, now: datetime) -> _FeedHealth:
     recent = db.new_items_per_feed(database, now - CADENCE_WINDOW)
-    problems: dict[int, FeedProblem] = {}
-    for f in feeds:
-        if not f.enabled:
-            problems[f.id] = FeedProblem(
-                f.name, f.url, f.language, "disabled", f.disabled_reason or "disabled", f.last_success_at
-            )
-        elif f.consecutive_failures:
-            detail = f"{f.last_error or 'failing'}; {f.consecutive_failures} failures in a row"
-            problems[f.id] = FeedProblem(f.name, f.url, f.language, "failing", detail, f.last_success_at)
-        elif f.last_new_item_at is not None and recent.get(f.id, 0) >= 3:
-            cadence = CADENCE_WINDOW / recent[f.id]
-            quiet = now - f.last_new_item_at
-            if quiet > max(3 * cadence, SILENT_FLOOR):
-                hours = cadence.total_seconds() / 3600
-                usual = (
-                    f"every {hours:.0f} h" if hours >= 1 else f"every {cadence.total_seconds() / 60:.0f} min"
-                )
-                detail = f"no new item for {quiet.total_seconds() / 3600:.0f} h (usually {usual})"
-                problems[f.id] = FeedProblem(f.name, f.url, f.language, "silent", detail, f.last_success_at)
-    order = {"failing": 0, "silent": 1, "disabled": 2}
-    listed = sorted(problems.values(), key=lambda p: (order[p.state], p.name))
-    return listed, len(feeds), problems, feeds
+    stored = db.list_feeds(database)
+    status = {
+        f.id: classify_feed(f, now, recent_items=recent.get(f.id, 0), window=CADENCE_WINDOW) for f in stored
+    }
+    feeds = [f for f in stored if status[f.id].health.is_configured_feed]
+    problems = [
+        FeedProblem(f.name, f.url, f.language, status[f.id].health, status[f.id].detail, f.last_success_at)
+        for f in feeds
+        if status[f.id].health.is_problem
+    ]
+    problems.sort(key=lambda p: (_PROBLEM_ORDER[p.state], p.name))
+    return _FeedHealth(feeds, status, problems)
 
 
 def build_digest(
@@ -142,8 +147,10 @@ def build_digest(
     tz = config.schedule.tzinfo
     first = day - timedelta(days=HISTORY_DAYS - 1)
     rows = [r for r in db.load_trend(database, since=first) if r.day <= day]
-    problems, feeds_total, problem_by_id, feeds = _feed_health(database, now)
-    healthy_languages = {f.language for f in feeds if f.enabled and f.id not in problem_by_id}
+    health = _feed_health(database, now)
+    problems, feeds = health.problems, health.feeds
+    # Never-polled feeds are not healthy: a language they alone cover is thin.
+    healthy_languages = {f.language for f in feeds if health.healthy(f)}
     thin_languages = tuple(sorted({f.language for f in feeds if f.language} - healthy_languages))
     snapshot = config_snapshot(config, definitions)
     stored = db.get_setting(database, LAST_DIGEST_SETTING)
@@ -154,7 +161,8 @@ def build_digest(
         "generated_at": now.astimezone(tz),
         "timezone": tz.key,
         "feed_problems": tuple(problems),
-        "feeds_total": feeds_total,
+        "feeds_total": len(feeds),
+        "feeds_never_polled": len(health.never_polled),
         "thin_languages": thin_languages,
         "config_hash": definitions.scenarios.config_hash,
         "config_changes": changes,
@@ -185,7 +193,8 @@ def build_digest(
         stories: list[DigestStory] = []
         moves: dict[str, list[float]] = {}
         for s in (s for s in story_rows if s.scenario_id == sid):
-            summary, reliability, _ = details.get(s.item_id, ("", 1.0, 0))
+            detail = details.get(s.item_id)
+            summary, reliability = (detail.summary, detail.reliability) if detail else ("", 1.0)
             fired = evidence.get(s.item_id, [])
             stories.append(
                 DigestStory(
@@ -197,13 +206,13 @@ def build_digest(
                     contribution=s.value,
                     sources=s.sources,
                     indicators=s.indicator_ids,
-                    phrases=_phrases([f for f in fired if f[0] in scenario.weights]),
+                    phrases=_phrases([m for m in fired if m.indicator_id in scenario.weights]),
                 )
             )
-            for indicator_id, polarity, _ in fired:
-                if indicator_id in scenario.weights:
-                    moves.setdefault(indicator_id, []).append(
-                        scenario.weights[indicator_id] * polarity * reliability
+            for match in fired:
+                if match.indicator_id in scenario.weights:
+                    moves.setdefault(match.indicator_id, []).append(
+                        scenario.weights[match.indicator_id] * match.polarity * reliability
                     )
         movers = sorted(
             (
@@ -226,8 +235,8 @@ def build_digest(
             if i in indicators and int(indicators[i].polarity) > 0 and i not in seen
         )
         contributors = {s.feed_name for s in thirty if s.scenario_id == sid}
-        problem_names = {p.name for p in problems}
-        if contributors and contributors <= problem_names:
+        unhealthy_names = {f.name for f in feeds if not health.healthy(f)}
+        if contributors and contributors <= unhealthy_names:
             thin_scenarios.append(sid)
         digests.append(
             ScenarioDigest(

@@ -6,13 +6,16 @@ pure function of one ``Digest`` and golden tests can pin it down.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
+
+from monitor.feed_health import FeedHealth
+from scenarios import Level
 
 
 @dataclass(frozen=True, slots=True)
 class LevelBand:
-    level: str
+    level: Level
     up: float
     down: float
 
@@ -22,7 +25,7 @@ class DayPoint:
     day: date
     index: float
     raw: float
-    level: str
+    level: Level
     spike: bool
 
 
@@ -69,7 +72,7 @@ class IndicatorRef:
 class ScenarioDigest:
     id: str
     title: str
-    level: str
+    level: Level
     index: float
     change_1d: float
     change_7d: float
@@ -80,7 +83,7 @@ class ScenarioDigest:
     counter_indicators: tuple[IndicatorMove, ...]
     novel: tuple[IndicatorRef, ...]  # firing for the first time in a while (with the day)
     not_observed: tuple[IndicatorRef, ...]  # escalation signposts not seen in the history window
-    level_changed_from: str | None = None  # the level yesterday, when different
+    level_changed_from: Level | None = None  # the level yesterday, when different
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +91,7 @@ class FeedProblem:
     name: str
     url: str
     language: str | None
-    state: str  # "failing" | "silent" | "disabled"
+    state: FeedHealth  # FAILING, SILENT or DISABLED
     detail: str  # e.g. "connection refused, 4 failures" or "no new item for 3 days (usually every 6 h)"
     last_success: datetime | None
 
@@ -100,10 +103,10 @@ class Digest:
     timezone: str
     scenarios: tuple[ScenarioDigest, ...]  # most urgent first
     feed_problems: tuple[FeedProblem, ...]
-    feeds_total: int
+    feeds_total: int  # configured feeds (imported sources are not feeds)
     thin_languages: tuple[str, ...]  # languages left with no healthy feed
     thin_scenarios: tuple[str, ...] = ()  # scenarios whose stories came only from failing feeds lately
     config_hash: str = ""
     config_changes: tuple[str, ...] = ()  # human lines: what changed in config since the last digest
     has_data: bool = True  # False: nothing stored for this date; the digest says so plainly
-    notes: tuple[str, ...] = field(default_factory=tuple)
+    feeds_never_polled: int = 0  # configured feeds never polled: not healthy, not failing, unknown

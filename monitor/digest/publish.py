@@ -57,7 +57,7 @@ def write_digest(
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise MonitorError(f"cannot create the digest folder {folder}: {exc.strerror or exc}") from exc
-    run_id = db.start_run(database, "digest", now, worker=worker_identity())
+    run_id = db.start_run(database, db.RunKind.DIGEST, now, worker=worker_identity())
     try:
         digest = build_digest(database, config, definitions, day, now=now)
         html, text = render_html(digest), render_text(digest)
@@ -65,14 +65,14 @@ def write_digest(
         _write_atomic(files.html, html)
         _write_atomic(files.text, text)
     except BaseException as exc:
-        db.finish_run(database, run_id, now, "failed", detail=str(exc) or type(exc).__name__)
+        db.finish_run(database, run_id, now, db.RunOutcome.FAILED, detail=str(exc) or type(exc).__name__)
         raise
     remember_config(database, config, definitions)
     db.finish_run(
         database,
         run_id,
         now,
-        "ok",
+        db.RunOutcome.OK,
         detail=f"{files.html} ({'data' if digest.has_data else 'no data for this date'})",
     )
     log.info("digest day=%s html=%s text=%s has_data=%s", day, files.html, files.text, digest.has_data)

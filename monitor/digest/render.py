@@ -24,6 +24,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from monitor.digest.content import DayPoint, Digest, LevelBand, Phrase, ScenarioDigest
+from scenarios import BASE_LEVEL
 
 __all__ = [
     "CHART_DAYS",
@@ -441,7 +442,7 @@ def _context(d: Digest) -> dict[str, Any]:
         "d": d,
         "views": views,
         "problems": problems,
-        "healthy": max(0, d.feeds_total - len(d.feed_problems)),
+        "healthy": max(0, d.feeds_total - len(d.feed_problems) - d.feeds_never_polled),
         "thin_scenarios": [titles.get(sid, sid) for sid in d.thin_scenarios],
     }
 
@@ -450,7 +451,7 @@ def _level_move(s: ScenarioDigest) -> str | None:
     """ "up" or "down" when the level changed since yesterday, by the order of the thresholds."""
     if s.level_changed_from is None or s.level_changed_from == s.level:
         return None
-    order = ["calm", *(b.level for b in sorted(s.bands, key=lambda b: b.up))]
+    order = [BASE_LEVEL, *(b.level for b in sorted(s.bands, key=lambda b: b.up))]
     if s.level in order and s.level_changed_from in order:
         return "up" if order.index(s.level) > order.index(s.level_changed_from) else "down"
     return "changed"

@@ -6,7 +6,7 @@ oversized bodies, redirect loops and HTTP errors all become outcomes with ``kind
 short human reason in ``error``. The scheduling decision (when to poll again, backoff, disabling)
 is not made here; see ``monitor.feeds.schedule_policy``.
 
-Politeness and safety, all set by ``FetchSettings``:
+Politeness and safety, all set by ``FetchSettings`` (``monitor.feeds.fetch_settings``):
 
 * a global limit on concurrent fetches and a per-host limit (keyed on the host of the requested
   URL, not the port: two feeds on one server share its limit);
@@ -37,6 +37,7 @@ from datetime import UTC, datetime
 import httpx
 
 from db.types import PollOutcome
+from monitor.feeds.fetch_settings import DEFAULT_USER_AGENT, FetchSettings
 
 __all__ = [
     "DEFAULT_USER_AGENT",
@@ -52,8 +53,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_USER_AGENT = "scenario-monitor/0.1 (+https://github.com/scenario-monitor)"
-
 #: What feed servers are asked for; the wildcard keeps servers with odd content types answering.
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
@@ -64,36 +63,6 @@ OutcomeKind = PollOutcome  # the name this module has always used
 
 _PERMANENT_REDIRECTS = frozenset({301, 308})
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
-
-
-@dataclass(frozen=True, slots=True)
-class FetchSettings:
-    """How hard and how politely to fetch. Times are seconds; every value must be positive."""
-
-    connect_timeout: float = 10.0
-    read_timeout: float = 20.0
-    deadline: float = 60.0
-    max_body_bytes: int = 10_000_000
-    max_redirects: int = 5
-    user_agent: str = DEFAULT_USER_AGENT
-    per_host_concurrency: int = 2
-    concurrency: int = 20
-
-    def __post_init__(self) -> None:
-        for name in ("connect_timeout", "read_timeout", "deadline"):
-            value = getattr(self, name)
-            if not value > 0:
-                raise ValueError(f"FetchSettings.{name} must be a number of seconds > 0, got {value!r}")
-        for name in ("max_body_bytes", "per_host_concurrency", "concurrency"):
-            value = getattr(self, name)
-            if not (isinstance(value, int) and value >= 1):
-                raise ValueError(f"FetchSettings.{name} must be an integer >= 1, got {value!r}")
-        if not (isinstance(self.max_redirects, int) and self.max_redirects >= 0):
-            raise ValueError(
-                f"FetchSettings.max_redirects must be an integer >= 0, got {self.max_redirects!r}"
-            )
-        if not self.user_agent.strip():
-            raise ValueError("FetchSettings.user_agent must not be empty; name the tool and a contact URL")
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +88,7 @@ class FetchOutcome:
         the URL that gave the final answer (after redirects).
     moved_to:
         the new URL when the fetch was redirected, every hop was permanent (301/308) and the chain
-        ended in a usable answer (``ok`` or ``not_modified``); else None. A permanent redirect to a
+        ended in a usable answer (``kind.succeeded``); else None. A permanent redirect to a
         page that fails is not worth rewriting the feed's address for.
     etag, last_modified:
         validators from the final response, None when it sent none (a 304 often omits them: keep

@@ -167,9 +167,9 @@ def poll(
         log.debug("poll: no feed is due")
         return PollReport(None, (), False)
     by_id = {feed.id: feed for feed in feeds}
-    run_id = db.start_run(database, "poll", now(), worker=worker)
+    run_id = db.start_run(database, db.RunKind.POLL, now(), worker=worker)
     results: list[FeedResult] = []
-    outcome = "failed"
+    outcome = db.RunOutcome.FAILED
     outcomes = _Outcomes(database, run_id, now)
     try:
         requests = [FetchRequest(f.id, f.url, f.etag, f.last_modified) for f in feeds]
@@ -207,10 +207,14 @@ def poll(
         outcomes.flush()
         stopped = stop is not None and stop.is_set() and len(results) < len(feeds)
         failed = sum(1 for r in results if not r.outcome.succeeded)
-        outcome = "interrupted" if stopped else ("ok" if failed == 0 else "partial")
+        outcome = (
+            db.RunOutcome.INTERRUPTED
+            if stopped
+            else (db.RunOutcome.OK if failed == 0 else db.RunOutcome.PARTIAL)
+        )
         return PollReport(run_id, tuple(results), stopped)
     finally:
-        if outcome == "failed":
+        if outcome is db.RunOutcome.FAILED:
             log.error("poll run=%s failed after %d of %d feeds", run_id, len(results), len(feeds))
             try:
                 outcomes.flush()  # the feeds polled before the failure keep their new state
@@ -231,7 +235,7 @@ def poll(
             items_new=sum(r.items_new for r in results),
             items_updated=sum(r.items_updated for r in results),
             detail=None
-            if outcome != "interrupted"
+            if outcome is not db.RunOutcome.INTERRUPTED
             else f"stopped after {len(results)} of {len(feeds)} feeds",
         )
 

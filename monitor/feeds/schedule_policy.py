@@ -2,7 +2,7 @@
 
 Formulas (all durations in seconds; ``n`` is the failure count *after* this outcome)::
 
-    success (kind "ok" or "not_modified"):
+    success (``PollOutcome.succeeded``: ok or not_modified):
         n = 0
         delay = max(interval, min(max_age or 0, max_delay))
 
@@ -38,35 +38,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from db.types import PollOutcome
+from monitor.feeds.fetch_settings import BackoffSettings
 
 __all__ = ["BackoffSettings", "NextPoll", "plan_next", "stable_jitter"]
 
 _KINDS = frozenset(outcome.value for outcome in PollOutcome)
 # 2**60 seconds is far beyond any cap; keeps the float arithmetic from overflowing.
 _MAX_EXPONENT = 60
-
-
-@dataclass(frozen=True, slots=True)
-class BackoffSettings:
-    """Backoff bounds in seconds. ``jitter_ratio`` is the largest fraction added by ``jitter``."""
-
-    base_seconds: float = 300.0
-    cap_seconds: float = 6 * 3600.0
-    max_delay_seconds: float = 24 * 3600.0
-    jitter_ratio: float = 0.1
-
-    def __post_init__(self) -> None:
-        for name in ("base_seconds", "cap_seconds", "max_delay_seconds"):
-            value = getattr(self, name)
-            if not value > 0:
-                raise ValueError(f"BackoffSettings.{name} must be a number of seconds > 0, got {value!r}")
-        if self.cap_seconds < self.base_seconds:
-            raise ValueError(
-                f"BackoffSettings.cap_seconds ({self.cap_seconds}) must be >= "
-                f"base_seconds ({self.base_seconds})"
-            )
-        if not 0 <= self.jitter_ratio <= 1:
-            raise ValueError(f"BackoffSettings.jitter_ratio must be within [0, 1], got {self.jitter_ratio!r}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,18 +12,18 @@ import logging
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 import db
-from indicators import Matcher, load_indicators, shipped_definition_files
-from monitor.analysis import Definitions, match_records
+from indicators import Matcher, MatchResult, load_indicators, shipped_definition_files
+from monitor.analysis import Definitions
 from monitor.config.model import Config
 from monitor.pipeline import trend_refresh as trend
-from scenarios import ItemFacts
+from scenarios import DailyTrend, ItemFacts
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +35,8 @@ EPSILON = 1e-9
 class DayChange:
     scenario_id: str
     day: date
-    old: db.TrendRow | None
-    new: db.TrendRow | None
+    old: DailyTrend | None
+    new: DailyTrend | None
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class RescoreReport:
     new_hash: str = ""
 
 
-def _differs(a: db.TrendRow | None, b: db.TrendRow | None) -> bool:
+def _differs(a: DailyTrend | None, b: DailyTrend | None) -> bool:
     if a is None or b is None:
         present = a or b
         # A day that exists on one side only matters when something happened on it.
@@ -63,7 +63,7 @@ def _differs(a: db.TrendRow | None, b: db.TrendRow | None) -> bool:
     )
 
 
-def diff_trend(old: list[db.TrendRow], new: list[db.TrendRow], since: date | None) -> tuple[DayChange, ...]:
+def diff_trend(old: list[DailyTrend], new: list[DailyTrend], since: date | None) -> tuple[DayChange, ...]:
     before = {(r.scenario_id, r.day): r for r in old if since is None or r.day >= since}
     after = {(r.scenario_id, r.day): r for r in new if since is None or r.day >= since}
     keys = sorted(set(before) | set(after))
@@ -87,11 +87,13 @@ def _rematch(
         # A dry run cannot mix stored and fresh matches of one item set cheaply, so it matches all.
         total, done = db.count_items(database), 0
         for meta in db.iter_items_meta(database):
-            for item_id, story_id, feed_id, day, reliability, title, summary in meta:
-                fired = definitions.match_item(title, summary).matches
-                if fired and day is not None:
+            for item in meta:
+                fired = definitions.match_item(item.title, item.summary).matches
+                if fired and item.day is not None:
                     indicators = tuple((m.indicator_id, int(m.polarity) * m.factor) for m in fired)
-                    in_memory[item_id] = ItemFacts(item_id, story_id, feed_id, day, reliability, indicators)
+                    in_memory[item.id] = ItemFacts(
+                        item.id, item.story_id, item.feed_id, item.day, item.reliability, indicators
+                    )
             done += len(meta)
             if progress:
                 progress(done, total)
@@ -101,6 +103,12 @@ def _rematch(
     else:
         _rematch_here(database, definitions, stale, progress)
     return stale, in_memory
+
+
+def _records(result: MatchResult) -> list[db.MatchRecord]:
+    # What monitor.analysis.match_records gives, built from the typed evidence directly: a re-match
+    # builds a million of these, and going through the evidence's dict form costs a few µs each.
+    return [db.MatchRecord.from_match(m) for m in result.matches]
 
 
 # Below this many stale items, starting worker processes costs more than it saves.
@@ -114,10 +122,10 @@ def _rematch_here(
     fingerprint = definitions.indicators.fingerprint
     done = 0
     for batch in db.iter_item_texts(database, stale_for=fingerprint):
-        records = [(i, match_records(definitions.match_item(title, summary))) for i, title, summary in batch]
+        records = [(t.id, _records(definitions.match_item(t.title, t.summary))) for t in batch]
         # Each batch is its own transaction: an interrupted rescore leaves every item either
         # re-matched or still marked stale, and the next rescore finishes the job.
-        db.replace_matches(database, records, fingerprint, stale_range=(batch[0][0], batch[-1][0]))
+        db.replace_matches(database, records, fingerprint, stale_range=(batch[0].id, batch[-1].id))
         done += len(batch)
         if progress:
             progress(done, stale)
@@ -131,10 +139,15 @@ def _init_worker(extra_files: tuple[str, ...], fingerprint: str) -> None:
     _worker_matcher = Matcher(indicators)
 
 
-def _match_batch(batch: list[tuple[int, str, str]]) -> list[tuple[int, list[db.MatchRecord]]]:
+def _match_batch(
+    ids: Sequence[int], titles: Sequence[str], summaries: Sequence[str]
+) -> list[tuple[int, list[db.MatchRecord]]]:
     assert _worker_matcher is not None
     match = _worker_matcher.match
-    return [(i, match_records(match({"title": title, "summary": summary}))) for i, title, summary in batch]
+    return [
+        (item_id, _records(match({"title": title, "summary": summary})))
+        for item_id, title, summary in zip(ids, titles, summaries, strict=True)
+    ]
 
 
 def _rematch_parallel(
@@ -167,7 +180,9 @@ def _rematch_parallel(
                 progress(done, stale)
 
         for batch in db.iter_item_texts(database, stale_for=fingerprint):
-            in_flight.append(((batch[0][0], batch[-1][0]), pool.submit(_match_batch, batch)))
+            # Sent as three columns: pickling 5000 named tuples one by one costs several times more.
+            ids, titles, summaries = zip(*batch, strict=True)
+            in_flight.append(((batch[0].id, batch[-1].id), pool.submit(_match_batch, ids, titles, summaries)))
             # Keep every worker busy and one batch queued; write results in order as they come.
             while len(in_flight) > workers + 1:
                 drain_one()
@@ -201,7 +216,7 @@ def rescore(
         # In a dry run every item was re-matched in memory; the stored facts are not used at all.
         facts: Iterator[ItemFacts] = iter(replaced.values())
     else:
-        facts = trend.facts_from_rows(db.iter_facts(database))
+        facts = db.iter_facts(database)
     result = trend.compute(database, definitions, trend.local_day(now, tz), facts=facts)
     rows = trend.to_rows(database, result)
     changes = diff_trend(old, rows.days, since)

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import db
 from monitor.analysis import Definitions
-from scenarios import ItemFacts, StoryScore, TrendResult, TrendSeed, TrendSettings, compute_trend
+from scenarios import DailyTrend, ItemFacts, StoryScore, TrendResult, TrendSeed, TrendSettings, compute_trend
 
 log = logging.getLogger(__name__)
 
@@ -43,14 +43,9 @@ def ensure_days(database: db.Database, tz: ZoneInfo) -> int:
     return changed
 
 
-def facts_from_rows(rows: Iterable[db.FactTuple]) -> Iterator[ItemFacts]:
-    for row in rows:
-        yield ItemFacts(*row)
-
-
 @dataclass(frozen=True)
 class TrendRows:
-    days: list[db.TrendRow]
+    days: list[DailyTrend]
     stories: list[db.StoryScoreRow]
 
 
@@ -74,29 +69,13 @@ def gc_paused() -> Iterator[None]:
 def compute(
     database: db.Database, definitions: Definitions, today: date, facts: Iterable[ItemFacts] | None = None
 ) -> TrendResult:
-    source = facts if facts is not None else facts_from_rows(db.iter_facts(database))
+    source = facts if facts is not None else db.iter_facts(database)
     with gc_paused():
         return compute_trend(source, definitions.scenarios, last_day=today, top_stories=TOP_STORIES_PER_DAY)
 
 
 def to_rows(database: db.Database, result: TrendResult) -> TrendRows:
-    days = [
-        db.TrendRow(
-            scenario_id=d.scenario_id,
-            day=d.day,
-            raw=d.raw,
-            index=d.index,
-            level=d.level,
-            spike=d.spike,
-            items=d.items,
-            stories=d.stories,
-            indicator_ids=d.indicators,
-            novel=d.novel,
-            config_hash=d.config_hash,
-        )
-        for rows in result.days.values()
-        for d in rows
-    ]
+    days = [d for rows in result.days.values() for d in rows]
     by_day: dict[tuple[str, date], list[StoryScore]] = {}
     for story in result.stories:
         by_day.setdefault((story.scenario_id, story.day), []).append(story)
@@ -180,7 +159,7 @@ def _continue(
         return None
     with gc_paused():
         result = compute_trend(
-            facts_from_rows(db.iter_facts(database, since=start)),
+            db.iter_facts(database, since=start),
             definitions.scenarios,
             last_day=today,
             first_day=start,
@@ -195,12 +174,12 @@ def _continue(
 
 
 def _seeds(
-    stored: Sequence[db.TrendRow], definitions: Definitions, first: date, start: date, settings: TrendSettings
+    stored: Sequence[DailyTrend], definitions: Definitions, first: date, start: date, settings: TrendSettings
 ) -> dict[str, TrendSeed] | None:
     """Each scenario's state on the day before ``start``, or None if the stored rows cannot give it
     exactly (a scenario missing, rows of other definitions, a missing day)."""
     config_hash = definitions.scenarios.config_hash
-    by_scenario: dict[str, dict[date, db.TrendRow]] = {}
+    by_scenario: dict[str, dict[date, DailyTrend]] = {}
     for row in stored:
         if row.day < start:
             by_scenario.setdefault(row.scenario_id, {})[row.day] = row

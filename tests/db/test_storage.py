@@ -175,7 +175,7 @@ def test_same_guid_in_two_feeds_is_two_items(database: db.Database) -> None:
 def test_matches_are_stored_replaced_on_edit(database: db.Database) -> None:
     db.sync_feeds(database, [spec("a")], T0)
     (feed,) = db.claim_feeds(database, now=T0, worker="w", lease=timedelta(minutes=5))
-    ev = {"field": "title", "start": 0, "end": 5, "term": "Minsk", "text": "Minsk"}
+    ev = db.Evidence(field="title", start=0, end=5, term="Minsk", text="Minsk")
     hit = (db.MatchRecord("ind_a", 1, (ev,)),)
     db.record_poll(database, feed.id, ok(), [db.ItemWrite(item("1", title="Minsk says"), hit)])
     stored = db.get_item(database, item_id(database, "1"))
@@ -274,16 +274,30 @@ def test_a_failed_transaction_stores_nothing(database: db.Database) -> None:
 
 
 def test_runs_and_dead_run_recovery(database: db.Database) -> None:
-    run = db.start_run(database, "poll", T0, worker=f"{host_name()}:999999")
-    assert db.recent_runs(database)[0].outcome == "running"
+    run = db.start_run(database, db.RunKind.POLL, T0, worker=f"{host_name()}:999999")
+    assert db.recent_runs(database)[0].outcome is db.RunOutcome.RUNNING
     closed = db.mark_dead_runs(database, T0 + timedelta(minutes=1), host=host_name(), alive=lambda pid: False)
     assert closed == 1
     (info,) = db.recent_runs(database)
-    assert info.id == run and info.outcome == "interrupted"
-    other = db.start_run(database, "poll", T0, worker=worker_identity())
-    db.finish_run(database, other, T0 + timedelta(seconds=3), "ok", feeds_total=2, feeds_ok=2, items_new=5)
-    latest = db.recent_runs(database, "poll")[0]
+    assert info.id == run and info.outcome is db.RunOutcome.INTERRUPTED and info.kind is db.RunKind.POLL
+    other = db.start_run(database, db.RunKind.POLL, T0, worker=worker_identity())
+    db.finish_run(
+        database, other, T0 + timedelta(seconds=3), db.RunOutcome.OK, feeds_total=2, feeds_ok=2, items_new=5
+    )
+    latest = db.recent_runs(database, db.RunKind.POLL)[0]
     assert (latest.outcome, latest.items_new, latest.finished_at) == ("ok", 5, T0 + timedelta(seconds=3))
+
+
+def test_runs_take_the_enum_values_as_plain_strings_and_refuse_others(database: db.Database) -> None:
+    # Callers that still pass the stored value keep working; an unknown kind or outcome is refused.
+    run = db.start_run(database, "poll", T0, worker=worker_identity())
+    db.finish_run(database, run, T0, "partial")
+    assert db.recent_runs(database)[0].outcome is db.RunOutcome.PARTIAL
+    with pytest.raises(ValueError):
+        db.start_run(database, "nap", T0, worker=worker_identity())
+    with pytest.raises(ValueError):
+        db.finish_run(database, run, T0, "fine")
+    assert db.recent_runs(database, db.RunKind.DIGEST) == []
 
 
 def test_times_round_trip_as_aware_utc(database: db.Database) -> None:

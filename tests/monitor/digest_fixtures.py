@@ -22,6 +22,7 @@ from monitor.digest.content import (
     Phrase,
     ScenarioDigest,
 )
+from monitor.feed_health import FeedHealth
 
 DAY = date(2025, 11, 20)
 HISTORY_DAYS = 60
@@ -380,7 +381,7 @@ def feed_problems() -> tuple[FeedProblem, ...]:
             "Nasha Niva",
             "https://nashaniva.com/rss/",
             "be",
-            "failing",
+            FeedHealth.FAILING,
             "connection refused, 6 failures in a row",
             datetime(2025, 11, 18, 6, 40, tzinfo=tz),
         ),
@@ -388,7 +389,7 @@ def feed_problems() -> tuple[FeedProblem, ...]:
             "Zerkalo",
             "https://news.zerkalo.io/rss/all.rss?" + "long=1&" * 20,
             "be",
-            "failing",
+            FeedHealth.FAILING,
             "HTTP 403 Forbidden, 3 failures in a row",
             datetime(2025, 11, 19, 22, 10, tzinfo=tz),
         ),
@@ -396,7 +397,7 @@ def feed_problems() -> tuple[FeedProblem, ...]:
             "Delfi",
             "https://www.delfi.lt/rss/feeds/daily.xml",
             "lt",
-            "silent",
+            FeedHealth.SILENT,
             "no new item for 3 days (usually every 40 min)",
             datetime(2025, 11, 20, 6, 55, tzinfo=tz),
         ),
@@ -404,7 +405,7 @@ def feed_problems() -> tuple[FeedProblem, ...]:
             "Old ministry feed <script>x</script>",
             "http://mil.gov.example/rss",
             None,
-            "disabled",
+            FeedHealth.DISABLED,
             "HTTP 410 Gone: disabled",
             None,
         ),
@@ -428,7 +429,6 @@ def build_digest() -> Digest:
             "feed added: TVN24 (pl) https://tvn24.pl/najnowsze.xml",
             "airspace_nato: half-life 4 → 5 days",
         ),
-        notes=("Scores were recomputed on 2025-11-19 after a pattern change (monitor rescore).",),
     )
 
 

@@ -179,6 +179,27 @@ def test_load_config_of_a_missing_path_names_it(tmp_path: Path) -> None:
 # --- valid forms ----------------------------------------------------------------------------------
 
 
+def test_fetch_defaults_are_the_settings_defaults_and_the_daemons_values(tmp_path: Path) -> None:
+    from monitor.feeds.fetch_settings import BackoffSettings, FetchSettings
+    from monitor.pipeline.poll_settings import poll_settings
+
+    path = tmp_path / "monitor.yaml"
+    path.write_text("feeds: []\n", encoding="utf-8")
+    config = load_config(path)
+    settings = poll_settings(config)
+    # One set of defaults: an empty config gives exactly what the dataclasses give on their own.
+    assert settings.fetch == FetchSettings() == config.fetch.fetch_settings()
+    assert settings.backoff == BackoffSettings() == config.fetch.backoff_settings()
+    # ... and they are the values the daemon has always run with.
+    assert (settings.fetch.read_timeout, settings.fetch.max_body_bytes, settings.fetch.concurrency) == (
+        30.0,
+        10 * 1024 * 1024,
+        16,
+    )
+    assert settings.fetch.user_agent == "scenario-monitor/0.1 (RSS reader; polite polling)"
+    assert settings.backoff.max_delay_seconds == 6 * 3600
+
+
 def test_every_section_loads_from_a_full_file(tmp_path: Path) -> None:
     config = load_config(fixture("valid_full.yaml", tmp_path))
     assert config.database_url == f"sqlite:///{tmp_path / 'state' / 'monitor.db'}"
@@ -198,6 +219,17 @@ def test_every_section_loads_from_a_full_file(tmp_path: Path) -> None:
         timedelta(days=1),
         timedelta(hours=2),
     )
+    built = fetch.fetch_settings()
+    assert (built.connect_timeout, built.read_timeout, built.deadline, built.max_body_bytes) == (
+        5,
+        20,
+        90,
+        512_000,
+    )
+    assert (built.max_redirects, built.per_host_concurrency, built.concurrency) == (0, 1, 4)
+    assert built.user_agent == fetch.user_agent
+    backoff = fetch.backoff_settings()
+    assert (backoff.base_seconds, backoff.cap_seconds, backoff.max_delay_seconds) == (30, 86400, 7200)
     assert config.digest.output_dir == tmp_path / "out" / "digests"
     smtp = config.digest.smtp
     assert smtp is not None

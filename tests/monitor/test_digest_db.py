@@ -159,3 +159,34 @@ def _serve_on(inbox: object, port: int) -> Iterator[int]:
         yield port
     finally:
         controller.stop()
+
+
+def test_a_database_where_no_feed_was_ever_polled_says_so(tmp_path: Path) -> None:
+    """Configured feeds that were never polled are not called healthy, and the sources of the
+    imported history are not counted as feeds."""
+    from monitor.pipeline.poll_settings import feed_specs
+
+    feeds = [(f"Feed {n}", f"https://feed{n}.example/rss") for n in range(3)]
+    config_path = write_config(tmp_path / "monitor.yaml", feeds)
+    config = load_config(config_path)
+    definitions = Definitions.from_config(config)
+    database = db.open_database(config.database_url)
+    try:
+        db.sync_feeds(database, feed_specs(config), NOW)
+        import_file(database, config, definitions, history.write(tmp_path / "history.jsonl"), now=NOW)
+        assert sum(1 for f in db.list_feeds(database) if f.imported) > 0
+        digest = build_digest(database, config, definitions, DAY, now=NOW)
+        assert (digest.feeds_total, digest.feeds_never_polled, digest.feed_problems) == (3, 3, ())
+        assert digest.thin_languages == ("en",)
+        text, html = render_text(digest), render_html(digest)
+        for page in (text, html):
+            assert "3 feeds, 0 with problems, 3 never polled" in page
+            assert "None of the 3 configured feeds has ever been polled" in page
+            assert "0 of 3 feeds healthy; 3 never polled." in page
+            assert "feeds are healthy" not in page
+        empty = build_digest(database, config, definitions, date(2020, 1, 1), now=NOW)
+        assert not empty.has_data and "None of the 3 configured feeds has ever been polled" in render_text(
+            empty
+        )
+    finally:
+        database.close()

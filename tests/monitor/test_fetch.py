@@ -69,7 +69,7 @@ def test_ok_returns_body_validators_and_sends_user_agent(server: FeedServer) -> 
     assert out.elapsed_seconds > 0
     (request,) = server.requests
     assert request.header("User-Agent") == DEFAULT_USER_AGENT
-    assert "https://github.com/scenario-monitor" in DEFAULT_USER_AGENT
+    assert DEFAULT_USER_AGENT.startswith("scenario-monitor/")
     assert request.header("If-None-Match") is None and request.header("If-Modified-Since") is None
 
 

@@ -15,6 +15,7 @@ import db
 from monitor.analysis import Definitions
 from monitor.config.model import load_config
 from monitor.pipeline import trend_refresh
+from scenarios import DailyTrend, ItemFacts
 
 UTC_ZONE = ZoneInfo("UTC")
 START = date(2026, 9, 1)
@@ -52,7 +53,7 @@ def _store_days(database: db.Database, definitions: Definitions, days: range, rn
                 db.store_items(database, feed_id, writes, fetched_at=datetime(2026, 11, 1, tzinfo=UTC))
 
 
-def _stored(database: db.Database) -> tuple[list[db.TrendRow], list[tuple[object, ...]]]:
+def _stored(database: db.Database) -> tuple[list[DailyTrend], list[tuple[object, ...]]]:
     with database.engine.connect() as conn:
         stories = [tuple(r) for r in conn.execute(text("SELECT * FROM story_scores ORDER BY 1, 2, 3"))]
     return db.load_trend(database), stories
@@ -69,7 +70,7 @@ def test_continued_trend_equals_full_recompute(
     reads: list[date | None] = []
     iter_facts = db.iter_facts
 
-    def spy(database: db.Database, *, since: date | None = None) -> Iterator[db.FactTuple]:
+    def spy(database: db.Database, *, since: date | None = None) -> Iterator[ItemFacts]:
         reads.append(since)
         return iter_facts(database, since=since)
 

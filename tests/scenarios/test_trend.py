@@ -187,7 +187,7 @@ def test_a_story_counts_once_with_its_strongest_item_and_its_sources(scenario_se
     result = compute_trend(facts, scenario_set, last_day=day(3))
     first = main_rows(result)[0]
     assert (first.raw, first.items, first.stories) == (5.5, 4, 2)
-    assert first.indicators == ("esc_a", "esc_b")
+    assert first.indicator_ids == ("esc_a", "esc_b")
     stories = [s for s in result.stories if s.scenario_id == "t_main"]
     assert [(s.story_key, s.item_id, s.value, s.items, s.sources, s.title) for s in stories] == [
         (7, 11, 3.5, 3, 4, "eleven"),
@@ -198,7 +198,7 @@ def test_a_story_counts_once_with_its_strongest_item_and_its_sources(scenario_se
     # t_other (relevance 0.5) sees items 10, 11 (esc_a 1.0) and 14 (weak 0.5) of story 7: once, at 1.0
     other = result.days["t_other"][0]
     assert (other.raw, other.items, other.stories) == (2.0, 4, 2)
-    assert other.indicators == ("esc_a", "weak")
+    assert other.indicator_ids == ("esc_a", "weak")
 
 
 def test_strongest_item_ties_go_to_the_lowest_item_id(scenario_set: ScenarioSet) -> None:
@@ -234,7 +234,7 @@ def test_only_relevant_items_count(scenario_set: ScenarioSet) -> None:
     result = compute_trend(facts, scenario_set, last_day=day(0))
     row = main_rows(result)[0]
     assert (row.raw, row.items, row.stories) == (2.0, 2, 2)
-    assert row.indicators == ("de_c", "esc_a", "weak")  # esc_b fired only in an irrelevant item
+    assert row.indicator_ids == ("de_c", "esc_a", "weak")  # esc_b fired only in an irrelevant item
     other = result.days["t_other"][0]
     assert (other.raw, other.items) == (0.5 + 1.0 + 1.0 + 1.0, 4)  # weak, weak x2, esc_a, other_x
 
@@ -352,7 +352,7 @@ def test_novel_indicators_did_not_fire_in_the_previous_window(scenario_set: Scen
     rows = main_rows(
         compute_trend(facts, scenario_set, last_day=day(5), settings=TrendSettings(novelty_days=3))
     )
-    assert [r.indicators for r in rows] == [
+    assert [r.indicator_ids for r in rows] == [
         ("esc_a",),
         ("esc_b",),
         (),
@@ -374,7 +374,7 @@ def test_every_day_is_present_even_when_empty(scenario_set: ScenarioSet) -> None
         assert [r.day for r in result.days[scenario_id]] == [day(n) for n in range(2, 8)]
         assert all(r.scenario_id == scenario_id for r in result.days[scenario_id])
     empty = main_rows(result)[1]
-    assert (empty.raw, empty.items, empty.stories, empty.indicators, empty.novel, empty.spike) == (
+    assert (empty.raw, empty.items, empty.stories, empty.indicator_ids, empty.novel, empty.spike) == (
         0.0,
         0,
         0,
@@ -518,8 +518,8 @@ def test_day_figures_add_up_from_the_stories(scenario_set: ScenarioSet, facts: l
             assert row.items == sum(s.items for s in stories)
             assert row.raw == math.fsum(s.value for s in stories)
             assert all(abs(s.value) >= scenario.relevance_threshold - 1e-9 for s in stories)
-            assert set(row.indicators) == {i for s in stories for i in s.indicators}
-            assert set(row.novel) <= set(row.indicators)
+            assert set(row.indicator_ids) == {i for s in stories for i in s.indicators}
+            assert set(row.novel) <= set(row.indicator_ids)
             index = index * decay + row.raw
             assert row.index == pytest.approx(index)
 
