@@ -388,6 +388,11 @@ def reader_update(database: Path, feeds_file: Path, log: Path) -> PeerFigures:
 # --- one run --------------------------------------------------------------------------------------
 
 
+def progress(message: str) -> None:
+    """A progress line on stderr (a full-size run takes many minutes)."""
+    print(f"bench ingest: {message}", file=sys.stderr, flush=True)
+
+
 def _served(server: FeedServer) -> dict[str, int]:
     stats: dict[str, int] = server.control(reset_stats=1)["stats"]
     return stats
@@ -412,9 +417,11 @@ def one_run(
     config = ours_fresh(run_dir / "ours", server, feeds)
     ours["first"] = asdict(ours_poll(config, log))
     ours["first"]["served"] = _served(server)
+    progress(f"run {index + 1}: first poll, ours {ours['first']['wall_s']:.1f} s")
     if with_reader:
         peer["first"] = asdict(reader_update(reader_db, feeds_file, log))
         peer["first"]["served"] = _served(server)
+        progress(f"run {index + 1}: first poll, the reader library {peer['first']['wall_s']:.1f} s")
 
     ours["rounds"], peer["rounds"] = [], []
     for round_ in range(1, gen.ROUNDS + 1):
@@ -424,6 +431,7 @@ def one_run(
             peer["rounds"].append(
                 asdict(reader_update(reader_db, feeds_file, log)) | {"served": _served(server)}
             )
+        progress(f"run {index + 1}: round {round_} of {gen.ROUNDS} done")
 
     ours["repoll_304"] = asdict(ours_poll(config, log)) | {"served": _served(server)}
     if with_reader:
@@ -443,6 +451,7 @@ def one_run(
     shutil.copy(history_db, history_dir / "monitor.db")
     history_config = write_config(history_dir, server, feeds)
     ours["history"] = asdict(ours_poll(history_config, log)) | {"served": _served(server)}
+    progress(f"run {index + 1}: repolls and the poll on the history database done")
 
     startups = []
     for _ in range(STARTUP_RUNS):
@@ -588,6 +597,7 @@ def main(argv: Sequence[str]) -> int:
         )
         settings["history_items"] = history_items
         settings["history_build_s"] = time.perf_counter() - started
+        progress(f"history database built: {history_items} items in {settings['history_build_s']:.0f} s")
         for index in range(args.runs):
             ours, peer = one_run(
                 index, work, server, args.feeds, work / "history-template" / "monitor.db", with_reader
@@ -622,43 +632,49 @@ def main(argv: Sequence[str]) -> int:
         checks["reader_broken_feeds"] = peer_last["first"]["broken_feeds"]
     figures = {name: statistics.median(run[name] for run in per_run) for name in per_run[0]}
 
-    if args.json:
-        document = {
-            "settings": settings,
-            "checks": checks,
-            "figures": {
-                name: {"value": figures[name], "unit": unit}
-                for name, (unit, _) in FIGURES.items()
-                if name in figures
-            },
-            "runs": {"ours": raw_ours, "reader": raw_peer if with_reader else []},
-            "per_run_figures": per_run,
-            "notes": notes,
-        }
-        print(json.dumps(document, indent=2))
-        return 0
-    units = {
-        "feeds": ("feeds", ".0f"),
-        "runs": ("runs", ".0f"),
-        "generated_items": ("items", ".0f"),
-        "generated_matching_share": ("fraction", ".3f"),
-        "history_items": ("items", ".0f"),
-        "history_build_s": ("s", ".1f"),
-        "items_stored_first": ("items", ".0f"),
-        "items_served_first": ("items", ".0f"),
-        "stored_matching_share": ("fraction", ".3f"),
-        "items_stored_after_rounds": ("items", ".0f"),
-        "feeds_failed": ("feeds", ".0f"),
-        "poll_log_problems": ("lines", ".0f"),
-        "responses_304_on_repoll": ("responses", ".0f"),
-        "reader_entries_first": ("items", ".0f"),
-        "reader_entries_after_rounds": ("items", ".0f"),
-        "reader_broken_feeds": ("feeds", ".0f"),
+    document = {
+        "settings": settings,
+        "checks": checks,
+        "figures": {
+            name: {"value": figures[name], "unit": unit}
+            for name, (unit, _) in FIGURES.items()
+            if name in figures
+        },
+        "runs": {"ours": raw_ours, "reader": raw_peer if with_reader else []},
+        "per_run_figures": per_run,
+        "notes": notes,
     }
-    for name, value in [*settings.items(), *checks.items()]:
-        unit, fmt = units[name]
-        print(f"{name} {value:{fmt}} {unit}")
-    for name, (unit, fmt) in FIGURES.items():
-        if name in figures:
-            print(f"{name} {figures[name]:{fmt}} {unit}")
+    print(json.dumps(document, indent=2) if args.json else "\n".join(render_lines(document)))
     return 0
+
+
+# the settings and checks printed before the figures: name -> (unit, format)
+COUNTS: dict[str, tuple[str, str]] = {
+    "feeds": ("feeds", ".0f"),
+    "runs": ("runs", ".0f"),
+    "generated_items": ("items", ".0f"),
+    "generated_matching_share": ("fraction", ".3f"),
+    "history_items": ("items", ".0f"),
+    "history_build_s": ("s", ".1f"),
+    "items_stored_first": ("items", ".0f"),
+    "items_served_first": ("items", ".0f"),
+    "stored_matching_share": ("fraction", ".3f"),
+    "items_stored_after_rounds": ("items", ".0f"),
+    "feeds_failed": ("feeds", ".0f"),
+    "poll_log_problems": ("lines", ".0f"),
+    "responses_304_on_repoll": ("responses", ".0f"),
+    "reader_entries_first": ("items", ".0f"),
+    "reader_entries_after_rounds": ("items", ".0f"),
+    "reader_broken_feeds": ("feeds", ".0f"),
+}
+
+
+def render_lines(document: dict[str, Any]) -> list[str]:
+    """The ``name value unit`` lines of a ``--json`` document, as printed without ``--json``."""
+    lines = []
+    for name, value in [*document["settings"].items(), *document["checks"].items()]:
+        unit, fmt = COUNTS[name]
+        lines.append(f"{name} {value:{fmt}} {unit}")
+    for name, figure in document["figures"].items():
+        lines.append(f"{name} {figure['value']:{FIGURES[name][1]}} {figure['unit']}")
+    return lines
