@@ -29,7 +29,8 @@ One run, ours and reader's interleaved (ours, reader, ours, reader ...):
 3. all feeds unchanged, the server answers 304 (``repoll_304_s``);
 4. validators ignored, the same bodies with 200 (``repoll_same_body_s``);
 5. the first poll again, on a copy of a database already holding 30 days of history for the same
-   feeds (``history_cost_ratio`` = that poll's wall time / the first poll's on an empty database);
+   feeds (``history_cost_ratio`` = that poll's wall time / the first poll's on an empty database;
+   ``peak_rss_mb_history``: that poll's peak RSS);
 6. ``monitor --version`` five times (``startup_s``: the median).
 
 Each figure is the median over ``--runs`` runs (a ratio: the median of the per-run ratios); ``--json``
@@ -399,9 +400,10 @@ def _served(server: FeedServer) -> dict[str, int]:
 
 
 def one_run(
-    index: int, work: Path, server: FeedServer, feeds: int, history_db: Path, with_reader: bool
+    index: int, work: Path, server: FeedServer, feeds: int, history_db: Path, with_reader: bool, keep: bool
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """One interleaved run; returns (ours, reader) raw figures."""
+    """One interleaved run; returns (ours, reader) raw figures. Its databases are deleted unless
+    ``keep``."""
     log = work / "poll.log"
     run_dir = work / f"run{index}"
     ours: dict[str, Any] = {}
@@ -458,7 +460,7 @@ def one_run(
         run = measure([*monitor_command(), "--version"], cwd=run_dir, env=_child_env())
         startups.append(run.wall_s)
     ours["startup_s"] = statistics.median(startups)
-    if not os.environ.get("BENCH_INGEST_KEEP_RUNS"):
+    if not keep:
         shutil.rmtree(run_dir / "ours", ignore_errors=True)
         shutil.rmtree(history_dir, ignore_errors=True)
         reader_db.unlink(missing_ok=True)
@@ -484,6 +486,7 @@ def run_figures(ours: dict[str, Any], peer: dict[str, Any]) -> dict[str, float]:
         "startup_s": ours["startup_s"],
         "history_poll_s": ours["history"]["wall_s"],
         "history_cost_ratio": ours["history"]["wall_s"] / first["wall_s"],
+        "peak_rss_mb_history": ours["history"]["peak_rss_mb"],
         "tree_processes_max": max(
             [first["processes"], ours["history"]["processes"]] + [r["processes"] for r in ours["rounds"]]
         ),
@@ -533,6 +536,7 @@ FIGURES: dict[str, tuple[str, str]] = {
     "startup_s": ("s", ".3f"),
     "history_poll_s": ("s", ".2f"),
     "history_cost_ratio": ("x", ".2f"),
+    "peak_rss_mb_history": ("MB", ".1f"),
 }
 READER_FIGURES = tuple(name for name in FIGURES if "reader" in name)
 
@@ -561,7 +565,9 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--skip-reader", action="store_true", help="leave out the reader library's side")
     parser.add_argument("--json", action="store_true", help="print one JSON document with the raw runs")
     parser.add_argument(
-        "--keep", metavar="DIR", help="work in DIR and keep it (default: a temp dir, removed)"
+        "--keep",
+        metavar="DIR",
+        help="work in DIR and keep every database and poll.log (default: a temp dir, removed)",
     )
     args = parser.parse_args(argv)
     if args.feeds < 1 or args.runs < 1:
@@ -600,7 +606,13 @@ def main(argv: Sequence[str]) -> int:
         progress(f"history database built: {history_items} items in {settings['history_build_s']:.0f} s")
         for index in range(args.runs):
             ours, peer = one_run(
-                index, work, server, args.feeds, work / "history-template" / "monitor.db", with_reader
+                index,
+                work,
+                server,
+                args.feeds,
+                work / "history-template" / "monitor.db",
+                with_reader,
+                keep=bool(args.keep),
             )
             raw_ours.append(ours)
             raw_peer.append(peer)
