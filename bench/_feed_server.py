@@ -16,7 +16,6 @@ On start it prints one JSON line on stdout: ``{"port": P, "hosts": [...]}``.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import hashlib
 import http.server
 import json
@@ -43,7 +42,7 @@ class State:
         self.validators = True
         self.bodies: list[tuple[bytes, str, str, datetime]] = []
         self._round0: list[tuple[bytes, str, str, datetime]] | None = None
-        self.stats = {"200": 0, "304": 0, "404": 0, "items_served": 0, "bytes": 0}
+        self.stats = {"200": 0, "304": 0, "404": 0, "items_served": 0, "bytes": 0, "connection_errors": 0}
 
     def base_url(self, feed: int) -> str:
         return feed_url(self.hosts, self.port, feed)
@@ -133,8 +132,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         for name, value in headers:
             self.send_header(name, value)
         self.end_headers()
-        with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client gave up
+        try:
             self.wfile.write(body)
+        except ConnectionError:  # the client gave up
+            with self.server.state.lock:
+                self.server.state.stats["connection_errors"] += 1
 
     def log_message(self, format: str, *args: object) -> None:
         pass
@@ -144,6 +146,14 @@ class Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128
     state: State
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A reset connection is counted (``connection_errors``) rather than printed as a traceback."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            with self.state.lock:
+                self.state.stats["connection_errors"] += 1
+        else:
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

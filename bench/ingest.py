@@ -425,7 +425,9 @@ def one_run(
         peer["first"]["served"] = _served(server)
         progress(f"run {index + 1}: first poll, the reader library {peer['first']['wall_s']:.1f} s")
 
-    ours["rounds"], peer["rounds"] = [], []
+    ours["rounds"] = []
+    if with_reader:
+        peer["rounds"] = []
     for round_ in range(1, gen.ROUNDS + 1):
         server.control(round=round_, reset_stats=1)
         ours["rounds"].append(asdict(ours_poll(config, log)) | {"served": _served(server)})
@@ -629,7 +631,26 @@ def main(argv: Sequence[str]) -> int:
         "stored_matching_share": last["first"]["items_matched"] / max(last["first"]["items_stored"], 1),
         "items_stored_after_rounds": last["rounds"][-1]["items_stored"],
         "feeds_failed": max(
-            (p["feeds_failed"] or 0) for p in [last["first"], *last["rounds"], last["repoll_304"]]
+            (p["feeds_failed"] or 0)
+            for p in [
+                last["first"],
+                *last["rounds"],
+                last["repoll_304"],
+                last["repoll_same_body"],
+                last["history"],
+            ]
+        ),
+        "server_connection_errors": sum(
+            p["served"]["connection_errors"]
+            for run in raw_ours + raw_peer
+            for p in [
+                run.get("first"),
+                *run.get("rounds", []),
+                run.get("repoll_304"),
+                run.get("repoll_same_body"),
+                run.get("history"),
+            ]
+            if p
         ),
         "poll_log_problems": sum(
             p["log_problems"]
@@ -673,6 +694,7 @@ COUNTS: dict[str, tuple[str, str]] = {
     "stored_matching_share": ("fraction", ".3f"),
     "items_stored_after_rounds": ("items", ".0f"),
     "feeds_failed": ("feeds", ".0f"),
+    "server_connection_errors": ("connections", ".0f"),
     "poll_log_problems": ("lines", ".0f"),
     "responses_304_on_repoll": ("responses", ".0f"),
     "reader_entries_first": ("items", ".0f"),

@@ -53,7 +53,7 @@ def test_ingest_smoke() -> None:
     ours = document["runs"]["ours"][0]
     assert [r["served"]["200"] for r in ours["rounds"]] == [FEEDS] * gen.ROUNDS
     same_body = ours["repoll_same_body"]["served"]
-    assert (same_body["200"], same_body["304"]) == (FEEDS, 0)
+    assert (same_body["200"], same_body["304"], same_body["connection_errors"]) == (FEEDS, 0, 0)
     assert same_body["bytes"] == ours["rounds"][-1]["served"]["bytes"]
     assert ours["history"]["items_stored"] == settings["history_items"] + FEEDS * gen.ITEMS_PER_FEED
     assert 10 < figures["peak_rss_mb_first"]["value"] < 2000
