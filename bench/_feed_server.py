@@ -162,7 +162,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, required=True)
     parser.add_argument("--t0", required=True, help="item 0's publication time, ISO 8601")
     parser.add_argument("--hosts", type=int, default=16, help="loopback addresses to listen on (1..16)")
+    parser.add_argument("--no-keepalive", action="store_true", help="HTTP/1.0: one request per connection")
     args = parser.parse_args(argv)
+    if args.no_keepalive:
+        Handler.protocol_version = "HTTP/1.0"
     hosts = [f"127.0.0.{n}" for n in range(1, max(1, min(args.hosts, 16)) + 1)]
     first = Server((hosts[0], 0), Handler)
     port = int(first.server_address[1])

@@ -159,11 +159,12 @@ def measure(cmd: Sequence[str], *, cwd: Path, env: dict[str, str] | None = None)
 class FeedServer:
     """``bench._feed_server`` as a child process; ``control(round=..., validators=...)`` switches it."""
 
-    def __init__(self, feeds: int, seed: int, t0: datetime, hosts: int) -> None:
+    def __init__(self, feeds: int, seed: int, t0: datetime, hosts: int, keepalive: bool = True) -> None:
         self._proc = subprocess.Popen(
             [
                 *(sys.executable, "-m", "bench._feed_server", "--feeds", str(feeds), "--seed", str(seed)),
                 *("--t0", t0.isoformat(), "--hosts", str(hosts)),
+                *(() if keepalive else ("--no-keepalive",)),
             ],
             cwd=REPO_ROOT,
             env=_child_env(),
@@ -564,6 +565,11 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument(
         "--history-per-day", type=int, default=10, help="history items per feed and day, 30 days (default 10)"
     )
+    parser.add_argument(
+        "--no-keepalive",
+        action="store_true",
+        help="the server speaks HTTP/1.0, one request per connection (default: HTTP/1.1 keep-alive)",
+    )
     parser.add_argument("--skip-reader", action="store_true", help="leave out the reader library's side")
     parser.add_argument("--json", action="store_true", help="print one JSON document with the raw runs")
     parser.add_argument(
@@ -594,7 +600,7 @@ def main(argv: Sequence[str]) -> int:
     served_items, share = matching_share(args.feeds, args.seed, t0)
     settings["generated_items"] = served_items
     settings["generated_matching_share"] = share
-    server = FeedServer(args.feeds, args.seed, t0, args.hosts)
+    server = FeedServer(args.feeds, args.seed, t0, args.hosts, keepalive=not args.no_keepalive)
     raw_ours: list[dict[str, Any]] = []
     raw_peer: list[dict[str, Any]] = []
     per_run: list[dict[str, float]] = []
