@@ -8,13 +8,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 
-from bench import digest, match, rescore
+from bench import digest, ingest, match, rescore
 
 # subcommand -> (entry point taking argv, one-line help); add new benchmarks here
 COMMANDS: dict[str, tuple[Callable[[Sequence[str]], int], str]] = {
     "match": (match.main, "matcher throughput against one re alternation of the same terms"),
     "rescore": (rescore.main, "rescoring and re-matching a million stored items on SQLite"),
     "digest": (digest.main, "building and rendering the digest from 60 days of stored history"),
+    "ingest": (ingest.main, "polling N served feeds end to end as a process, against the reader library"),
 }
 
 
