@@ -61,7 +61,7 @@ import time
 import urllib.request
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -319,25 +319,26 @@ def build_history(
         specs = feed_specs(config)
         db.sync_feeds(database, specs, now)
         stories = StoryAssigner.load(database, now)
-        analyser = definitions.analyser(tz=tz, stories=stories)
+        analyser = definitions.analyser(tz=tz)
         for feed, spec in enumerate(specs):
             feed_id = db.ensure_feed(database, spec, now)
-            items = []
+            by_day: dict[date, list[ParsedItem]] = {}
             for k in range(-count, 0):
                 it = gen.item(seed, feed, k, t0, count)
                 digest = hashlib.sha256(f"{it.title}\0{it.summary}\0{it.link}".encode()).hexdigest()
                 parsed = ParsedItem(it.guid, it.link, it.title, it.summary, it.published, digest, None)
-                items.append(analyser.prepare(parsed, spec.language, it.published))
-            summary = db.store_items(
-                database,
-                feed_id,
-                items,
-                fetched_at=now,
-                analyse=analyser.analyse,
-                patterns_hash=analyser.patterns_hash,
-                assign_story=stories.for_feed(feed_id, now),
-            )
-            stored += summary.items_new
+                by_day.setdefault(it.published.date(), []).append(parsed)
+            # Stored as a daemon would have stored them: each day's items fetched on that day, so
+            # the history is history (out of the story index's window), not 30 days fetched today.
+            for items in by_day.values():
+                fetched = max(p.published or now for p in items)
+                writes = analyser.writes(items, {}, spec.language, fetched)
+                staged = stories.stage(feed_id, fetched, writes)
+                summary = db.store_items(
+                    database, feed_id, staged.writes, fetched_at=fetched, patterns_hash=analyser.patterns_hash
+                )
+                stories.commit(staged, summary)
+                stored += summary.items_new
         trend.refresh(database, definitions, tz=tz, now=now)
     finally:
         database.close()

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from db._engine import Database
 from db._models import Feed, FeedPoll, Item, MatchRow, Run
 from db.types import (
+    IMPORTED_FEED_REASON,
     FeedSpec,
     FeedState,
     ItemWrite,
@@ -272,7 +273,7 @@ def ensure_feed(db: Database, spec: FeedSpec, now: datetime) -> int:
             poll_interval_seconds=spec.poll_interval_seconds,
             in_config=False,
             enabled=False,
-            disabled_reason="imported history, not a polled feed",
+            disabled_reason=IMPORTED_FEED_REASON,
             consecutive_failures=0,
             created_at=now,
         )

@@ -83,6 +83,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from indicators import clean_text, normalise
+from scenarios.types import StoryRule
 
 __all__ = [
     "StoryIndex",
@@ -425,16 +426,16 @@ class StoryMatch:
     shared_numbers: tuple[str, ...]  # shared numbers of >= 2 digits that are not years
     shared_names: tuple[str, ...]  # shared name keys
     conflict: bool  # the titles tell different facts (see _conflict)
-    rule: str | None  # "title", "lead", "anchors" or None
+    rule: StoryRule | None
 
     @property
     def score(self) -> float:
         """The ratio of the deciding rule (the best ratio of any rule when none decides)."""
-        if self.rule == "title":
+        if self.rule is StoryRule.TITLE:
             return self.title
-        if self.rule == "lead":
+        if self.rule is StoryRule.LEAD:
             return self.lead
-        if self.rule == "anchors":
+        if self.rule is StoryRule.ANCHORS:
             return self.anchors
         return max(self.title, self.lead, self.anchors)
 
@@ -521,26 +522,26 @@ def _compare(a: _Prepared, b: _Prepared, policy: StoryPolicy, same_feed: bool = 
     names = tuple(sorted(a.name_keys & b.name_keys))
     conflict = _conflict(a, b)
 
-    rule: str | None = None
+    rule: StoryRule | None = None
     if same_feed:
         # A feed's own items: only a near-identical title (a re-post) is the same story.
         if title >= policy.same_feed_title and shared_title >= policy.min_shared and not conflict:
-            rule = "title"
+            rule = StoryRule.TITLE
     elif title >= policy.title_jaccard and shared_title >= policy.min_shared and not conflict:
-        rule = "title"
+        rule = StoryRule.TITLE
     elif (
         lead >= policy.lead_overlap
         and shared_lead >= policy.min_lead_shared
         and covered >= policy.title_covered
         and not conflict
     ):
-        rule = "lead"
+        rule = StoryRule.LEAD
     elif (
         shared_anchors >= policy.min_anchors
         and len(numbers) >= policy.min_anchor_numbers
         and anchors >= policy.anchor_overlap
     ):
-        rule = "anchors"
+        rule = StoryRule.ANCHORS
     return StoryMatch(
         title=title,
         lead=lead,
