@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import db
-from tests.db.test_storage import T0, ok, spec
+from tests.helpers import T0, ok, spec
 
 EV = {"field": "title", "start": 0, "end": 5, "term": "Minsk", "text": "Minsk"}
 

@@ -34,7 +34,7 @@ from monitor.digest.render import (
     safe_url,
     sparkline,
 )
-from tests.monitor.digest_fixtures import (
+from tests.helpers.digest_data import (
     DATA_URL,
     RELATIVE_URL,
     SCRIPT_URL,

@@ -21,7 +21,7 @@ from monitor.feeds.fetch import (
     parse_cache_control,
     parse_retry_after,
 )
-from tests.monitor.conftest_feeds import FeedServer, Recorded, Reply, dead_port
+from tests.helpers.feed_server import FeedServer, Recorded, Reply, dead_port
 
 NOW = datetime(2025, 3, 1, 12, 0, 0, tzinfo=UTC)
 FEED = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>'

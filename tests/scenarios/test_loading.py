@@ -9,7 +9,7 @@ import pytest
 
 from indicators import DefinitionError, IndicatorSet
 from scenarios import Scenario, ScenarioSet, Threshold, load_scenarios
-from tests.scenarios.conftest import WriteFile
+from tests.helpers import WriteFile
 
 
 def test_loads_values_as_written(scenario_set: ScenarioSet, scenario_file: Path) -> None:

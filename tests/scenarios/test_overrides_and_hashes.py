@@ -8,7 +8,7 @@ import pytest
 
 from indicators import DefinitionError, IndicatorSet, load_indicators
 from scenarios import ScenarioOverride, ScenarioSet, Threshold, config_hash, load_scenarios
-from tests.scenarios.conftest import INDICATORS_YAML, WriteFile
+from tests.helpers import INDICATORS_YAML, WriteFile
 
 
 def load(indicators: IndicatorSet, path: Path, **overrides: ScenarioOverride) -> ScenarioSet:

@@ -9,9 +9,9 @@ import pytest
 
 from indicators import IndicatorSet, Polarity, load_indicators
 from scenarios import ScenarioSet, check, load_scenarios, shipped_scenario_files
+from tests.helpers import SHARED_DIR
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SEEDS_DIR = REPO_ROOT.parent / "shared" / "seeds"  # beside the repository, where CI puts shared/
+SEEDS_DIR = SHARED_DIR / "seeds"  # $MONITOR_SHARED_DIR, else shared/ beside the repository (CI has it)
 SEED_TITLES = {
     "000_5a32fd80b65e5921.txt": "Alerte rouge au Bélarus",
     "001_207217e40c8707b0.txt": "La Biélorussie déplace des troupes et des missiles vers la frontière",
@@ -91,7 +91,9 @@ def _plain(text: str) -> str:
     return " ".join(text.replace("’", "'").split()).lower()
 
 
-@pytest.mark.skipif(not SEEDS_DIR.is_dir(), reason="shared/seeds is not beside the repository")
+@pytest.mark.skipif(
+    not SEEDS_DIR.is_dir(), reason=f"{SEEDS_DIR} is not here (set MONITOR_SHARED_DIR to the shared folder)"
+)
 def test_quoted_passages_are_in_the_cited_seed(shipped_indicators: IndicatorSet) -> None:
     seeds = {path.name: _plain(path.read_text(encoding="utf-8")) for path in SEEDS_DIR.glob("*.txt")}
     for indicator in shipped_indicators.indicators.values():
