@@ -1,0 +1,14 @@
+"""The pipeline tests' shared pieces: the shipped definitions, built once (they are immutable)."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.analysis import Definitions
+from monitor.config.model import load_config
+
+
+@pytest.fixture(scope="session")
+def shipped_definitions() -> Definitions:
+    """The definitions of a config without definition files or overrides (what write_config writes)."""
+    return Definitions.from_config(load_config(None))
