@@ -24,6 +24,7 @@ import db
 from indicators import MatchResult, clean_text
 from monitor.analysis import Definitions
 from monitor.cli import main
+from monitor.config.model import Config
 from tests.helpers.feed_server import Recorded, Reply
 
 # --- where things are ------------------------------------------------------------------------------
@@ -49,7 +50,7 @@ _DEFINITIONS: dict[tuple[object, ...], Definitions] = {}
 _from_config = Definitions.from_config
 
 
-def _definitions_once(config: Any) -> Definitions:
+def definitions_for(config: Config) -> Definitions:
     """``Definitions.from_config``, built once per set of definition files and overrides: the
     definitions are immutable, and building them is most of what a short command costs."""
     files = tuple((str(path), path.read_bytes()) for path in config.definitions)
@@ -80,7 +81,7 @@ def monitor(config: Path, *args: str, check: bool = True) -> Result:
     without $MONITOR_CONFIG. An exception the CLI does not turn into a message is raised here, where a
     real process would print a traceback; ``check`` fails the test on a non-zero exit."""
     original = Definitions.__dict__["from_config"]
-    Definitions.from_config = staticmethod(_definitions_once)  # type: ignore[method-assign]
+    Definitions.from_config = staticmethod(definitions_for)  # type: ignore[method-assign]
     try:
         with _as_a_process(config.parent):
             result = CliRunner().invoke(
@@ -287,6 +288,7 @@ __all__ = [
     "WriteFile",
     "assert_spans",
     "conditional",
+    "definitions_for",
     "fired",
     "monitor",
     "monitor_command",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -21,7 +22,7 @@ from monitor.digest.build import build_digest
 from monitor.digest.publish import write_digest
 from monitor.digest.render import render_html, render_text
 from monitor.pipeline.importer import import_file
-from tests.helpers import monitor, write_config
+from tests.helpers import definitions_for, monitor, write_config
 from tests.helpers.smtp import Inbox, free_port
 
 GOLDEN = Path(__file__).parent / "golden" / "digest_db.md"
@@ -29,14 +30,28 @@ NOW = datetime(2026, 10, 30, 18, 0, tzinfo=UTC)
 DAY = date(2026, 10, 30)
 
 
-@pytest.fixture
-def fixture_db(tmp_path: Path) -> tuple[Path, db.Database, Definitions]:
-    config_path = write_config(tmp_path / "monitor.yaml", [])
-    config = load_config(config_path)
-    definitions = Definitions.from_config(config)
+@pytest.fixture(scope="module")
+def imported_history(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A config folder whose SQLite file holds the fixed history, imported once for the module."""
+    folder = tmp_path_factory.mktemp("history")
+    config = load_config(write_config(folder / "monitor.yaml", []))
     database = db.open_database(config.database_url)
-    import_file(database, config, definitions, history.write(tmp_path / "history.jsonl"), now=NOW)
-    return config_path, database, definitions
+    try:
+        import_file(
+            database, config, definitions_for(config), history.write(folder / "history.jsonl"), now=NOW
+        )
+    finally:
+        database.close()
+    return folder
+
+
+@pytest.fixture
+def fixture_db(tmp_path: Path, imported_history: Path) -> tuple[Path, db.Database, Definitions]:
+    """A copy of the imported history for one test (the SQLite path is relative to the config)."""
+    folder = shutil.copytree(imported_history, tmp_path / "history")
+    config_path = folder / "monitor.yaml"
+    config = load_config(config_path)
+    return config_path, db.open_database(config.database_url), definitions_for(config)
 
 
 def test_digest_text_matches_golden(fixture_db: tuple[Path, db.Database, Definitions]) -> None:
@@ -72,7 +87,7 @@ def test_digest_reflects_the_history(fixture_db: tuple[Path, db.Database, Defini
 def test_hostile_feed_text_is_inert_in_the_digest(tmp_path: Path) -> None:
     config_path = write_config(tmp_path / "monitor.yaml", [])
     config = load_config(config_path)
-    definitions = Definitions.from_config(config)
+    definitions = definitions_for(config)
     database = db.open_database(config.database_url)
     hostile = {
         "id": "x1",

@@ -6,9 +6,10 @@ import pytest
 
 from monitor.analysis import Definitions
 from monitor.config.model import load_config
+from tests.helpers import definitions_for
 
 
 @pytest.fixture(scope="session")
 def shipped_definitions() -> Definitions:
     """The definitions of a config without definition files or overrides (what write_config writes)."""
-    return Definitions.from_config(load_config(None))
+    return definitions_for(load_config(None))

@@ -10,11 +10,10 @@ from pathlib import Path
 import pytest
 
 import db
-from monitor.analysis import Definitions
 from monitor.config.model import Config, load_config
 from monitor.pipeline.importer import import_file
 from monitor.pipeline.rescore import rescore
-from tests.helpers import rows, write_config
+from tests.helpers import definitions_for, rows, write_config
 from tests.helpers.imports import history
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -24,7 +23,7 @@ def import_history(path: Path, tmp_path: Path) -> None:
     config = load_config(path)
     database = db.open_database(config.database_url)
     try:
-        import_file(database, config, Definitions.from_config(config), history(tmp_path), now=NOW)
+        import_file(database, config, definitions_for(config), history(tmp_path), now=NOW)
     finally:
         database.close()
 
@@ -52,13 +51,11 @@ def test_dry_run_writes_nothing_and_the_rescore_equals_a_fresh_import(tmp_path: 
         path, "select indicator_id from matches m join items i on i.id = m.item_id where i.guid = 'wire-2'"
     )
     indicator = sorted(i for (i,) in fired)[0]
-    weight = (
-        Definitions.from_config(load_config(path)).scenarios.scenarios["airspace_nato"].weights[indicator]
-    )
+    weight = definitions_for(load_config(path)).scenarios.scenarios["airspace_nato"].weights[indicator]
     override = f"scenarios:\n  airspace_nato:\n    weights: {{{indicator}: {weight + 2}}}\n"
     path.write_text(path.read_text() + override)
     config = load_config(path)
-    definitions = Definitions.from_config(config)
+    definitions = definitions_for(config)
 
     database = db.open_database(config.database_url)
     try:
@@ -103,7 +100,7 @@ def test_parallel_rematch_stores_the_same_matches_as_in_process(
         import_history(config, tmp_path)
         config.write_text(config.read_text() + f"definitions: [{extra}]\n")
         loaded = load_config(config)
-        definitions = Definitions.from_config(loaded)
+        definitions = definitions_for(loaded)
         database = db.open_database(loaded.database_url)
         monkeypatch.setattr(rescore_module, "PARALLEL_FROM", 1 if parallel else 10**9)
         report = rescore_module.rescore(database, loaded, definitions, now=datetime.now(UTC))
