@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 import db
+from indicators import IndicatorSet, load_indicators
 from tests.helpers import NO_SKIP_ENV, POSTGRES_ENV, postgres_url
 
 
@@ -24,6 +25,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         report.outcome = "failed"
         report.longrepr = f"skipped, but {NO_SKIP_ENV} is set (CI must not skip): {reason}"
+
+
+@pytest.fixture(scope="session")
+def shipped_indicators() -> IndicatorSet:
+    """The shipped indicator definitions, loaded once: an IndicatorSet is immutable."""
+    return load_indicators()
 
 
 @pytest.fixture

@@ -46,10 +46,9 @@ def scenario_set(indicator_set: IndicatorSet, scenario_file: Path) -> ScenarioSe
 
 
 @pytest.fixture(scope="session")
-def shipped() -> tuple[Matcher, ScenarioSet]:
+def shipped(shipped_indicators: IndicatorSet) -> tuple[Matcher, ScenarioSet]:
     """The shipped indicators and scenarios, built once for the sentence suites."""
-    indicators = load_indicators()
-    return Matcher(indicators), load_scenarios(indicators)
+    return Matcher(shipped_indicators), load_scenarios(shipped_indicators)
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from indicators import IndicatorSet, Polarity, load_indicators
+from indicators import IndicatorSet, Polarity
 from scenarios import ScenarioSet, check, load_scenarios, shipped_scenario_files
 from tests.helpers import SHARED_DIR
 
@@ -21,11 +21,6 @@ SEED_TITLES = {
 }
 CITATION_RE = re.compile(r"seeds/(\d{3}_[0-9a-f]{16}\.txt) \((.*?)\)")
 SCENARIO_IDS = ("airspace_nato", "belarus_war", "energy_cutoff")
-
-
-@pytest.fixture(scope="module")
-def shipped_indicators() -> IndicatorSet:
-    return load_indicators()
 
 
 @pytest.fixture(scope="module")
