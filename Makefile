@@ -4,6 +4,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 CONFIG ?= $(if $(wildcard monitor.yaml),monitor.yaml,)
 CONFIG_FLAG := $(if $(CONFIG),--config $(CONFIG),)
+# pytest-xdist workers for `make pytest` (one per core); PYTEST_WORKERS=0 runs the suite in one process.
+PYTEST_WORKERS ?= auto
 
 .PHONY: run test check lint typecheck contract pytest bench install install-dev clean
 
@@ -26,7 +28,7 @@ contract: $(VENV)/.installed-dev  ## the layering (tests/test_import_contract.py
 	$(BIN)/pytest -q -p no:cacheprovider tests/test_import_contract.py
 
 pytest: $(VENV)/.installed-dev
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench match

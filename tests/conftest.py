@@ -12,20 +12,8 @@ import pytest
 from sqlalchemy import create_engine, text
 
 import db
-
-POSTGRES_ENV = "MONITOR_TEST_POSTGRES_URL"
-NO_SKIP_ENV = "MONITOR_NO_SKIP"
-REPO_ROOT = Path(__file__).resolve().parents[1]
-
-
-def shared_dir() -> Path | None:
-    """The ``shared/`` folder beside the repository (CI has it; a user's clone may not)."""
-    candidate = Path(os.environ.get("MONITOR_SHARED_DIR", REPO_ROOT.parent / "shared"))
-    return candidate if candidate.is_dir() else None
-
-
-def postgres_url() -> str | None:
-    return os.environ.get(POSTGRES_ENV) or None
+from indicators import IndicatorSet, load_indicators
+from tests.helpers import NO_SKIP_ENV, POSTGRES_ENV, postgres_url
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -37,6 +25,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         report.outcome = "failed"
         report.longrepr = f"skipped, but {NO_SKIP_ENV} is set (CI must not skip): {reason}"
+
+
+@pytest.fixture(scope="session")
+def shipped_indicators() -> IndicatorSet:
+    """The shipped indicator definitions, loaded once: an IndicatorSet is immutable."""
+    return load_indicators()
 
 
 @pytest.fixture

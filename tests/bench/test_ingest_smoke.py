@@ -12,7 +12,7 @@ import pytest
 
 from bench import ingest
 from bench import ingest_feeds as gen
-from tests.conftest import REPO_ROOT
+from tests.helpers import REPO_ROOT
 
 FEEDS = 10
 PER_FEED_AFTER_ROUNDS = gen.ITEMS_PER_FEED + gen.NEW_PER_ROUND * gen.ROUNDS

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -15,20 +15,7 @@ from sqlalchemy import select, text
 import db
 from db._models import Base, Item
 from monitor.process_identity import host_name, worker_identity
-
-T0 = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
-
-
-def spec(name: str, url: str | None = None, **kw: object) -> db.FeedSpec:
-    values: dict[str, object] = {
-        "config_url": url or f"http://127.0.0.1:1/{name}.xml",
-        "name": name,
-        "language": "en",
-        "reliability": 0.8,
-        "poll_interval_seconds": 900,
-    }
-    values.update(kw)
-    return db.FeedSpec(**values)  # type: ignore[arg-type]
+from tests.helpers import T0, ok, spec
 
 
 def item(guid: str, title: str = "Title", summary: str = "Summary", h: str | None = None) -> db.NewItem:
@@ -46,20 +33,6 @@ def item(guid: str, title: str = "Title", summary: str = "Summary", h: str | Non
 def item_id(database: db.Database, guid: str) -> int:
     with database.session() as session:
         return int(session.execute(select(Item.id).where(Item.guid == guid)).scalar_one())
-
-
-def ok(at: datetime = T0, **kw: object) -> db.PollUpdate:
-    values: dict[str, object] = {
-        "attempted_at": at,
-        "outcome": "ok",
-        "status": 200,
-        "next_poll_at": at + timedelta(minutes=15),
-        "consecutive_failures": 0,
-        "etag": '"v1"',
-        "last_modified": "Sun, 01 Nov 2026 07:00:00 GMT",
-    }
-    values.update(kw)
-    return db.PollUpdate(**values)  # type: ignore[arg-type]
 
 
 def test_empty_database_upgrades_to_head_matching_the_models(database: db.Database) -> None:
@@ -161,7 +134,9 @@ def test_new_items_found_join_or_keep_their_stories(database: db.Database) -> No
     two, three, four = second.item_ids
     assert second.story_ids == (founder, three, three)
     with database.engine.connect() as conn:
-        stories = dict(conn.execute(text("SELECT id, story_id FROM items")).all())
+        stories: dict[int, int] = {
+            i: s for i, s in conn.execute(text("SELECT id, story_id FROM items")).all()
+        }
     assert stories == {founder: founder, two: founder, three: three, four: three}
 
 
@@ -193,7 +168,7 @@ def test_failed_poll_keeps_validators_and_counts_failures(database: db.Database)
     db.record_poll(database, feed.id, ok())
     failure = db.PollUpdate(
         attempted_at=T0 + timedelta(minutes=15),
-        outcome="error",
+        outcome=db.PollOutcome("error"),
         status=None,
         next_poll_at=T0 + timedelta(minutes=45),
         consecutive_failures=1,

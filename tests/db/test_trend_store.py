@@ -6,8 +6,8 @@ import json
 from datetime import UTC, date, datetime, timedelta
 
 import db
-from scenarios import DailyTrend, ItemFacts
-from tests.db.test_storage import T0, ok, spec
+from scenarios import DailyTrend, ItemFacts, Level
+from tests.helpers import T0, ok, spec
 
 EV = {"field": "title", "start": 0, "end": 5, "term": "Minsk", "text": "Minsk"}
 
@@ -95,24 +95,26 @@ def test_evidence_is_typed_both_ways_and_json_only_in_the_column(database: db.Da
     (record,) = db.item_evidence(database, [1])[1]
     assert record.evidence == (typed,) and type(record.evidence[0]) is db.Evidence
     with database.engine.connect() as conn:
-        (raw,) = (
-            conn.exec_driver_sql("SELECT evidence FROM matches WHERE item_id = 3 ORDER BY id").first() or ()
-        )
+        row = conn.exec_driver_sql("SELECT evidence FROM matches WHERE item_id = 3 ORDER BY id").first()
+    assert row is not None
+    raw = row[0]
     assert (json.loads(raw) if isinstance(raw, str) else raw) == [EV]
 
 
 def test_trend_rows_and_top_stories_round_trip(database: db.Database) -> None:
     seeded(database)
     rows = [
-        DailyTrend("s", date(2026, 10, 1), 2.5, 2.5, "watch", False, 2, 1, ("ind_a",), ("ind_a",), "h1"),
-        DailyTrend("s", date(2026, 10, 2), 0.0, 1.25, "watch", True, 0, 0, (), (), "h1"),
+        DailyTrend(
+            "s", date(2026, 10, 1), 2.5, 2.5, Level("watch"), False, 2, 1, ("ind_a",), ("ind_a",), "h1"
+        ),
+        DailyTrend("s", date(2026, 10, 2), 0.0, 1.25, Level("watch"), True, 0, 0, (), (), "h1"),
     ]
     stories = [db.StoryScoreRow("s", date(2026, 10, 1), 1, 1, 1, 2.5, 2, 2, ("ind_a",))]
     db.replace_trend(database, rows, stories, since=None)
     assert db.load_trend(database) == rows
     (top,) = db.top_stories(database, since=date(2026, 9, 30))
     assert (top.title, top.sources, top.value, top.feed_name) == ("Minsk says", 2, 2.5, "a")
-    later = [DailyTrend("s", date(2026, 10, 2), 1.0, 3.0, "alert", False, 1, 1, (), (), "h2")]
+    later = [DailyTrend("s", date(2026, 10, 2), 1.0, 3.0, Level("alert"), False, 1, 1, (), (), "h2")]
     db.replace_trend(database, later, [], since=date(2026, 10, 2))
     assert [r.config_hash for r in db.load_trend(database)] == ["h1", "h2"]
 

@@ -5,10 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from indicators import IndicatorSet, Matcher, MatchResult, clean_text, load_indicators
-
-FIXTURES = Path(__file__).parent / "fixtures"
-BASIC = FIXTURES / "basic.yaml"
+from indicators import IndicatorSet, Matcher, load_indicators
+from tests.helpers import BASIC
 
 
 @pytest.fixture(scope="session")
@@ -31,15 +29,3 @@ def write_yaml(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return write
-
-
-def fired(result: MatchResult) -> set[str]:
-    return {match.indicator_id for match in result.matches}
-
-
-def assert_spans(fields: dict[str, str], result: MatchResult) -> None:
-    """Every evidence span slices its cleaned field to exactly its text."""
-    evidence = [e for m in result.matches for e in m.evidence]
-    evidence += [e for s in result.suppressed for e in (s.cue, *s.evidence)]
-    for item in evidence:
-        assert clean_text(fields[item.field])[item.start : item.end] == item.text

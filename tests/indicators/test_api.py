@@ -7,7 +7,7 @@ import pytest
 import indicators
 from bench import __main__ as bench_main
 from bench import match as bench_match
-from tests.indicators.conftest import BASIC
+from tests.helpers import BASIC
 
 CONTRACT = {
     "MonitorError", "DefinitionError", "Polarity", "Evidence", "Match", "Suppressed", "MatchResult",
@@ -26,7 +26,9 @@ def test_values_are_frozen() -> None:
     evidence = indicators.Evidence("title", 0, 5, "Minsk", "Minsk")
     with pytest.raises(AttributeError):
         evidence.start = 1  # type: ignore[misc]
-    assert indicators.Polarity.ESCALATION == 1 and indicators.Polarity.DEESCALATION == -1
+    # an IntEnum: a polarity is its sign (mypy does not know that an IntEnum member equals an int)
+    assert indicators.Polarity.ESCALATION == 1  # type: ignore[comparison-overlap]
+    assert indicators.Polarity.DEESCALATION == -1  # type: ignore[comparison-overlap]
 
 
 def test_loaded_mappings_are_read_only() -> None:

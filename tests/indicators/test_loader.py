@@ -7,13 +7,14 @@ import pytest
 
 from indicators import (
     DefinitionError,
+    IndicatorSet,
     MonitorError,
     NegationMode,
     Polarity,
     load_indicators,
     shipped_definition_files,
 )
-from tests.indicators.conftest import BASIC
+from tests.helpers import BASIC
 
 VOCAB = """\
 vocabularies:
@@ -29,7 +30,7 @@ DEESCALATION = """\
 """
 
 
-def load(*paths: Path) -> object:
+def load(*paths: Path) -> IndicatorSet:
     return load_indicators(paths, include_shipped=False)
 
 
@@ -204,7 +205,7 @@ def test_yaml_boolean_term(write_yaml: Writer) -> None:
 
 def test_number_term_is_read_as_digits(write_yaml: Writer) -> None:
     loaded = load(write_yaml("vocabularies:\n  year: [2025]\n"))
-    assert loaded.vocabularies["year"].terms == ("2025",)  # type: ignore[attr-defined]
+    assert loaded.vocabularies["year"].terms == ("2025",)
 
 
 def test_bad_polarity(write_yaml: Writer) -> None:
@@ -281,7 +282,7 @@ def test_negation_windows_must_agree(write_yaml: Writer) -> None:
         load(first, second)
     assert str(second) in str(caught.value) and str(first) in str(caught.value)
     merged = load(first, write_yaml("negation:\n  cues: [nie, not]\n", "c.yaml"))
-    assert merged.negation.cues.terms == ("not", "nie")  # type: ignore[attr-defined]
+    assert merged.negation.cues.terms == ("not", "nie")
 
 
 def test_unreadable_file(tmp_path: Path) -> None:
@@ -302,7 +303,7 @@ def test_fingerprint_tracks_what_matching_uses(write_yaml: Writer) -> None:
     prints = [
         load(write_yaml(text, f"{n}.yaml")).fingerprint
         for n, text in enumerate([base, relabelled, more_terms, wider])
-    ]  # type: ignore[attr-defined]
+    ]
     assert prints[0] == prints[1]
     assert len({prints[0], prints[2], prints[3]}) == 3
     assert len(prints[0]) == 64 and int(prints[0], 16) >= 0

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from indicators import Evidence, IndicatorSet, Matcher, Polarity, load_indicators
-from tests.indicators.conftest import assert_spans, fired
+from tests.helpers import assert_spans, fired
 
 TROOPS = "by_troops_to_border"
 

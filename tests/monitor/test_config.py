@@ -346,9 +346,9 @@ def test_yaml_scalars_follow_yaml_1_2(tmp_path: Path) -> None:
 def test_config_is_frozen(tmp_path: Path) -> None:
     config = load_config(None, cwd=tmp_path)
     with pytest.raises(ValidationError):
-        config.schedule.timezone = "Europe/Minsk"  # type: ignore[misc]
+        config.schedule.timezone = "Europe/Minsk"
     with pytest.raises(ValidationError):
-        config.feeds[0].reliability = 0.1  # type: ignore[misc]
+        config.feeds[0].reliability = 0.1
 
 
 def test_smtp_password_comes_from_the_named_environment_variable(tmp_path: Path) -> None:

@@ -8,7 +8,6 @@ overrides the ``shared`` folder); the test is skipped, saying so, where it is ab
 
 from __future__ import annotations
 
-import os
 import re
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -18,11 +17,10 @@ import pytest
 
 from monitor.feeds.fetch import FetchOutcome, FetchRequest, FetchSettings, fetch_all_sync
 from monitor.feeds.parse import ParsedFeed, parse_feed
-from tests.monitor.conftest_feeds import FeedServer, Reply
+from tests.helpers import SHARED_DIR
+from tests.helpers.feed_server import FeedServer, Reply
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SHARED = Path(os.environ.get("MONITOR_SHARED_DIR") or REPO_ROOT / ".." / "shared")
-CORPUS = SHARED / "corpora" / "feedparser-tests"
+CORPUS = SHARED_DIR / "corpora" / "feedparser-tests"
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
 # "Header:  Content-type: text/xml; charset=us-ascii" lines in each document's leading comment

@@ -3,15 +3,13 @@ one on error), and stops cleanly on SIGTERM."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-from tests.monitor.conftest_feeds import FeedServer, Reply
-from tests.monitor.test_poll_cli import FEED_A, FEED_B, RSS, rows, write_config
+from tests.helpers import FEED_A, FEED_B, RSS, monitor_command, process_env, rows, write_config
+from tests.helpers.feed_server import FeedServer, Reply
 
 
 def wait_for(predicate: object, timeout: float, what: str) -> None:
@@ -29,12 +27,11 @@ def test_daemon_polls_reloads_config_and_stops_on_sigterm(tmp_path: Path) -> Non
         server.route("/b.xml", Reply(200, FEED_B, (("Content-Type", RSS),)))
         config = write_config(tmp_path / "monitor.yaml", [("wire-a", server.url("/a.xml"))], interval="1m")
         log_path = tmp_path / "daemon.log"
-        env = {k: v for k, v in os.environ.items() if k != "MONITOR_CONFIG"}
         with log_path.open("w") as log:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "monitor", "--config", str(config), "run"],
+                monitor_command(config, "run"),
                 cwd=tmp_path,
-                env=env,
+                env=process_env(),
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )

@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 
 from monitor.digest.render import render_html
-from tests.monitor.digest_fixtures import build_digest, empty_digest
+from tests.helpers.digest_data import build_digest, empty_digest
 
 pytestmark = pytest.mark.browser
 

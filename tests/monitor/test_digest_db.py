@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -21,21 +22,36 @@ from monitor.digest.build import build_digest
 from monitor.digest.publish import write_digest
 from monitor.digest.render import render_html, render_text
 from monitor.pipeline.importer import import_file
-from tests.monitor.test_poll_cli import monitor, write_config
+from tests.helpers import definitions_for, monitor, write_config
+from tests.helpers.smtp import Inbox, free_port
 
 GOLDEN = Path(__file__).parent / "golden" / "digest_db.md"
 NOW = datetime(2026, 10, 30, 18, 0, tzinfo=UTC)
 DAY = date(2026, 10, 30)
 
 
-@pytest.fixture
-def fixture_db(tmp_path: Path) -> tuple[Path, db.Database, Definitions]:
-    config_path = write_config(tmp_path / "monitor.yaml", [])
-    config = load_config(config_path)
-    definitions = Definitions.from_config(config)
+@pytest.fixture(scope="module")
+def imported_history(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A config folder whose SQLite file holds the fixed history, imported once for the module."""
+    folder = tmp_path_factory.mktemp("history")
+    config = load_config(write_config(folder / "monitor.yaml", []))
     database = db.open_database(config.database_url)
-    import_file(database, config, definitions, history.write(tmp_path / "history.jsonl"), now=NOW)
-    return config_path, database, definitions
+    try:
+        import_file(
+            database, config, definitions_for(config), history.write(folder / "history.jsonl"), now=NOW
+        )
+    finally:
+        database.close()
+    return folder
+
+
+@pytest.fixture
+def fixture_db(tmp_path: Path, imported_history: Path) -> tuple[Path, db.Database, Definitions]:
+    """A copy of the imported history for one test (the SQLite path is relative to the config)."""
+    folder = shutil.copytree(imported_history, tmp_path / "history")
+    config_path = folder / "monitor.yaml"
+    config = load_config(config_path)
+    return config_path, db.open_database(config.database_url), definitions_for(config)
 
 
 def test_digest_text_matches_golden(fixture_db: tuple[Path, db.Database, Definitions]) -> None:
@@ -68,29 +84,10 @@ def test_digest_reflects_the_history(fixture_db: tuple[Path, db.Database, Defini
     database.close()
 
 
-def test_cli_writes_both_files_and_says_when_there_is_no_data(tmp_path: Path) -> None:
-    config = write_config(tmp_path / "monitor.yaml", [])
-    monitor(config, "import", str(history.write(tmp_path / "history.jsonl")))
-    out = monitor(config, "digest", "--date", "2026-10-30", "--out", str(tmp_path / "d")).stdout
-    html, text = tmp_path / "d" / "2026-10-30.html", tmp_path / "d" / "2026-10-30.md"
-    assert html.is_file() and text.is_file() and "2026-10-30.html" in out
-    first = text.read_text(encoding="utf-8")
-    monitor(config, "digest", "--date", "2026-10-30", "--out", str(tmp_path / "d"))
-    assert sorted(p.name for p in (tmp_path / "d").iterdir()) == ["2026-10-30.html", "2026-10-30.md"]
-    assert text.read_text(encoding="utf-8").splitlines()[0] == first.splitlines()[0]
-    empty = monitor(config, "digest", "--date", "2020-01-01", "--out", str(tmp_path / "d")).stdout
-    assert "no data" in empty
-    assert "no data" in (tmp_path / "d" / "2020-01-01.md").read_text(encoding="utf-8").lower()
-    send = monitor(
-        config, "digest", "--date", "2026-10-30", "--out", str(tmp_path / "d"), "--send", check=False
-    )
-    assert send.returncode == 1 and "no digest.smtp" in send.stderr
-
-
 def test_hostile_feed_text_is_inert_in_the_digest(tmp_path: Path) -> None:
     config_path = write_config(tmp_path / "monitor.yaml", [])
     config = load_config(config_path)
-    definitions = Definitions.from_config(config)
+    definitions = definitions_for(config)
     database = db.open_database(config.database_url)
     hostile = {
         "id": "x1",
@@ -119,9 +116,8 @@ def test_failed_send_keeps_files_and_is_retried_on_the_next_run(tmp_path: Path) 
     from threading import Event
 
     from monitor.daemon import Daemon
-    from tests.monitor.test_digest_smtp import Inbox, _free_port
 
-    port = _free_port()
+    port = free_port()
     config_path = write_config(tmp_path / "monitor.yaml", [])
     config_path.write_text(
         config_path.read_text()

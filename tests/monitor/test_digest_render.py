@@ -34,7 +34,8 @@ from monitor.digest.render import (
     safe_url,
     sparkline,
 )
-from tests.monitor.digest_fixtures import (
+from scenarios import BASE_LEVEL, Level
+from tests.helpers.digest_data import (
     DATA_URL,
     RELATIVE_URL,
     SCRIPT_URL,
@@ -317,7 +318,7 @@ def test_sparkline() -> None:
 
 def _scenario(history: tuple[DayPoint, ...], bands: tuple[LevelBand, ...]) -> ScenarioDigest:
     return ScenarioDigest(
-        id="x", title="X <&> 'quoted'", level="calm", index=history[-1].index if history else 0.0,
+        id="x", title="X <&> 'quoted'", level=BASE_LEVEL, index=history[-1].index if history else 0.0,
         change_1d=0.0, change_7d=0.0, bands=bands, history=history, movers=(), stories=(),
         counter_indicators=(), novel=(), not_observed=(),
     )  # fmt: skip
@@ -326,10 +327,10 @@ def _scenario(history: tuple[DayPoint, ...], bands: tuple[LevelBand, ...]) -> Sc
 @pytest.mark.parametrize("length", [0, 1, 2, 45])
 def test_chart_survives_short_histories_negative_values_and_no_bands(length: int) -> None:
     history = tuple(
-        DayPoint(date(2025, 1, 1) + timedelta(days=i), -3.0 + i * 0.3, 0.0, "calm", i % 7 == 3)
+        DayPoint(date(2025, 1, 1) + timedelta(days=i), -3.0 + i * 0.3, 0.0, BASE_LEVEL, i % 7 == 3)
         for i in range(length)
     )
-    for bands in ((), (LevelBand("watch", 2.0, 1.0), LevelBand("custom level", 50.0, 40.0))):
+    for bands in ((), (LevelBand(Level("watch"), 2.0, 1.0), LevelBand(Level("custom level"), 50.0, 40.0))):
         svg = str(chart_svg(_scenario(history, bands)))
         assert svg.startswith("<svg") and svg.endswith("</svg>") and "nan" not in svg.lower()
         assert "X &lt;&amp;&gt; &#39;quoted&#39;" in svg and "<&>" not in svg

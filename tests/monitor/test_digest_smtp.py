@@ -3,61 +3,23 @@
 from __future__ import annotations
 
 import contextlib
-import email
-import email.policy
 import shutil
-import socket
 import ssl
 import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 
 from monitor.config.model import SmtpConfig
 from monitor.digest.render import render_html, render_text
 from monitor.digest.send import DigestSendError, send_digest
-from tests.monitor.digest_fixtures import build_digest
+from tests.helpers.digest_data import build_digest
+from tests.helpers.smtp import PASSWORD, USER, Inbox, free_port
 
 SUBJECT = "Digest 2025-11-20 — Беларусь: WARNING ▲ 11.8"
-USER, PASSWORD = "analyst", "s3cret-passw0rd"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-@dataclass
-class Inbox:
-    """The server side: aiosmtpd calls handle_DATA (its hook name) and the authenticator."""
-
-    messages: list[tuple[Envelope, EmailMessage]] = field(default_factory=list)
-    logins: list[tuple[str, str]] = field(default_factory=list)
-
-    async def handle_DATA(self, server: Any, session: Session, envelope: Envelope) -> str:  # noqa: N802
-        raw = envelope.original_content or b""
-        parsed = email.message_from_bytes(raw, policy=email.policy.default)
-        assert isinstance(parsed, EmailMessage)
-        self.messages.append((envelope, parsed))
-        return "250 Message accepted for delivery"
-
-    def authenticate(
-        self, server: Any, session: Session, envelope: Envelope, mechanism: str, data: Any
-    ) -> AuthResult:
-        if isinstance(data, LoginPassword):
-            login, password = data.login.decode(), data.password.decode()
-            self.logins.append((login, password))
-            # handled=False: aiosmtpd answers 535 itself on failure.
-            return AuthResult(success=(login, password) == (USER, PASSWORD), handled=False)
-        return AuthResult(success=False, handled=False)
 
 
 @pytest.fixture
@@ -67,7 +29,7 @@ def inbox() -> Inbox:
 
 @contextlib.contextmanager
 def _serve(inbox: Inbox, **options: Any) -> Iterator[int]:
-    port = _free_port()
+    port = free_port()
     controller = Controller(
         inbox, hostname="127.0.0.1", port=port, authenticator=inbox.authenticate, **options
     )
@@ -212,7 +174,7 @@ def test_implicit_tls(inbox: Inbox, certificate: tuple[Path, Path]) -> None:
 
 
 def test_dead_port_names_host_and_port() -> None:
-    port = _free_port()  # nothing listens there once the probe socket is closed
+    port = free_port()  # nothing listens there once the probe socket is closed
     with pytest.raises(DigestSendError) as caught:
         _send(_config(port), timeout=5)
     message = str(caught.value)

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from monitor.feeds.fetch import FetchRequest, FetchSettings, fetch_all_sync
 from monitor.feeds.parse import ParsedFeed, ParsedItem, parse_feed
-from tests.monitor.conftest_feeds import FeedServer, Reply
+from tests.helpers.feed_server import FeedServer, Reply
 
 FEEDS = Path(__file__).resolve().parent / "feeds"
 GOLDEN = sorted(FEEDS.glob("*.xml"))

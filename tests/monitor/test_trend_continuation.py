@@ -95,7 +95,7 @@ def test_continued_trend_equals_full_recompute(
         # Only the facts from the changed day on were read (after a gap: from the first day not stored).
         assert reads[-1] == START + timedelta(days=start)
         trend_refresh.refresh(database, definitions, tz=UTC_ZONE, now=_now(until))
-        assert reads[-1] is None
+        assert reads[-1:] == [None]
         full = _stored(database)
         assert continued == full
         assert full[0][-1].day == START + timedelta(days=until)

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from indicators import Matcher, load_indicators
+from indicators import Matcher
 from monitor.eval_io import load_labelled
-from scenarios import EvalReport, LabelledItem, evaluate, load_scenarios
+from scenarios import EvalReport, LabelledItem, ScenarioSet, evaluate
 
 HELDOUT = Path(__file__).resolve().parent / "fixtures" / "heldout.jsonl"
 LANGUAGES = ("en", "ru", "uk", "be", "pl", "lt", "fr", "de")
@@ -34,9 +34,9 @@ def items() -> list[LabelledItem]:
 
 
 @pytest.fixture(scope="module")
-def report(items: list[LabelledItem]) -> EvalReport:
-    indicators = load_indicators()
-    return evaluate(items, Matcher(indicators), load_scenarios(indicators))
+def report(items: list[LabelledItem], shipped: tuple[Matcher, ScenarioSet]) -> EvalReport:
+    matcher, scenario_set = shipped
+    return evaluate(items, matcher, scenario_set)
 
 
 def test_the_set_is_broad(items: list[LabelledItem]) -> None:

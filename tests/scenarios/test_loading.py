@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from indicators import DefinitionError, IndicatorSet
-from scenarios import Scenario, ScenarioSet, Threshold, load_scenarios
-from tests.scenarios.conftest import WriteFile
+from scenarios import Level, Scenario, ScenarioSet, Threshold, load_scenarios
+from tests.helpers import WriteFile
 
 
 def test_loads_values_as_written(scenario_set: ScenarioSet, scenario_file: Path) -> None:
@@ -18,7 +18,7 @@ def test_loads_values_as_written(scenario_set: ScenarioSet, scenario_file: Path)
     assert one.title == "Scenario one"
     assert one.description == "the first test scenario"
     assert dict(one.weights) == {"ind_a": 2.0, "ind_c": 3.0, "ind_d": 1.5}
-    assert one.thresholds == (Threshold("watch", 2.0, 1.0), Threshold("alert", 5.0, 3.0))
+    assert one.thresholds == (Threshold(Level("watch"), 2.0, 1.0), Threshold(Level("alert"), 5.0, 3.0))
     assert one.half_life_days == 7.0
     assert one.relevance_threshold == 1.0
     assert one.file == str(scenario_file)
@@ -186,13 +186,13 @@ def test_wrong_shapes(indicator_set: IndicatorSet, write: WriteFile, content: st
 
 def test_threshold_value_checks_itself() -> None:
     with pytest.raises(DefinitionError, match="down"):
-        Threshold("watch", 1.0, 1.0)
+        Threshold(Level("watch"), 1.0, 1.0)
     with pytest.raises(DefinitionError, match="finite number"):
-        Threshold("watch", float("inf"), 1.0)
+        Threshold(Level("watch"), float("inf"), 1.0)
 
 
 def test_scenario_freezes_its_weights() -> None:
     weights = {"a": 1.0}
-    scenario = Scenario("x", "X", "", weights, (Threshold("w", 1, 0),), 1.0, 1.0, "f")
+    scenario = Scenario("x", "X", "", weights, (Threshold(Level("w"), 1, 0),), 1.0, 1.0, "f")
     weights["a"] = 5.0
     assert scenario.weights["a"] == 1.0

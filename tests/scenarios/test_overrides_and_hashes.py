@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from indicators import DefinitionError, IndicatorSet, load_indicators
-from scenarios import ScenarioOverride, ScenarioSet, Threshold, config_hash, load_scenarios
-from tests.scenarios.conftest import INDICATORS_YAML, WriteFile
+from scenarios import Level, ScenarioOverride, ScenarioSet, Threshold, config_hash, load_scenarios
+from tests.helpers import INDICATORS_YAML, WriteFile
 
 
 def load(indicators: IndicatorSet, path: Path, **overrides: ScenarioOverride) -> ScenarioSet:
@@ -27,10 +27,10 @@ def test_override_thresholds_half_life_and_relevance(
     indicator_set: IndicatorSet, scenario_file: Path
 ) -> None:
     override = ScenarioOverride(
-        thresholds=(Threshold("high", 10.0, 8.0),), half_life_days=2.5, relevance_threshold=0.25
+        thresholds=(Threshold(Level("high"), 10.0, 8.0),), half_life_days=2.5, relevance_threshold=0.25
     )
     scenario = load(indicator_set, scenario_file, s_two=override).scenarios["s_two"]
-    assert scenario.thresholds == (Threshold("high", 10.0, 8.0),)
+    assert scenario.thresholds == (Threshold(Level("high"), 10.0, 8.0),)
     assert scenario.half_life_days == 2.5
     assert scenario.relevance_threshold == 0.25
     assert scenario.title == "Scenario two"
@@ -69,7 +69,10 @@ def test_unknown_scenario_in_override(indicator_set: IndicatorSet, scenario_file
         ),
         (ScenarioOverride(half_life_days=0), "half_life_days"),
         (ScenarioOverride(relevance_threshold=-1), "relevance_threshold"),
-        (ScenarioOverride(thresholds=(Threshold("a", 5, 1), Threshold("b", 3, 2))), "must ascend"),
+        (
+            ScenarioOverride(thresholds=(Threshold(Level("a"), 5, 1), Threshold(Level("b"), 3, 2))),
+            "must ascend",
+        ),
         (ScenarioOverride(thresholds=()), "non-empty list"),
     ],
 )
@@ -109,7 +112,9 @@ def test_weight_change_changes_config_hash_not_patterns_hash(
     [
         ScenarioOverride(half_life_days=6.0),
         ScenarioOverride(relevance_threshold=1.5),
-        ScenarioOverride(thresholds=(Threshold("watch", 2.0, 0.5), Threshold("alert", 5.0, 3.0))),
+        ScenarioOverride(
+            thresholds=(Threshold(Level("watch"), 2.0, 0.5), Threshold(Level("alert"), 5.0, 3.0))
+        ),
         ScenarioOverride(weights={"ind_b": 1.0}),
         ScenarioOverride(weights={"ind_d": 0}),
     ],

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from indicators import Evidence, IndicatorSet, Match, Matcher, MatchResult, Polarity
 from scenarios import ContributionPart, ScenarioSet, check, load_scenarios, score_item
-from tests.scenarios.conftest import WriteFile
+from tests.helpers import WriteFile
 
 
 def test_hand_computed_contributions(matcher: Matcher, scenario_set: ScenarioSet) -> None:

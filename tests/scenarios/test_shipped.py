@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from indicators import IndicatorSet, Polarity, load_indicators
+from indicators import IndicatorSet, Polarity
 from scenarios import ScenarioSet, check, load_scenarios, shipped_scenario_files
+from tests.helpers import SHARED_DIR
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SEEDS_DIR = REPO_ROOT.parent / "shared" / "seeds"  # beside the repository, where CI puts shared/
+SEEDS_DIR = SHARED_DIR / "seeds"  # $MONITOR_SHARED_DIR, else shared/ beside the repository (CI has it)
 SEED_TITLES = {
     "000_5a32fd80b65e5921.txt": "Alerte rouge au Bélarus",
     "001_207217e40c8707b0.txt": "La Biélorussie déplace des troupes et des missiles vers la frontière",
@@ -21,11 +21,6 @@ SEED_TITLES = {
 }
 CITATION_RE = re.compile(r"seeds/(\d{3}_[0-9a-f]{16}\.txt) \((.*?)\)")
 SCENARIO_IDS = ("airspace_nato", "belarus_war", "energy_cutoff")
-
-
-@pytest.fixture(scope="module")
-def shipped_indicators() -> IndicatorSet:
-    return load_indicators()
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +86,9 @@ def _plain(text: str) -> str:
     return " ".join(text.replace("’", "'").split()).lower()
 
 
-@pytest.mark.skipif(not SEEDS_DIR.is_dir(), reason="shared/seeds is not beside the repository")
+@pytest.mark.skipif(
+    not SEEDS_DIR.is_dir(), reason=f"{SEEDS_DIR} is not here (set MONITOR_SHARED_DIR to the shared folder)"
+)
 def test_quoted_passages_are_in_the_cited_seed(shipped_indicators: IndicatorSet) -> None:
     seeds = {path.name: _plain(path.read_text(encoding="utf-8")) for path in SEEDS_DIR.glob("*.txt")}
     for indicator in shipped_indicators.indicators.values():

@@ -23,6 +23,7 @@ from monitor.digest.content import (
     ScenarioDigest,
 )
 from monitor.feed_health import FeedHealth
+from scenarios import BASE_LEVEL, Level
 
 DAY = date(2025, 11, 20)
 HISTORY_DAYS = 60
@@ -81,7 +82,7 @@ def _history(
     bands: Sequence[LevelBand], index_of: Callable[[int], float], spikes: set[int]
 ) -> tuple[DayPoint, ...]:
     """``index_of(i)`` for i = 0 (60 days ago) … 59 (today); levels with the thresholds' hysteresis."""
-    level = "calm"
+    level = BASE_LEVEL
     order = sorted(bands, key=lambda b: b.up)
     points = []
     previous = 0.0
@@ -94,7 +95,7 @@ def _history(
         current = next((b for b in order if b.level == level), None)
         while current is not None and index < current.down:
             below = [b for b in order if b.up < current.up]
-            level = below[-1].level if below else "calm"
+            level = below[-1].level if below else BASE_LEVEL
             current = below[-1] if below else None
         raw = round(max(0.0, index - previous * 0.93) + (2.5 if i in spikes else 0.0), 2)
         points.append(DayPoint(DAY - timedelta(days=HISTORY_DAYS - 1 - i), index, raw, level, i in spikes))
@@ -128,7 +129,11 @@ def _scenario(
 
 
 def belarus_war() -> ScenarioDigest:
-    bands = (LevelBand("watch", 4.0, 2.0), LevelBand("warning", 10.0, 6.0), LevelBand("alert", 20.0, 14.0))
+    bands = (
+        LevelBand(Level("watch"), 4.0, 2.0),
+        LevelBand(Level("warning"), 10.0, 6.0),
+        LevelBand(Level("alert"), 20.0, 14.0),
+    )
 
     def index(i: int) -> float:
         base = 1.6 + 0.6 * math.sin(i / 4.0)
@@ -262,7 +267,11 @@ def belarus_war() -> ScenarioDigest:
 
 
 def airspace_nato() -> ScenarioDigest:
-    bands = (LevelBand("watch", 3.0, 1.5), LevelBand("warning", 8.0, 5.0), LevelBand("alert", 15.0, 10.0))
+    bands = (
+        LevelBand(Level("watch"), 3.0, 1.5),
+        LevelBand(Level("warning"), 8.0, 5.0),
+        LevelBand(Level("alert"), 15.0, 10.0),
+    )
     bursts = {12: 6.0, 33: 9.5, 55: 8.5}
 
     def index(i: int) -> float:
@@ -334,7 +343,11 @@ def airspace_nato() -> ScenarioDigest:
 
 
 def energy_cutoff() -> ScenarioDigest:
-    bands = (LevelBand("watch", 3.0, 1.5), LevelBand("warning", 7.0, 4.0), LevelBand("alert", 12.0, 8.0))
+    bands = (
+        LevelBand(Level("watch"), 3.0, 1.5),
+        LevelBand(Level("warning"), 7.0, 4.0),
+        LevelBand(Level("alert"), 12.0, 8.0),
+    )
 
     def index(i: int) -> float:
         return max(0.0, 1.1 - i * 0.012 + 0.25 * math.sin(i / 5.0))

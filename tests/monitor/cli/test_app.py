@@ -1,14 +1,17 @@
-"""Every command and option of the CLI explains itself (a command without help text fails here)."""
+"""The root group (monitor.cli.app): every command and option explains itself, and a config error is
+one paragraph naming file, line and key, with exit status 2 and no traceback."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import click
 import pytest
 from click.testing import CliRunner
 
 from monitor.cli import main
+from tests.helpers import monitor
 
 DESIGN_COMMANDS = {
     "init",
@@ -53,3 +56,26 @@ def test_command_and_its_options_have_help(path: tuple[str, ...], command: click
     result = CliRunner().invoke(main, [*path, "--help"])
     assert result.exit_code == 0, result.output
     assert "Usage:" in result.output
+
+
+def test_broken_config_is_one_paragraph_naming_file_line_and_key(tmp_path: Path) -> None:
+    config = tmp_path / "monitor.yaml"
+    config.write_text(
+        "schedule:\n  poll_interval: 15m\nfeeds:\n  - name: a\n    url: http://127.0.0.1:1/a.xml\n"
+        "    language: en\n    reliability: 7\n",
+        encoding="utf-8",
+    )
+    result = monitor(config, "poll", check=False)
+    assert result.exit_code == 2
+    assert "Traceback" not in result.stderr
+    assert (
+        str(config) in result.stderr and "line 7" in result.stderr and "feeds[0].reliability" in result.stderr
+    )
+    assert "7" in result.stderr
+
+
+def test_unknown_key_is_rejected(tmp_path: Path) -> None:
+    config = tmp_path / "monitor.yaml"
+    config.write_text("schedule:\n  poll_intervall: 15m\n", encoding="utf-8")
+    result = monitor(config, "feeds", check=False)
+    assert result.exit_code == 2 and "poll_intervall" in result.stderr and "line 2" in result.stderr

@@ -57,7 +57,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 reply = route(recorded) if callable(route) else route
             self._send(reply)
         except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
-            pass  # the client gave up (deadline, size cap): expected in these tests
+            owner._hung_up(recorded)  # the client gave up (deadline, size cap): expected in these tests
         finally:
             owner._leave()
 
@@ -98,8 +98,10 @@ class FeedServer:
         self.routes: dict[str, Route] = {}
         self.requests: list[Recorded] = []
         self.max_active = 0
+        self.hangups: list[Recorded] = []
         self._active = 0
         self._lock = threading.Lock()
+        self._hangup = threading.Condition(self._lock)
         self._httpd = _Server(("127.0.0.1", 0), _Handler)
         self._httpd.owner = self
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05})
@@ -123,6 +125,16 @@ class FeedServer:
             self.requests.append(recorded)
             self._active += 1
             self.max_active = max(self.max_active, self._active)
+
+    def wait_for_hangup(self, path: str, timeout: float = 10.0) -> bool:
+        """Whether the client hung up on a response to ``path`` before it was all sent (waits for it)."""
+        with self._hangup:
+            return self._hangup.wait_for(lambda: any(r.path == path for r in self.hangups), timeout)
+
+    def _hung_up(self, recorded: Recorded) -> None:
+        with self._hangup:
+            self.hangups.append(recorded)
+            self._hangup.notify_all()
 
     def _leave(self) -> None:
         with self._lock:

@@ -1,0 +1,38 @@
+"""``monitor feeds``: each feed's health after a poll, as JSON and as a table."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import FEED_A, conditional, monitor, write_config
+from tests.helpers.feed_server import FeedServer, dead_port
+
+
+@pytest.fixture
+def server() -> Iterator[FeedServer]:
+    with FeedServer() as feed_server:
+        yield feed_server
+
+
+def test_dead_host_is_reported_and_other_feeds_keep_polling(tmp_path: Path, server: FeedServer) -> None:
+    config = write_config(
+        tmp_path / "monitor.yaml",
+        [
+            ("alive", server.route("/a.xml", conditional(FEED_A))),
+            ("dead", f"http://127.0.0.1:{dead_port()}/feed.xml"),
+        ],
+    )
+    result = monitor(config, "poll")
+    assert "3 new items" in result.stdout and "1 failed" in result.stdout
+    health = json.loads(monitor(config, "feeds", "--json").stdout)["feeds"]
+    dead = next(f for f in health if f["name"] == "dead")
+    alive = next(f for f in health if f["name"] == "alive")
+    assert dead["consecutive_failures"] == 1 and "refused" in dead["last_error"]
+    assert dead["next_poll_at"] > dead["last_attempt_at"]
+    assert alive["consecutive_failures"] == 0 and alive["last_error"] is None and alive["items"] == 3
+    table = monitor(config, "feeds").stdout
+    assert "dead" in table and "refused" in table and "failing" in table

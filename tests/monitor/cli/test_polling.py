@@ -1,0 +1,135 @@
+"""``monitor poll`` end to end: a real HTTP server on 127.0.0.1 serving feed files and a real SQLite
+file; killed with SIGKILL mid-poll, it runs as a real process."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sqlite3
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import (
+    FEED_A,
+    FEED_B,
+    RSS,
+    conditional,
+    monitor,
+    monitor_command,
+    process_env,
+    rows,
+    rss,
+    write_config,
+)
+from tests.helpers.feed_server import FeedServer, Reply
+
+
+@pytest.fixture
+def server() -> Iterator[FeedServer]:
+    with FeedServer() as feed_server:
+        yield feed_server
+
+
+def test_poll_stores_each_item_once_then_gets_304s(tmp_path: Path, server: FeedServer) -> None:
+    config = write_config(
+        tmp_path / "monitor.yaml",
+        [
+            ("wire-a", server.route("/a.xml", conditional(FEED_A))),
+            ("wire-b", server.route("/b.xml", conditional(FEED_B))),
+        ],
+    )
+    first = monitor(config, "poll")
+    assert "5 new items" in first.stdout
+    assert rows(config, "select count(*), count(distinct feed_id || guid) from items") == [(5, 5)]
+    # Feed text is stored as clean text: entities decoded, tags gone.
+    (summary,) = rows(config, "select summary from items where guid = 'b-2'")[0]
+    assert summary == "Jets were scrambled after a drone alert."
+
+    second = monitor(config, "poll")
+    assert "0 new items" in second.stdout
+    assert all(r.header("If-None-Match") for r in server.requests[2:])
+    assert rows(config, "select outcome, count(*) from feed_polls group by outcome order by outcome") == [
+        ("not_modified", 2),
+        ("ok", 2),
+    ]
+    assert rows(config, "select count(*) from items") == [(5,)]
+    assert rows(config, "select kind, outcome from runs order by id") == [("poll", "ok"), ("poll", "ok")]
+
+
+def test_changed_item_is_updated_not_duplicated(tmp_path: Path, server: FeedServer) -> None:
+    server.route("/a.xml", Reply(200, FEED_A, (("Content-Type", RSS),)))
+    config = write_config(tmp_path / "monitor.yaml", [("wire-a", server.url("/a.xml"))])
+    monitor(config, "poll")
+    server.route(
+        "/a.xml",
+        Reply(200, FEED_A.replace(b"Weather in Minsk", b"Blizzard in Minsk"), (("Content-Type", RSS),)),
+    )
+    second = monitor(config, "poll")
+    assert "0 new items" in second.stdout
+    assert rows(config, "select count(*) from items") == [(3,)]
+    assert rows(config, "select title from items where guid = 'a-3'") == [("Blizzard in Minsk",)]
+    assert rows(config, "select items_updated from feed_polls order by id desc limit 1") == [(1,)]
+
+
+def test_gone_feed_is_disabled_and_moved_feed_recorded(tmp_path: Path, server: FeedServer) -> None:
+    server.route("/new.xml", conditional(FEED_B))
+    config = write_config(
+        tmp_path / "monitor.yaml",
+        [
+            ("gone", server.route("/gone.xml", Reply(410, b"gone", (("Content-Type", "text/plain"),)))),
+            ("moved", server.route("/old.xml", Reply(301, b"", (("Location", server.url("/new.xml")),)))),
+        ],
+    )
+    monitor(config, "poll")
+    health = {f["name"]: f for f in json.loads(monitor(config, "feeds", "--json").stdout)["feeds"]}
+    assert not health["gone"]["enabled"] and "410" in health["gone"]["disabled_reason"]
+    assert health["moved"]["url"] == server.url("/new.xml") and health["moved"]["items"] == 2
+    before = len(server.requests)
+    monitor(config, "poll")
+    paths = [r.path for r in server.requests[before:]]
+    assert paths == ["/new.xml"]
+
+
+def test_killed_mid_poll_leaves_no_partial_poll_and_no_duplicates(tmp_path: Path, server: FeedServer) -> None:
+    """The fast feed is stored, the slow one is in flight when the process is killed (SIGKILL)."""
+    slow_body = rss("Slow", [(f"s-{i}", f"Slow item {i}", "text") for i in range(20)])
+    server.route("/fast.xml", conditional(FEED_A))
+    slow = server.route(
+        "/slow.xml", Reply(200, slow_body, (("Content-Type", RSS),), chunk_size=64, chunk_delay=0.05)
+    )
+    config = write_config(tmp_path / "monitor.yaml", [("fast", server.url("/fast.xml")), ("slow", slow)])
+    proc = subprocess.Popen(
+        monitor_command(config, "poll"),
+        cwd=tmp_path,
+        env=process_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if (tmp_path / "data" / "monitor.db").exists() and server.requests_to("/slow.xml"):
+                try:
+                    if rows(config, "select count(*) from items")[0][0] == 3:
+                        break
+                except sqlite3.OperationalError:
+                    pass  # the schema is being created
+            time.sleep(0.02)
+        else:
+            pytest.fail("the fast feed was never stored")
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.wait(timeout=10)
+    assert rows(config, "select count(*) from items") == [(3,)]
+    assert rows(config, "select count(*) from feed_polls") == [(1,)]
+    assert rows(config, "select outcome from runs") == [("running",)]
+
+    server.route("/slow.xml", Reply(200, slow_body, (("Content-Type", RSS),)))
+    again = monitor(config, "poll")
+    assert "20 new items" in again.stdout
+    assert rows(config, "select count(*), count(distinct feed_id || '|' || guid) from items") == [(23, 23)]
+    assert rows(config, "select outcome from runs order by id") == [("interrupted",), ("ok",)]

@@ -1,0 +1,27 @@
+"""``monitor trend`` after an import: one event reported by five outlets is one story, counted once."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.helpers import monitor, rows, write_config
+from tests.helpers.imports import history, trend
+
+
+def test_five_feeds_one_story_counted_once_with_corroboration_five(tmp_path: Path) -> None:
+    config = write_config(tmp_path / "monitor.yaml", [])
+    out = monitor(config, "import", str(history(tmp_path))).stdout
+    assert "7 items read from 5 sources: 7 new" in out
+    assert rows(config, "select count(distinct story_id) from items where guid like '%-1'") == [(1,)]
+    airspace = trend(config, "airspace_nato")["airspace_nato"]
+    day = next(d for d in airspace["days"] if d["day"] == "2026-11-10")
+    assert day["items"] == 5 and day["stories"] == 1
+    explain = json.loads(monitor(config, "explain", "1", "--json").stdout)
+    strongest = explain["scenarios"]["airspace_nato"]["contribution"]
+    assert abs(day["raw"] - strongest) < 1e-9  # counted once, not five times
+    top = next(s for s in airspace["top_stories"] if s["day"] == "2026-11-10")
+    assert top["sources"] == 5
+    again = monitor(config, "import", str(history(tmp_path))).stdout
+    assert "0 new" in again and "7 already stored" in again
+    assert rows(config, "select count(*) from items") == [(7,)]

@@ -1,0 +1,82 @@
+"""Backfilling in this process (``import_file``): JSON Lines and RSS files into a real SQLite file,
+original dates kept, reprints grouped into one story, re-importing adds nothing, a bad line stores
+nothing and names file and line."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+import db
+from indicators.errors import MonitorError
+from monitor.analysis import Definitions
+from monitor.config.model import load_config
+from monitor.pipeline.importer import import_file
+from tests.helpers import rows, write_config
+from tests.helpers.imports import history, jsonl
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
+
+def test_jsonl_import_groups_reprints_and_is_idempotent(
+    tmp_path: Path, shipped_definitions: Definitions
+) -> None:
+    path = write_config(tmp_path / "monitor.yaml", [])
+    config = load_config(path)
+    database = db.open_database(config.database_url)
+    try:
+        report = import_file(database, config, shipped_definitions, history(tmp_path), now=NOW)
+        assert (report.read, report.new, report.updated, report.already_stored) == (7, 7, 0, 0)
+        assert len(report.sources) == 5 and report.warnings == ()
+        trend = db.load_trend(database, scenario_id="airspace_nato")
+        again = import_file(database, config, shipped_definitions, history(tmp_path), now=NOW)
+        assert (again.new, again.already_stored) == (0, 7)
+        assert db.load_trend(database, scenario_id="airspace_nato") == trend
+    finally:
+        database.close()
+    assert rows(path, "select count(*) from items") == [(7,)]
+    assert rows(path, "select count(distinct story_id) from items where guid like '%-1'") == [(1,)]
+    day = next(r for r in trend if r.day == date(2026, 11, 10))
+    assert (day.items, day.stories) == (5, 1)
+
+
+def test_rss_import_keeps_the_original_dates(tmp_path: Path, shipped_definitions: Definitions) -> None:
+    feed = tmp_path / "archive.xml"
+    feed.write_text(
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Archive</title>'
+        "<link>https://archive.example/</link><description>x</description>"
+        "<item><guid>a1</guid><title>Gazprom threatens to cut gas supplies to Belarus over debt</title>"
+        "<link>https://archive.example/a1</link><description>Moscow demands that Minsk pay its arrears.</description>"
+        "<pubDate>Mon, 02 Mar 2026 09:00:00 GMT</pubDate></item></channel></rss>",
+        encoding="utf-8",
+    )
+    path = write_config(tmp_path / "monitor.yaml", [])
+    config = load_config(path)
+    database = db.open_database(config.database_url)
+    try:
+        report = import_file(database, config, shipped_definitions, feed, now=NOW)
+        energy = db.load_trend(database, scenario_id="energy_cutoff")
+    finally:
+        database.close()
+    assert report.new == 1
+    assert rows(path, "select day, published_at from items") == [("2026-03-02", "2026-03-02 09:00:00.000000")]
+    assert [r.day for r in energy if r.items] == [date(2026, 3, 2)]
+
+
+def test_a_bad_line_names_file_and_line_and_stores_nothing(
+    tmp_path: Path, shipped_definitions: Definitions
+) -> None:
+    bad = jsonl(tmp_path / "bad.jsonl", [{"id": "1", "title": "ok", "source": "s"}])
+    bad.write_text(bad.read_text() + '{"id": "2", "title": "x"}\n', encoding="utf-8")
+    path = write_config(tmp_path / "monitor.yaml", [])
+    config = load_config(path)
+    database = db.open_database(config.database_url)
+    try:
+        with pytest.raises(MonitorError, match=r"source") as raised:
+            import_file(database, config, shipped_definitions, bad, now=NOW)
+    finally:
+        database.close()
+    assert f"{bad}:2:" in str(raised.value)
+    assert rows(path, "select count(*) from items") == [(0,)]
