@@ -70,11 +70,6 @@ from db.types import (
 )
 from indicators.errors import StorageError, StorageRefusedError
 from indicators.types import Evidence
-from scenarios import DailyTrend
-
-# The stored trend row is the scenarios' own DailyTrend. This name stays only until the CLI's trend
-# view (monitor/cli/trend_view.py) names DailyTrend; nothing else should use it.
-TrendRow = DailyTrend
 
 __all__ = [
     "HEAD_REVISION",
@@ -101,7 +96,6 @@ __all__ = [
     "StoryMemory",
     "StoryScoreRow",
     "TopStory",
-    "TrendRow",
     "claim_feeds",
     "count_items",
     "count_stale_items",

@@ -3,7 +3,7 @@
 The top of the house, one module per command group: ``app`` holds the root group, its options, the
 per-invocation context and the error handling (errors the user can fix are one paragraph without a
 traceback; exit 2 for configuration, 1 otherwise); ``starter`` (init), ``database`` (db), ``polling``
-(poll), ``feed_health`` (feeds), ``run_daemon`` (run), ``definitions`` (scenarios, explain, eval),
+(poll), ``feed_table`` (feeds), ``run_daemon`` (run), ``definitions`` (scenarios, explain, eval),
 ``trend`` with its view ``trend_view``, ``history`` (rescore, import) and ``daily_digest`` (digest)
 hold the commands. Every command has help text (a test fails otherwise) and imports db, httpx and the
 config lazily so that ``monitor --help`` starts fast. The package may use every other part of
@@ -17,7 +17,7 @@ from monitor.cli.app import main
 from monitor.cli.daily_digest import digest_command
 from monitor.cli.database import database
 from monitor.cli.definitions import eval_command, explain_command, scenarios_command
-from monitor.cli.feed_health import feeds
+from monitor.cli.feed_table import feeds
 from monitor.cli.history import import_command, rescore_command
 from monitor.cli.polling import poll_command
 from monitor.cli.run_daemon import run

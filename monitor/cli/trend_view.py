@@ -11,9 +11,10 @@ from rich.table import Table
 from rich.text import Text
 
 import db
+from scenarios import BASE_LEVEL, DailyTrend
 
 BARS = "▁▂▃▄▅▆▇█"
-LEVEL_STYLE = {"calm": "green", "watch": "yellow", "warning": "dark_orange", "alert": "bold red"}
+LEVEL_STYLE = {BASE_LEVEL: "green", "watch": "yellow", "warning": "dark_orange", "alert": "bold red"}
 
 
 def sparkline(values: Sequence[float]) -> str:
@@ -28,7 +29,7 @@ def sparkline(values: Sequence[float]) -> str:
 
 
 def trend_json(
-    rows: Mapping[str, Sequence[db.TrendRow]], stories: Mapping[str, Sequence[db.TopStory]]
+    rows: Mapping[str, Sequence[DailyTrend]], stories: Mapping[str, Sequence[db.TopStory]]
 ) -> dict[str, Any]:
     scenarios: dict[str, Any] = {}
     for scenario_id, days in rows.items():
@@ -69,7 +70,7 @@ def trend_json(
 
 
 def render(
-    rows: Mapping[str, Sequence[db.TrendRow]],
+    rows: Mapping[str, Sequence[DailyTrend]],
     stories: Mapping[str, Sequence[db.TopStory]],
     titles: Mapping[str, str],
 ) -> RenderableType:

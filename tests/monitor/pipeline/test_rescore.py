@@ -13,6 +13,7 @@ import db
 from monitor.config.model import Config, load_config
 from monitor.pipeline.importer import import_file
 from monitor.pipeline.rescore import rescore
+from scenarios import DailyTrend
 from tests.helpers import definitions_for, rows, write_config
 from tests.helpers.imports import history
 
@@ -28,7 +29,7 @@ def import_history(path: Path, tmp_path: Path) -> None:
         database.close()
 
 
-def _trend(config: Config) -> list[db.TrendRow]:
+def _trend(config: Config) -> list[DailyTrend]:
     database = db.open_database(config.database_url)
     try:
         return db.load_trend(database)
@@ -36,7 +37,7 @@ def _trend(config: Config) -> list[db.TrendRow]:
         database.close()
 
 
-def _without_hash(trend: list[db.TrendRow]) -> list[tuple[object, ...]]:
+def _without_hash(trend: list[DailyTrend]) -> list[tuple[object, ...]]:
     return [(r.scenario_id, r.day, round(r.raw, 9), round(r.index, 9), r.level, r.items) for r in trend]
 
 
