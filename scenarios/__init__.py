@@ -1,4 +1,6 @@
-"""Scenarios: weighted indicator sets, overrides, item contributions and evaluation metrics.
+"""Scenarios: weighted indicator sets, overrides, item contributions, the daily trend and evaluation
+metrics; and, in its own module ``story_grouping``, the grouping of items into stories (one story
+counts once in a scenario's day), which needs nothing of the scenarios.
 
 Pure: no network, no database, no clock; the only files read are the shipped scenario definitions
 and the definition files a caller names.
@@ -13,16 +15,6 @@ from scenarios._check import check
 from scenarios._eval import evaluate, evaluate_by_language, predict, split_part
 from scenarios._loader import config_hash, load_scenarios, shipped_scenario_files
 from scenarios._score import score_item
-from scenarios._stories import (
-    StoryIndex,
-    StoryMatch,
-    StoryPolicy,
-    StorySignature,
-    compare_stories,
-    signature,
-    similarity,
-    story_name_key,
-)
 from scenarios._trend import (
     DailyTrend,
     ItemFacts,
@@ -31,6 +23,16 @@ from scenarios._trend import (
     TrendSeed,
     TrendSettings,
     compute_trend,
+)
+from scenarios.story_grouping import (
+    StoryIndex,
+    StoryMatch,
+    StoryPolicy,
+    StorySignature,
+    compare_stories,
+    signature,
+    similarity,
+    story_name_key,
 )
 from scenarios.types import (
     BASE_LEVEL,
