@@ -240,9 +240,39 @@ def top_stories(
                     title=title,
                     url=url,
                     feed_name=feed_name,
+                    story_key=score.story_key,
                 )
             )
         return [story for bucket in found.values() for story in bucket]
+
+
+def story_scores(database: Database, *, since: date, until: date) -> list[TopStory]:
+    """Every stored story score of the days ``since``..``until``, one per scenario, day and story
+    (the top stories kept per day), with title and link: what a decayed index is made of."""
+    with database.session() as session:
+        query = (
+            select(StoryScore, Item.title, Item.url, Feed.name)
+            .join(Item, Item.id == StoryScore.item_id)
+            .join(Feed, Feed.id == Item.feed_id)
+            .where(StoryScore.day >= since, StoryScore.day <= until)
+            .order_by(StoryScore.scenario_id, StoryScore.day, StoryScore.rank)
+        )
+        return [
+            TopStory(
+                scenario_id=score.scenario_id,
+                day=score.day,
+                value=score.value,
+                sources=score.sources,
+                items=score.items,
+                indicator_ids=tuple(score.indicator_ids or ()),
+                item_id=score.item_id,
+                title=title,
+                url=url,
+                feed_name=feed_name,
+                story_key=score.story_key,
+            )
+            for score, title, url, feed_name in session.execute(query)
+        ]
 
 
 def get_setting(database: Database, key: str) -> str | None:

@@ -315,6 +315,7 @@ class TopStory:
     title: str
     url: str | None
     feed_name: str
+    story_key: int = 0  # the story's id (negative: the item -id of an item that is its own story)
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,9 @@ HISTORY_DAYS = 60
 STORY_WINDOW_DAYS = 2
 STORIES_SHOWN = 6
 MOVERS_SHOWN = 6
+HOLDING_SHOWN = 5
+# A story whose decayed share of today's index is below this is not what holds the level up.
+HOLDING_MIN = 0.05
 LAST_DIGEST_SETTING = "digest_last_config"
 
 
@@ -141,6 +144,28 @@ def _feed_health(database: db.Database, now: datetime) -> _FeedHealth:
     return _FeedHealth(feeds, status, problems)
 
 
+def _holding(
+    scores: Sequence[db.TopStory], definitions: Definitions, day: date
+) -> dict[str, list[tuple[float, db.TopStory]]]:
+    """Per scenario, the stories that hold today's index up: each stored story score decayed to
+    ``day`` with the scenario's half-life (the index is the decayed sum of the days' raw sums), summed
+    over the days a story scored, largest first; shown with the strongest day's item."""
+    found: dict[str, list[tuple[float, db.TopStory]]] = {}
+    for sid, scenario in definitions.scenarios.scenarios.items():
+        decay = 2.0 ** (-1.0 / scenario.half_life_days)
+        by_story: dict[int, tuple[float, db.TopStory]] = {}
+        for s in scores:
+            if s.scenario_id != sid or s.day > day:
+                continue
+            share = s.value * decay ** (day - s.day).days
+            key = s.story_key or -s.item_id
+            total, strongest = by_story.get(key, (0.0, s))
+            by_story[key] = (total + share, s if abs(s.value) > abs(strongest.value) else strongest)
+        ranked = sorted(by_story.values(), key=lambda pair: (-pair[0], pair[1].item_id))
+        found[sid] = [(value, s) for value, s in ranked if value >= HOLDING_MIN][:HOLDING_SHOWN]
+    return found
+
+
 def build_digest(
     database: db.Database, config: Config, definitions: Definitions, day: date, *, now: datetime
 ) -> Digest:
@@ -175,7 +200,8 @@ def build_digest(
     story_rows = db.top_stories(
         database, since=day - timedelta(days=STORY_WINDOW_DAYS - 1), until=day, limit=STORIES_SHOWN
     )
-    item_ids = sorted({s.item_id for s in story_rows})
+    held = _holding(db.story_scores(database, since=first, until=day), definitions, day)
+    item_ids = sorted({s.item_id for s in story_rows} | {s.item_id for h in held.values() for _, s in h})
     evidence = db.item_evidence(database, item_ids)
     details = db.item_details(database, item_ids)
     thirty = db.top_stories(database, since=day - timedelta(days=29), until=day, limit=50)
@@ -192,23 +218,30 @@ def build_digest(
         bands = tuple(LevelBand(t.level, t.up, t.down) for t in scenario.thresholds)
         stories: list[DigestStory] = []
         moves: dict[str, list[float]] = {}
+
+        def story(
+            s: db.TopStory, contribution: float, weights: Mapping[str, float] = scenario.weights
+        ) -> DigestStory:
+            detail = details.get(s.item_id)
+            fired = evidence.get(s.item_id, [])
+            return DigestStory(
+                title=s.title,
+                summary=detail.summary if detail else "",
+                url=s.url,
+                feed=s.feed_name,
+                day=s.day,
+                contribution=contribution,
+                sources=s.sources,
+                indicators=s.indicator_ids,
+                phrases=_phrases([m for m in fired if m.indicator_id in weights]),
+            )
+
+        holding = tuple(story(s, value) for value, s in held.get(sid, ()))
         for s in (s for s in story_rows if s.scenario_id == sid):
             detail = details.get(s.item_id)
-            summary, reliability = (detail.summary, detail.reliability) if detail else ("", 1.0)
+            reliability = detail.reliability if detail else 1.0
             fired = evidence.get(s.item_id, [])
-            stories.append(
-                DigestStory(
-                    title=s.title,
-                    summary=summary,
-                    url=s.url,
-                    feed=s.feed_name,
-                    day=s.day,
-                    contribution=s.value,
-                    sources=s.sources,
-                    indicators=s.indicator_ids,
-                    phrases=_phrases([m for m in fired if m.indicator_id in scenario.weights]),
-                )
-            )
+            stories.append(story(s, s.value))
             for match in fired:
                 if match.indicator_id in scenario.weights:
                     moves.setdefault(match.indicator_id, []).append(
@@ -254,6 +287,7 @@ def build_digest(
                 novel=novel,
                 not_observed=not_observed,
                 level_changed_from=yesterday.level if yesterday and yesterday.level != today.level else None,
+                holding=holding,
             )
         )
     digests.sort(key=lambda s: (-_level_rank(s.level, s.bands), -s.change_1d, -s.index, s.id))

@@ -84,6 +84,9 @@ class ScenarioDigest:
     novel: tuple[IndicatorRef, ...]  # firing for the first time in a while (with the day)
     not_observed: tuple[IndicatorRef, ...]  # escalation signposts not seen in the history window
     level_changed_from: Level | None = None  # the level yesterday, when different
+    # What holds today's index up: the stories of any day of the history whose contribution, decayed
+    # to today, is largest (``contribution`` is that decayed share, ``day`` the story's own day).
+    holding: tuple[DigestStory, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ Deterministic (no clock, no randomness) so the golden Markdown file can pin the 
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
@@ -114,6 +115,15 @@ def _scenario(
     by_size = {"key": lambda x: -abs(x.contribution)}
     for name in ("movers", "stories", "counter_indicators"):
         rest[name] = tuple(sorted(rest[name], **by_size))  # type: ignore[call-overload]
+    if today.level != BASE_LEVEL and "holding" not in rest:
+        # What holds the level up: the escalating stories, as seen four days later, half decayed.
+        escalating = [st for st in rest["stories"] if st.contribution > 0]  # type: ignore[attr-defined]
+        rest["holding"] = tuple(
+            dataclasses.replace(
+                st, day=st.day - timedelta(days=4), contribution=round(st.contribution / 2, 2)
+            )
+            for st in escalating[:3]
+        )
     return ScenarioDigest(
         id=sid,
         title=title,

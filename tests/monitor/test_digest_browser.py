@@ -171,6 +171,9 @@ MEASURE = """(() => {
           title: document.title, pwned: document.body.hasAttribute('data-pwned') || doc.hasAttribute('data-pwned'),
           scripts: document.scripts.length, imgs: document.images.length,
           scenarios: document.querySelectorAll('section.scenario').length,
+          reasons: [...document.querySelectorAll('section.scenario')].map(s => ({
+            level: (s.querySelector('.lvl') || {}).textContent,
+            holding: s.querySelectorAll('ul.holding li.story').length})),
           text: document.body.innerText};
 })()"""
 
@@ -234,6 +237,9 @@ def test_digest_lays_out_without_overflow_and_runs_nothing(
         assert svg["left"] >= 0 and svg["right"] <= width, svg
     assert [s["spikes"] for s in m["svgs"]] == [2, 2, 0]  # spikes inside the 30-day window
     assert all(s["bands"] >= 1 for s in m["svgs"])
+    # A level above calm is never shown without the stories that hold it up.
+    raised = [r for r in m["reasons"] if r["level"] != "calm"]
+    assert raised and all(r["holding"] >= 1 for r in raised), m["reasons"]
 
     # The hostile title would have set the title and an attribute had it been parsed as markup.
     assert m["title"] == "Scenario digest 2025-11-20"
