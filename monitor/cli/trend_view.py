@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from rich.console import Group, RenderableType
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -28,8 +29,13 @@ def sparkline(values: Sequence[float]) -> str:
     return "".join(BARS[min(len(BARS) - 1, int((v - low) / span * (len(BARS) - 1) + 0.5))] for v in values)
 
 
+Held = Mapping[str, Sequence[tuple[float, "db.TopStory"]]]
+
+
 def trend_json(
-    rows: Mapping[str, Sequence[DailyTrend]], stories: Mapping[str, Sequence[db.TopStory]]
+    rows: Mapping[str, Sequence[DailyTrend]],
+    stories: Mapping[str, Sequence[db.TopStory]],
+    holding: Held | None = None,
 ) -> dict[str, Any]:
     scenarios: dict[str, Any] = {}
     for scenario_id, days in rows.items():
@@ -65,6 +71,19 @@ def trend_json(
                 }
                 for s in stories.get(scenario_id, ())
             ],
+            # What holds the last day's index up: story contributions decayed to that day.
+            "holding": [
+                {
+                    "share_today": share,
+                    "contribution": s.value,
+                    "day": s.day.isoformat(),
+                    "title": s.title,
+                    "feed": s.feed_name,
+                    "item_id": s.item_id,
+                    "indicators": list(s.indicator_ids),
+                }
+                for share, s in (holding or {}).get(scenario_id, ())
+            ],
         }
     return {"scenarios": scenarios}
 
@@ -73,6 +92,7 @@ def render(
     rows: Mapping[str, Sequence[DailyTrend]],
     stories: Mapping[str, Sequence[db.TopStory]],
     titles: Mapping[str, str],
+    holding: Held | None = None,
 ) -> RenderableType:
     parts: list[RenderableType] = []
     for scenario_id, days in rows.items():
@@ -108,12 +128,27 @@ def render(
                     style="cyan",
                 )
             )
+        held = (holding or {}).get(scenario_id, ())
+        if held:
+            table = Table("from", "today", "what holds the level up", box=None, pad_edge=False)
+            for share, s in held:
+                table.add_row(
+                    f"{s.day:%Y-%m-%d}", f"{share:+.2f}", f"{escape(s.title)} [dim]({escape(s.feed_name)})[/]"
+                )
+            parts.append(table)
+        elif last.level != BASE_LEVEL:
+            parts.append(
+                Text("no stored story still holds this level up (older than the history shown)", style="dim")
+            )
         top = stories.get(scenario_id, ())
         if top:
             table = Table("day", "contribution", "sources", "story", box=None, pad_edge=False)
             for s in top:
                 table.add_row(
-                    f"{s.day:%m-%d}", f"{s.value:+.2f}", str(s.sources), f"{s.title} [dim]({s.feed_name})[/]"
+                    f"{s.day:%m-%d}",
+                    f"{s.value:+.2f}",
+                    str(s.sources),
+                    f"{escape(s.title)} [dim]({escape(s.feed_name)})[/]",
                 )
             parts.append(table)
         parts.append(Text(""))

@@ -144,7 +144,7 @@ def _feed_health(database: db.Database, now: datetime) -> _FeedHealth:
     return _FeedHealth(feeds, status, problems)
 
 
-def _holding(
+def holding_stories(
     scores: Sequence[db.TopStory], definitions: Definitions, day: date
 ) -> dict[str, list[tuple[float, db.TopStory]]]:
     """Per scenario, the stories that hold today's index up: each stored story score decayed to
@@ -200,7 +200,7 @@ def build_digest(
     story_rows = db.top_stories(
         database, since=day - timedelta(days=STORY_WINDOW_DAYS - 1), until=day, limit=STORIES_SHOWN
     )
-    held = _holding(db.story_scores(database, since=first, until=day), definitions, day)
+    held = holding_stories(db.story_scores(database, since=first, until=day), definitions, day)
     item_ids = sorted({s.item_id for s in story_rows} | {s.item_id for h in held.values() for _, s in h})
     evidence = db.item_evidence(database, item_ids)
     details = db.item_details(database, item_ids)

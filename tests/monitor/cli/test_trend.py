@@ -25,3 +25,15 @@ def test_five_feeds_one_story_counted_once_with_corroboration_five(tmp_path: Pat
     again = monitor(config, "import", str(history(tmp_path))).stdout
     assert "0 new" in again and "7 already stored" in again
     assert rows(config, "select count(*) from items") == [(7,)]
+
+
+def test_trend_shows_what_holds_the_level_up_days_later(tmp_path: Path) -> None:
+    config = write_config(tmp_path / "monitor.yaml", [])
+    monitor(config, "import", str(history(tmp_path)))
+    airspace = trend(config, "airspace_nato", "--days", "400")["airspace_nato"]
+    (held,) = [h for h in airspace["holding"] if h["day"] == "2026-11-10"]
+    # Reported on 2026-11-10, still holding the index up on the trend's last day, decayed.
+    assert airspace["days"][-1]["day"] > "2026-11-10"
+    assert 0 < held["share_today"] < held["contribution"]
+    text = monitor(config, "trend", "airspace_nato", "--days", "400").stdout
+    assert "what holds the level up" in text and "2026-11-10" in text
