@@ -9,6 +9,7 @@ written at 07:00 is not empty.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -144,6 +145,25 @@ def _feed_health(database: db.Database, now: datetime) -> _FeedHealth:
     return _FeedHealth(feeds, status, problems)
 
 
+HEADLINE_CHARS = 110
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[A-ZÀ-ÞА-ЯЁІЇЄҐЎ0-9«\"“])")
+
+
+def derived_headline(summary: str, limit: int = HEADLINE_CHARS) -> str:
+    """A headline for an item without a title: the summary's first sentence, shortened on a word
+    boundary (with an ellipsis) when longer than ``limit`` characters; "(no title or summary)" when
+    there is no text at all."""
+    text = " ".join(summary.split())
+    if not text:
+        return "(no title or summary)"
+    first = _SENTENCE_END.split(text, maxsplit=1)[0]
+    if len(first) <= limit:
+        return first
+    cut = first[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:-–—") + "…"
+
+
 def holding_stories(
     scores: Sequence[db.TopStory], definitions: Definitions, day: date
 ) -> dict[str, list[tuple[float, db.TopStory]]]:
@@ -224,9 +244,12 @@ def build_digest(
         ) -> DigestStory:
             detail = details.get(s.item_id)
             fired = evidence.get(s.item_id, [])
+            summary = detail.summary if detail else ""
+            title, derived = (s.title, False) if s.title.strip() else (derived_headline(summary), True)
             return DigestStory(
-                title=s.title,
-                summary=detail.summary if detail else "",
+                title=title,
+                title_derived=derived,
+                summary=summary,
                 url=s.url,
                 feed=s.feed_name,
                 day=s.day,

@@ -50,6 +50,8 @@ class DigestStory:
     sources: int  # corroboration: distinct feeds carrying the story
     indicators: tuple[str, ...]
     phrases: tuple[Phrase, ...] = ()
+    # The item had no title: ``title`` is its summary's first sentence, shortened (shown as derived).
+    title_derived: bool = False
 
 
 @dataclass(frozen=True, slots=True)
