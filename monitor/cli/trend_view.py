@@ -18,11 +18,17 @@ BARS = "▁▂▃▄▅▆▇█"
 LEVEL_STYLE = {BASE_LEVEL: "green", "watch": "yellow", "warning": "dark_orange", "alert": "bold red"}
 
 
+def _z(value: float) -> float:
+    """``value`` rounded to the 2 decimals shown, with no negative zero."""
+    return round(value, 2) + 0.0
+
+
 def sparkline(values: Sequence[float]) -> str:
-    """One character per value, scaled between the smallest and largest (a flat series is low)."""
+    """One character per value, scaled between the smallest and largest value and zero."""
     if not values:
         return ""
-    low, high = min(values), max(values)
+    # Zero is always on the scale, as on the digest's chart: a flat 0 is drawn low, not rising.
+    low, high = min(0.0, min(values)), max(0.0, max(values))
     span = high - low
     if span <= 0:
         return BARS[0] * len(values)
@@ -107,9 +113,9 @@ def render(
             ("level ", "dim"),
             (last.level, LEVEL_STYLE.get(last.level, "bold")),
             ("   index ", "dim"),
-            f"{last.index:.2f}",
+            f"{_z(last.index):.2f}",
             ("   7-day change ", "dim"),
-            f"{last.index - week.index:+.2f}",
+            f"{_z(last.index - week.index):+.2f}",
         )
         spikes = "".join("^" if d.spike else " " for d in days)
         chart = Text.assemble(
@@ -133,7 +139,9 @@ def render(
             table = Table("from", "today", "what holds the level up", box=None, pad_edge=False)
             for share, s in held:
                 table.add_row(
-                    f"{s.day:%Y-%m-%d}", f"{share:+.2f}", f"{escape(s.title)} [dim]({escape(s.feed_name)})[/]"
+                    f"{s.day:%Y-%m-%d}",
+                    f"{_z(share):+.2f}",
+                    f"{escape(s.title)} [dim]({escape(s.feed_name)})[/]",
                 )
             parts.append(table)
         elif last.level != BASE_LEVEL:
@@ -146,7 +154,7 @@ def render(
             for s in top:
                 table.add_row(
                     f"{s.day:%m-%d}",
-                    f"{s.value:+.2f}",
+                    f"{_z(s.value):+.2f}",
                     str(s.sources),
                     f"{escape(s.title)} [dim]({escape(s.feed_name)})[/]",
                 )

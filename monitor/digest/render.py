@@ -205,14 +205,15 @@ def _md_piece(text: str) -> str:
 
 
 def _num(value: float) -> str:
-    return f"{value:.1f}" if math.isfinite(value) else "n/a"
+    # round() then + 0.0: -0.04 and -0.0 print as 0.0, never as "-0.0".
+    return f"{round(value, 1) + 0.0:.1f}" if math.isfinite(value) else "n/a"
 
 
 def _signed(value: float) -> str:
     if not math.isfinite(value):
         return "n/a"
-    text = f"{value:+.1f}"
-    return "±0.0" if text in {"+0.0", "-0.0"} else text.replace("-", "−")
+    rounded = round(value, 1) + 0.0
+    return "0.0" if rounded == 0 else f"{rounded:+.1f}".replace("-", "−")
 
 
 def _arrow(value: float) -> str:

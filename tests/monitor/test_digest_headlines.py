@@ -50,3 +50,13 @@ def test_an_untitled_story_is_shown_with_a_marked_headline_and_its_link() -> Non
     text = render_text(digest)
     assert "(no title: the summary's first sentence)" in text
     assert story.url is None or story.url in text or "link not shown" in text
+
+
+def test_no_negative_zero_in_any_figure() -> None:
+    from monitor.cli.trend_view import sparkline
+    from monitor.digest.render import _num, _signed
+
+    assert [_num(v) for v in (-0.0, -0.04, 0.04)] == ["0.0", "0.0", "0.0"]
+    assert [_signed(v) for v in (-0.0, -0.04, 0.04, -1.26)] == ["0.0", "0.0", "0.0", "−1.3"]
+    assert sparkline([0.0, 0.0, 0.0]) == sparkline([0.0]) * 3  # a flat zero stays flat and low
+    assert sparkline([0.0, 5.0])[0] == sparkline([0.0])  # zero is at the bottom of the scale
