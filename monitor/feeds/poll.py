@@ -467,7 +467,9 @@ def _log_feed(
     moved_to: str | None,
     error: str | None,
 ) -> None:
-    log.info(
+    # A failure is a warning: `monitor -q run` (warnings and up) must still show which feeds fail.
+    log.log(
+        logging.INFO if kind.succeeded else logging.WARNING,
         "feed=%r outcome=%s status=%s items=%d new=%d updated=%d elapsed=%.2fs next=%s%s%s",
         feed.name,
         kind,
