@@ -1,4 +1,7 @@
-"""Storage: the schema, engine set-up (SQLite default, PostgreSQL by URL), migrations and queries."""
+"""Storage: the schema, engine set-up (SQLite default, PostgreSQL by URL), migrations and queries.
+
+It only stores and reads values (``db.types``, and value types from ``scenarios`` and
+``indicators``): items arrive analysed, as ``ItemWrite``; nothing here matches, groups or cleans."""
 
 from db._engine import (
     HEAD_REVISION,

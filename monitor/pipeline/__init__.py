@@ -1,5 +1,6 @@
 """Pipeline: what happens to items after a fetch. One poll cycle (``poll_cycle``), story grouping
-as items arrive (``story_assigner``), the daily trend's refresh (``trend_refresh``), re-matching
+before the write and learnt after the commit (``story_assigner``), the daily trend continued from
+the earliest changed day (``trend_refresh``), re-matching
 stored items (``rescore``), importing history files (``importer``) and the config-to-settings
 conversion for polls (``poll_settings``).
 
