@@ -30,9 +30,11 @@ import inspect
 import logging
 import re
 import time
+import zlib
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 
@@ -345,13 +347,21 @@ class _Fetcher:
         declared = h.get("content-length", "").strip()
         if declared.isdigit() and int(declared) > limit:
             return replace(base, error=too_large, elapsed_seconds=_since(started))
+        try:
+            decoder = _BoundedDecoder(h.get("content-encoding", ""), limit)
+        except _UnsupportedEncodingError as exc:
+            return replace(base, error=str(exc), elapsed_seconds=_since(started))
         chunks: list[bytes] = []
-        size = 0
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > limit:
-                return replace(base, error=too_large, elapsed_seconds=_since(started))
-            chunks.append(chunk)
+        try:
+            # Raw bytes, decoded here with a bound on every stage's output: httpx's own decoding
+            # inflates a whole chunk at once, and "gzip, gzip" turned 1,831 bytes into 1 GB.
+            async for raw in response.aiter_raw():
+                chunks.append(decoder.feed(raw))
+            chunks.append(decoder.flush())
+        except _TooLargeError:
+            return replace(base, error=too_large, elapsed_seconds=_since(started))
+        except zlib.error as exc:
+            return replace(base, error=f"could not decode body: {exc}", elapsed_seconds=_since(started))
         return replace(
             base,
             kind=PollOutcome.OK,
@@ -408,7 +418,8 @@ def _client(settings: FetchSettings) -> httpx.AsyncClient:
     return httpx.AsyncClient(
         timeout=timeout,
         follow_redirects=False,
-        headers={"User-Agent": settings.user_agent},
+        # Only what _BoundedDecoder can undo: no br or zstd, whatever httpx could decode itself.
+        headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
         limits=httpx.Limits(
             max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency
         ),
@@ -477,3 +488,71 @@ def fetch_all_sync(
 ) -> list[FetchOutcome]:
     """``fetch_all`` in a fresh event loop, for callers without one (CLI, APScheduler thread jobs)."""
     return asyncio.run(fetch_all(requests, settings, now=now, on_result=on_result, should_stop=should_stop))
+
+
+class _TooLargeError(Exception):
+    pass
+
+
+class _UnsupportedEncodingError(Exception):
+    pass
+
+
+class _BoundedDecoder:
+    """Decodes a ``Content-Encoding`` chain (gzip, deflate, identity, in any number of layers)
+    incrementally, never producing more than ``limit`` + 1 bytes at any stage: past the limit it
+    raises ``_TooLargeError`` before the bytes exist, so a compression bomb costs about ``limit``."""
+
+    def __init__(self, header: str, limit: int) -> None:
+        self._limit = limit
+        self._total = 0
+        self._stages: list[Any] = []
+        codings = [c.strip().lower() for c in header.split(",") if c.strip()]
+        for coding in reversed(codings):  # the last applied is the first to undo
+            if coding in ("gzip", "x-gzip"):
+                self._stages.append(zlib.decompressobj(16 + zlib.MAX_WBITS))
+            elif coding == "deflate":
+                self._stages.append(_Deflate())
+            elif coding != "identity":
+                raise _UnsupportedEncodingError(f"unsupported Content-Encoding {coding[:40]!r}")
+
+    def feed(self, data: bytes) -> bytes:
+        room = self._limit - self._total + 1
+        for stage in self._stages:
+            data = stage.decompress(data, room)
+            if stage.unconsumed_tail or len(data) >= room:
+                raise _TooLargeError
+        self._total += len(data)
+        if self._total > self._limit:
+            raise _TooLargeError
+        return data
+
+    def flush(self) -> bytes:
+        data = b""
+        for stage in self._stages:
+            data = stage.decompress(data, self._limit - self._total + 1) + stage.flush()
+        self._total += len(data)
+        if self._total > self._limit:
+            raise _TooLargeError
+        return data
+
+
+class _Deflate:
+    """``deflate`` as servers send it: zlib-wrapped as the standard says, or raw as some send it."""
+
+    def __init__(self) -> None:
+        self._inner: Any = None
+        self.unconsumed_tail = b""
+
+    def decompress(self, data: bytes, max_length: int) -> bytes:
+        if self._inner is None:
+            if not data:
+                return b""
+            wrapped = len(data) >= 2 and data[0] & 0x0F == 8 and (data[0] << 8 | data[1]) % 31 == 0
+            self._inner = zlib.decompressobj(zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS)
+        out: bytes = self._inner.decompress(data, max_length)
+        self.unconsumed_tail = self._inner.unconsumed_tail
+        return out
+
+    def flush(self) -> bytes:
+        return self._inner.flush() if self._inner is not None else b""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import tracemalloc
+import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -206,6 +208,41 @@ def test_gzip_body_is_decoded_and_the_cap_applies_to_decoded_size(server: FeedSe
     bomb = fetch_one(url, FetchSettings(max_body_bytes=50_000))
     assert len(packed) < 50_000
     assert bomb.error == "body larger than 50000 bytes"
+
+
+def test_a_double_gzip_bomb_is_refused_before_it_is_inflated(server: FeedServer) -> None:
+    inner = gzip.compress(b"\0" * (64 << 20))  # 64 MiB of zeros
+    bomb = gzip.compress(inner)
+    assert len(bomb) < 100_000
+    reply = Reply(
+        body=bomb, headers=(("Content-Encoding", "gzip, gzip"), ("Content-Type", "application/xml"))
+    )
+    url = server.route("/bomb", reply)
+    tracemalloc.start()
+    try:
+        out = fetch_one(url, FetchSettings(max_body_bytes=1 << 20))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert out.kind == "error" and out.error == f"body larger than {1 << 20} bytes"
+    assert peak < 16 << 20, f"decoding took {peak >> 20} MiB for a 1 MiB cap"
+
+
+def test_layered_and_deflate_encodings_decode_and_unknown_ones_are_refused(server: FeedServer) -> None:
+    doc = b"<rss><channel><title>t</title></channel></rss>"
+    for encoding, body in (
+        ("gzip, gzip", gzip.compress(gzip.compress(doc))),
+        ("deflate", zlib.compress(doc)),
+        ("deflate", zlib.compress(doc)[2:-4]),  # raw deflate, as some servers send it
+        ("identity", doc),
+    ):
+        url = server.route(f"/enc-{len(body)}", Reply(body=body, headers=(("Content-Encoding", encoding),)))
+        assert fetch_one(url).body == doc, encoding
+    url = server.route("/br", Reply(body=b"xx", headers=(("Content-Encoding", "br"),)))
+    out = fetch_one(url)
+    assert out.kind == "error" and out.error == "unsupported Content-Encoding 'br'"
+    broken = server.route("/broken", Reply(body=b"not gzip at all", headers=(("Content-Encoding", "gzip"),)))
+    assert (fetch_one(broken).error or "").startswith("could not decode body")
 
 
 def test_connection_refused_and_invalid_urls() -> None:
