@@ -5,7 +5,17 @@ from __future__ import annotations
 import logging
 import sys
 
+from monitor.redaction import redact_errors
+
 FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
+
+
+class RedactingFormatter(logging.Formatter):
+    """Every line with the secrets of the URLs in it masked (``monitor.redaction``), whichever
+    library wrote it: a feed URL may carry a password or a token."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact_errors(super().format(record))
 
 
 def configure(verbosity: int) -> None:
@@ -14,7 +24,7 @@ def configure(verbosity: int) -> None:
     if verbosity < -2:
         level = logging.CRITICAL
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter(FORMAT, datefmt="%Y-%m-%dT%H:%M:%S%z"))
+    handler.setFormatter(RedactingFormatter(FORMAT, datefmt="%Y-%m-%dT%H:%M:%S%z"))
     for name in ("monitor", "db", "indicators", "scenarios"):
         logger = logging.getLogger(name)
         logger.handlers[:] = [handler]

@@ -20,7 +20,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "db": ("indicators", "scenarios"),
     "monitor.config": ("indicators", "scenarios", "monitor.feeds.fetch_settings"),
     "monitor.feeds.fetch_settings": (),  # a leaf: the config model takes its defaults from it
-    "monitor.feeds": ("indicators", "db", "monitor.process_identity"),
+    "monitor.feeds": ("indicators", "db", "monitor.process_identity", "monitor.redaction"),
     "monitor.analysis": ("indicators", "scenarios", "db", "monitor.config", "monitor.feeds"),
     "monitor.pipeline": (
         "indicators",
@@ -32,7 +32,8 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "monitor.process_identity",
     ),
     "monitor.process_identity": (),
-    "monitor.feed_health": ("db",),
+    "monitor.redaction": (),  # a leaf: every display of a URL may use it
+    "monitor.feed_health": ("db", "monitor.redaction"),
     "monitor.digest": (
         "indicators",
         "scenarios",
@@ -42,6 +43,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "monitor.pipeline",
         "monitor.process_identity",
         "monitor.feed_health",
+        "monitor.redaction",
     ),
     "monitor.daemon": (
         "indicators",
@@ -54,6 +56,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "monitor.digest",
         "monitor.process_identity",
         "monitor.feed_health",
+        "monitor.redaction",
     ),
 }
 PROJECT = ("indicators", "scenarios", "db", "monitor")

@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from monitor.cli.app import AppContext, console, pass_ctx, utcnow
+from monitor.redaction import redact_errors, redact_url
 
 if TYPE_CHECKING:
     import db
@@ -77,7 +78,7 @@ def feeds(obj: AppContext, as_json: bool, show_all: bool) -> None:
     for s, status in rows:
         polled = s.enabled and s.in_config and status.health is not FeedHealth.NEVER_POLLED
         table.add_row(
-            f"{escape(s.name)}\n[dim]{escape(s.url)}[/]",
+            f"{escape(s.name)}\n[dim]{escape(redact_url(s.url))}[/]",
             escape(s.language or "-"),
             escape(_state(status)),
             _when(s.last_success_at, now),
@@ -86,7 +87,7 @@ def feeds(obj: AppContext, as_json: bool, show_all: bool) -> None:
             if polled
             else ("now" if status.health is FeedHealth.NEVER_POLLED else "-"),
             str(s.items),
-            escape(s.last_error or ""),
+            escape(redact_errors(s.last_error or "")),
             style=_STYLE.get(status.health.value, ""),
         )
     console.print(table)
@@ -114,8 +115,8 @@ def _feed_json(s: db.FeedState) -> dict[str, Any]:
 
     return {
         "name": s.name,
-        "url": s.url,
-        "config_url": s.config_url,
+        "url": redact_url(s.url),
+        "config_url": redact_url(s.config_url),
         "language": s.language,
         "reliability": s.reliability,
         "in_config": s.in_config,
@@ -125,7 +126,7 @@ def _feed_json(s: db.FeedState) -> dict[str, Any]:
         "last_attempt_at": iso(s.last_attempt_at),
         "last_status": s.last_status,
         "consecutive_failures": s.consecutive_failures,
-        "last_error": s.last_error,
+        "last_error": redact_errors(s.last_error) if s.last_error else None,
         "next_poll_at": iso(s.next_poll_at),
         "items": s.items,
     }

@@ -29,6 +29,7 @@ from monitor.digest.content import (
     ScenarioDigest,
 )
 from monitor.feed_health import CADENCE_WINDOW, FeedHealth, FeedStatus, classify_feed
+from monitor.redaction import redact_errors, redact_url
 from scenarios import Level
 
 HISTORY_DAYS = 60
@@ -137,7 +138,14 @@ def _feed_health(database: db.Database, now: datetime) -> _FeedHealth:
     }
     feeds = [f for f in stored if status[f.id].health.is_configured_feed]
     problems = [
-        FeedProblem(f.name, f.url, f.language, status[f.id].health, status[f.id].detail, f.last_success_at)
+        FeedProblem(
+            f.name,
+            redact_url(f.url),
+            f.language,
+            status[f.id].health,
+            redact_errors(status[f.id].detail),
+            f.last_success_at,
+        )
         for f in feeds
         if status[f.id].health.is_problem
     ]

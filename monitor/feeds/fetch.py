@@ -40,6 +40,7 @@ import httpx
 
 from db.types import PollOutcome
 from monitor.feeds.fetch_settings import DEFAULT_USER_AGENT, FetchSettings
+from monitor.redaction import redact_url
 
 __all__ = [
     "DEFAULT_USER_AGENT",
@@ -402,7 +403,7 @@ def _log(outcome: FetchOutcome) -> None:
         outcome.kind,
         outcome.status,
         outcome.elapsed_seconds,
-        outcome.url,
+        redact_url(outcome.url),
         f" error={outcome.error!r}" if outcome.error else "",
     )
 

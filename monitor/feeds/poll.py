@@ -26,6 +26,7 @@ from monitor.feeds.fetch import FetchOutcome, FetchRequest, FetchSettings, fetch
 from monitor.feeds.parse import ParsedFeed, ParsedItem, parse_feed
 from monitor.feeds.schedule_policy import BackoffSettings, plan_next, stable_jitter
 from monitor.process_identity import host_name, pid_alive, worker_identity
+from monitor.redaction import redact_url
 
 log = logging.getLogger(__name__)
 
@@ -396,7 +397,9 @@ def _store_outcome(
         etag=fetched.etag,
         last_modified=fetched.last_modified,
         moved_to=fetched.moved_to if fetched.moved_to and fetched.moved_to != feed.url else None,
-        disable_reason=f"HTTP 410 Gone at {fetched.final_url or fetched.url}" if plan.disabled else None,
+        disable_reason=f"HTTP 410 Gone at {redact_url(fetched.final_url or fetched.url)}"
+        if plan.disabled
+        else None,
         body_hash=body_hash if kind is db.PollOutcome.OK else None,
     )
     if not writes:
@@ -479,7 +482,7 @@ def _log_feed(
         summary.items_updated,
         fetched.elapsed_seconds,
         next_poll_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        f" moved_to={moved_to}" if moved_to else "",
+        f" moved_to={redact_url(moved_to)}" if moved_to else "",
         f" error={error!r}" if error else "",
     )
 
