@@ -23,6 +23,9 @@ Item rules:
   noticed.
 * ``language``: the entry's ``xml:lang``, else the feed's ``xml:lang`` / ``<language>``, else the
   ``Content-Language`` header; lower-cased with ``_`` turned into ``-``.
+* Bounds: at most ``MAX_ENTRIES`` entries are read, titles and summaries are cut to
+  ``MAX_TITLE_CHARS``/``MAX_SUMMARY_CHARS``, and a date before ``OLDEST_DATE`` is dropped (with a
+  warning), as a future one is.
 * An entry with no title, no summary and no link is unusable: it is skipped and the reason is kept
   in ``ParsedFeed.skipped``.
 """
@@ -45,6 +48,14 @@ __all__ = ["MAX_GUID_LENGTH", "ParsedFeed", "ParsedItem", "parse_feed"]
 
 MAX_GUID_LENGTH = 1000
 _FUTURE_TOLERANCE = timedelta(days=1)
+# Bounds on what one document may make the rest of the pipeline carry (a hostile or broken feed):
+# entries beyond MAX_ENTRIES are not read (feeds list the newest first), titles and summaries are
+# cut, and a date before OLDEST_DATE is dropped like a future one (it would make the trend span a
+# century of empty days).
+MAX_ENTRIES = 1000
+MAX_TITLE_CHARS = 1000
+MAX_SUMMARY_CHARS = 20_000
+OLDEST_DATE = datetime(1990, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,9 +240,11 @@ def parse_feed(
     future: list[str] = []
     latest_allowed = fetched_at.astimezone(UTC) + _FUTURE_TOLERANCE
     entries = result.get("entries") or []
-    for index, entry in enumerate(entries, start=1):
-        title = _text(entry.get("title"))
-        summary = _summary(entry)
+    ignored = max(0, len(entries) - MAX_ENTRIES)
+    old: list[str] = []
+    for index, entry in enumerate(entries[:MAX_ENTRIES], start=1):
+        title = _text(entry.get("title"))[:MAX_TITLE_CHARS]
+        summary = _summary(entry)[:MAX_SUMMARY_CHARS]
         link = _link(entry.get("link"), url)
         if not (title or summary or link):
             skipped.append(f"entry {index}: no title, summary or link")
@@ -241,6 +254,9 @@ def parse_feed(
         )
         if published is not None and published > latest_allowed:
             future.append(f"entry {index}: date {published.isoformat()} is in the future, dropped")
+            published = None
+        elif published is not None and published < OLDEST_DATE:
+            old.append(f"entry {index}: date {published.isoformat()} is before {OLDEST_DATE.year}, dropped")
             published = None
         guid = (
             _text(entry.get("id"))
@@ -288,6 +304,10 @@ def parse_feed(
         warning_parts.append(bozo)
     if future:
         warning_parts.append(f"{len(future)} future date(s) dropped: " + "; ".join(future[:3]))
+    if old:
+        warning_parts.append(f"{len(old)} implausibly old date(s) dropped: " + "; ".join(old[:3]))
+    if ignored:
+        warning_parts.append(f"{len(entries)} entries: only the first {MAX_ENTRIES} were read")
     return ParsedFeed(
         title=feed_title,
         items=tuple(items),

@@ -167,8 +167,17 @@ def hostile_config(tmp_path: Path, database_url: str, urls: list[str]) -> Config
 
 
 def test_one_feed_that_cannot_be_stored_does_not_stop_the_others(
-    tmp_path: Path, database_url: str, definitions: Definitions
+    tmp_path: Path, database_url: str, definitions: Definitions, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # A fault in the analysis of one item (any exception: a bug, a value out of range) ...
+    match_item = Definitions.match_item
+
+    def fragile(self: Definitions, title: str, summary: str) -> object:
+        if "EXPLODE" in title:
+            raise OverflowError("date value out of range")
+        return match_item(self, title, summary)
+
+    monkeypatch.setattr(Definitions, "match_item", fragile)
     year_one = (
         b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><item><guid>old</guid>'
         b"<title>Minsk moves troops</title><pubDate>Mon, 01 Jan 0001 00:00:00 +0000</pubDate></item>"
@@ -185,6 +194,7 @@ def test_one_feed_that_cannot_be_stored_does_not_stop_the_others(
         bad = [
             server.route("/year1.xml", Reply(body=year_one)),
             server.route("/link.xml", Reply(body=long_link)),
+            server.route("/explode.xml", Reply(body=rss(("b", "EXPLODE")))),
         ]
         etag = server.route(
             "/etag.xml",
@@ -201,13 +211,16 @@ def test_one_feed_that_cannot_be_stored_does_not_stop_the_others(
         report = poll_and_refresh(database, config, definitions, now=lambda: NOW, due_only=False)
         by_name = {f.name: f for f in report.feeds}
         assert all(by_name[f"good{n}.xml"].items_new == 1 for n in range(3))
-        assert by_name["year1.xml"].outcome is db.PollOutcome.ERROR
-        assert "could not be stored" in (by_name["year1.xml"].error or "")
+        # ... fails that feed only, recorded with backoff: not due again at once.
+        assert by_name["explode.xml"].outcome is db.PollOutcome.ERROR
+        assert "could not be stored (OverflowError" in (by_name["explode.xml"].error or "")
         states = {f.name: f for f in db.list_feeds(database)}
-        # Recorded, with backoff: not due again at once, and not polled at every poll.
-        assert (
-            states["year1.xml"].consecutive_failures == 1 and (states["year1.xml"].next_poll_at or NOW) > NOW
-        )
+        assert states["explode.xml"].consecutive_failures == 1
+        assert (states["explode.xml"].next_poll_at or NOW) > NOW
+        # A date of year 1 (an OverflowError west of UTC before the bound) is dropped with a warning;
+        # the item counts on its fetch day.
+        assert by_name["year1.xml"].outcome is db.PollOutcome.OK and by_name["year1.xml"].items_new == 1
+        assert "implausibly old date" in (states["year1.xml"].last_error or "")
         assert db.load_trend(database), "the trend was computed from the feeds that were stored"
         if database.dialect == "postgresql":  # SQLite stores any length; PostgreSQL refuses
             assert by_name["link.xml"].outcome is db.PollOutcome.ERROR

@@ -349,3 +349,27 @@ def test_any_bytes_give_items_or_a_problem(body: bytes, content_type: str | None
         assert item.title or item.summary or item.link
         assert item.published is None or item.published <= FETCHED + timedelta(days=1)
         assert len(item.content_hash) == 64
+
+
+def test_one_document_cannot_make_the_pipeline_carry_unbounded_work() -> None:
+    from monitor.feeds.parse import MAX_ENTRIES, MAX_SUMMARY_CHARS, MAX_TITLE_CHARS
+
+    fetched = datetime(2026, 11, 20, 9, tzinfo=UTC)
+    many = "".join(f"<item><guid>{n}</guid><title>t{n}</title></item>" for n in range(MAX_ENTRIES + 500))
+    huge = f"<item><guid>big</guid><title>{'T' * 1_000_000}</title><description>{'s' * 1_000_000}</description></item>"
+    old = "<item><guid>old</guid><title>Old</title><pubDate>Mon, 01 Jan 1900 00:00:00 +0000</pubDate></item>"
+    body = (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>{huge}{old}{many}</channel></rss>'
+    )
+    parsed = parse_feed(
+        body.encode(), url="http://127.0.0.1/f", content_type="application/rss+xml", fetched_at=fetched
+    )
+    assert len(parsed.items) == MAX_ENTRIES
+    assert parsed.items[0].guid == "big"
+    assert len(parsed.items[0].title) == MAX_TITLE_CHARS and len(parsed.items[0].summary) == MAX_SUMMARY_CHARS
+    assert parsed.items[1].guid == "old" and parsed.items[1].published is None
+    assert parsed.warning is not None
+    assert (
+        "implausibly old date" in parsed.warning
+        and f"only the first {MAX_ENTRIES} were read" in parsed.warning
+    )
