@@ -106,19 +106,20 @@ def claim_feeds(
     lease: timedelta,
     due_only: bool = True,
     names: Iterable[str] = (),
+    due_by: datetime | None = None,
 ) -> list[FeedState]:
     """Claim the feeds this worker will poll now, so that other daemons on the same database skip them.
 
     A claim is a conditional UPDATE (one statement per 500 feeds, RETURNING the rows it claimed):
     two workers racing for one feed cannot both win, on SQLite (writers serialise) or on PostgreSQL
     (the row lock makes the second UPDATE re-check the claim). An expired claim (a worker that died
-    mid-poll) is free again.
+    mid-poll) is free again. ``due_by`` (default ``now``): feeds due by then count as due.
     """
     wanted = set(names)
     with db.session(write=True) as session:
         query = select(Feed.id).where(Feed.enabled.is_(True), Feed.in_config.is_(True))
         if due_only:
-            query = query.where(or_(Feed.next_poll_at.is_(None), Feed.next_poll_at <= now))
+            query = query.where(or_(Feed.next_poll_at.is_(None), Feed.next_poll_at <= (due_by or now)))
         if wanted:
             query = query.where(Feed.name.in_(wanted))
         candidates = list(session.scalars(query.order_by(Feed.next_poll_at, Feed.id)))

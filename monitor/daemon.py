@@ -104,6 +104,7 @@ class Daemon:
                 stop=self.stop,
                 worker=self.worker,
                 stories=self.stories,
+                due_grace=self._tick() / 2,
             )
         except MonitorError as exc:
             log.error("poll failed: %s", exc)

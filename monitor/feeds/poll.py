@@ -157,12 +157,25 @@ def poll(
     names: Sequence[str] = (),
     stop: threading.Event | None = None,
     worker: str | None = None,
+    due_grace: timedelta = timedelta(0),
 ) -> PollReport:
-    """Poll the feeds that are due (or all enabled ones) once and store what they return."""
+    """Poll the feeds that are due (or all enabled ones) once and store what they return.
+
+    ``due_grace``: feeds due within this much after now count as due. The daemon passes half its
+    tick: a feed polled just after one tick is due again just after the tick one interval later,
+    and without the grace it would wait for the tick after that (a 60 s interval polled every 120 s).
+    """
     worker = worker or worker_identity()
     db.mark_dead_runs(database, now(), host=host_name(), alive=pid_alive)
+    claimed_at = now()
     feeds = db.claim_feeds(
-        database, now=now(), worker=worker, lease=settings.lease, due_only=due_only, names=names
+        database,
+        now=claimed_at,
+        worker=worker,
+        lease=settings.lease,
+        due_only=due_only,
+        names=names,
+        due_by=claimed_at + due_grace,
     )
     if not feeds:
         log.debug("poll: no feed is due")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import db
 from monitor.analysis import Definitions
@@ -29,6 +29,7 @@ def poll_and_refresh(
     stop: threading.Event | None = None,
     worker: str | None = None,
     stories: StoryAssigner | None = None,
+    due_grace: timedelta = timedelta(0),
 ) -> PollReport:
     """``stories``: the process's story assigner, kept between polls (the daemon passes one); a new
     one is loaded from the database when absent. It is brought up to date with what other processes
@@ -46,6 +47,7 @@ def poll_and_refresh(
         names=names,
         stop=stop,
         worker=worker,
+        due_grace=due_grace,
     )
     if any(f.items_new or f.items_updated for f in report.feeds):
         rows = trend.refresh(database, definitions, tz=tz, now=now(), changed_from=report.earliest_day)

@@ -297,3 +297,18 @@ def test_foreign_keys_cascade_on_sqlite(sqlite_url: str) -> None:
         conn.execute(text("DELETE FROM feeds"))
     assert db.count_items(handle) == 0
     handle.close()
+
+
+def test_a_feed_due_within_the_grace_is_claimed_now(database: db.Database) -> None:
+    db.sync_feeds(database, [spec("a")], T0)
+    (feed,) = db.claim_feeds(database, now=T0, worker="w", lease=timedelta(minutes=5))
+    # Polled at T0 + 2 s with a 60 s interval: due at T0 + 62 s.
+    db.record_poll(
+        database, feed.id, ok(at=T0 + timedelta(seconds=2), next_poll_at=T0 + timedelta(seconds=62))
+    )
+    tick = T0 + timedelta(seconds=60)
+    assert db.claim_feeds(database, now=tick, worker="w", lease=timedelta(minutes=5)) == []
+    claimed = db.claim_feeds(
+        database, now=tick, worker="w", lease=timedelta(minutes=5), due_by=tick + timedelta(seconds=30)
+    )
+    assert [f.id for f in claimed] == [feed.id]
