@@ -484,8 +484,34 @@ def finish_run(
 
 
 def _dead_here(worker: str | None, host: str, alive: Callable[[int], bool]) -> bool:
-    worker_host, _, pid = (worker or "").rpartition(":")
+    # "host:pid:token" (or "host:pid" from older versions); the host may itself contain colons.
+    parts = (worker or "").rsplit(":", 2)
+    if len(parts) == 3 and parts[1].isdigit():
+        worker_host, pid = parts[0], parts[1]
+    else:
+        worker_host, _, pid = (worker or "").rpartition(":")
     return worker_host == host and pid.isdigit() and not alive(int(pid))
+
+
+def recover_worker(db: Database, worker: str, now: datetime) -> int:
+    """Undo what an earlier run of this same worker left behind when the database failed under it
+    (locked, full) before it could close: its runs still "running" are closed as failed and its
+    claims released at once, not after the lease. Only for a worker that runs one poll at a time.
+    Returns the number of runs closed."""
+    with db.session(write=True) as session:
+        closed = session.execute(
+            update(Run)
+            .where(Run.worker == worker, Run.outcome == RunOutcome.RUNNING.value)
+            .values(
+                outcome=RunOutcome.FAILED.value,
+                finished_at=now,
+                detail="the database failed before this run could be closed",
+            )
+        )
+        session.execute(
+            update(Feed).where(Feed.claimed_by == worker).values(claimed_by=None, claimed_until=None)
+        )
+        return int(closed.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def mark_dead_runs(db: Database, now: datetime, *, host: str, alive: Callable[[int], bool]) -> int:

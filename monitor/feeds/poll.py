@@ -167,6 +167,8 @@ def poll(
     """
     worker = worker or worker_identity()
     db.mark_dead_runs(database, now(), host=host_name(), alive=pid_alive)
+    if db.recover_worker(database, worker, now()):
+        log.warning("poll: closed a run of this process that a database failure had left open")
     claimed_at = now()
     feeds = db.claim_feeds(
         database,

@@ -312,3 +312,28 @@ def test_a_feed_due_within_the_grace_is_claimed_now(database: db.Database) -> No
         database, now=tick, worker="w", lease=timedelta(minutes=5), due_by=tick + timedelta(seconds=30)
     )
     assert [f.id for f in claimed] == [feed.id]
+
+
+def test_a_worker_recovers_what_a_database_failure_left_open(database: db.Database) -> None:
+    db.sync_feeds(database, [spec("a"), spec("b")], T0)
+    me, other = "vm:1:aaaa1111", "vm:1:bbbb2222"  # same host and pid, as in two containers
+    run = db.start_run(database, db.RunKind.POLL, T0, worker=me)
+    db.start_run(database, db.RunKind.POLL, T0, worker=other)
+    a, b = db.claim_feeds(database, now=T0, worker=me, lease=timedelta(minutes=10))
+    db.release_claims(database, me)
+    db.claim_feeds(database, now=T0, worker=me, lease=timedelta(minutes=10), names=["a"])
+    db.claim_feeds(database, now=T0, worker=other, lease=timedelta(minutes=10), names=["b"])
+    assert db.recover_worker(database, me, T0 + timedelta(minutes=1)) == 1
+    runs = {r.id: r for r in db.recent_runs(database)}
+    assert runs[run].outcome is db.RunOutcome.FAILED
+    assert sum(1 for r in runs.values() if r.outcome is db.RunOutcome.RUNNING) == 1  # the other's
+    # Mine are free at once; the other container's claim stands.
+    assert [
+        f.name for f in db.claim_feeds(database, now=T0, worker="third:1:cccc", lease=timedelta(minutes=1))
+    ] == ["a"]
+    assert a.name == "a" and b.name == "b"
+
+
+def test_worker_identities_differ_between_processes_on_one_host() -> None:
+    host, pid, token = worker_identity().rsplit(":", 2)
+    assert host == host_name() and pid.isdigit() and len(token) == 8
