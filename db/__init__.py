@@ -31,6 +31,7 @@ from db._store import (
     sync_feeds,
 )
 from db._trend_store import (
+    claim_once,
     count_stale_items,
     get_setting,
     item_details,
@@ -102,6 +103,7 @@ __all__ = [
     "StoryScoreRow",
     "TopStory",
     "claim_feeds",
+    "claim_once",
     "count_items",
     "count_stale_items",
     "create_db_engine",

@@ -24,6 +24,7 @@ from db.types import (
     TopStory,
     evidence_json,
 )
+from indicators.errors import StorageRefusedError
 from scenarios import DailyTrend, ItemFacts, Level
 
 BATCH = 5000
@@ -279,6 +280,21 @@ def get_setting(database: Database, key: str) -> str | None:
     with database.session() as session:
         row = session.get(Setting, key)
         return row.value if row else None
+
+
+def claim_once(database: Database, key: str, owner: str) -> str:
+    """The owner of ``key``: ``owner`` if nobody held it yet (it is recorded), else the one who
+    does, across processes and daemons on one database (SQLite takes its write lock at BEGIN; on
+    PostgreSQL the primary key refuses the second insert)."""
+    try:
+        with database.session(write=True) as session:
+            held = session.get(Setting, key)
+            if held is not None:
+                return held.value
+            session.add(Setting(key=key, value=owner))
+        return owner
+    except StorageRefusedError:  # another daemon inserted it between our read and our write
+        return get_setting(database, key) or ""
 
 
 def set_setting(database: Database, key: str, value: str) -> None:

@@ -116,14 +116,15 @@ class Daemon:
         with self._lock:
             state = self.state
         config = state.config
+        day = local_day(self.now(), config.schedule.tzinfo)
         try:
-            files = write_digest(
-                self.database,
-                config,
-                state.definitions,
-                local_day(self.now(), config.schedule.tzinfo),
-                now=self.now(),
-            )
+            # One digest (and one mail) per day and database, however many daemons share it: the
+            # first daemon to claim the day writes and mails it (and retries its failed sends).
+            owner = db.claim_once(self.database, f"digest_claim:{day.isoformat()}", self.worker)
+            if owner != self.worker:
+                log.info("digest day=%s is written by another daemon (%s) on this database", day, owner)
+                return
+            files = write_digest(self.database, config, state.definitions, day, now=self.now())
             if config.digest.smtp is not None:
                 send_pending(self.database, config, files, env=os.environ)
         except MonitorError as exc:

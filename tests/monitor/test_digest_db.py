@@ -205,3 +205,32 @@ def test_every_level_above_calm_shows_what_holds_it_up(
     old = [st for st in war.holding if "Iskander" in st.title and (DAY - st.day).days >= 4]
     assert old and all(st.day < DAY for st in old)
     assert all((DAY - st.day).days <= 1 for st in war.stories)
+
+
+def test_daemons_sharing_a_database_mail_one_digest_a_day(tmp_path: Path) -> None:
+    from threading import Event
+
+    from monitor.daemon import Daemon
+
+    inbox = Inbox()
+    port = free_port()
+    config_path = write_config(tmp_path / "monitor.yaml", [])
+    config_path.write_text(
+        config_path.read_text()
+        + f"digest:\n  output_dir: out\n  smtp:\n    host: 127.0.0.1\n    port: {port}\n    security: none\n"
+        "    from: monitor@example.org\n    to: [analyst@example.org]\n",
+        encoding="utf-8",
+    )
+    history.write(tmp_path / "history.jsonl")
+    monitor(config_path, "import", str(tmp_path / "history.jsonl"))
+    daemons = [Daemon(load_config(config_path), now=lambda: NOW, stop=Event()) for _ in range(3)]
+    for n, daemon in enumerate(daemons):
+        daemon.worker = f"vm:1:daemon{n}"  # three containers, one database
+    try:
+        with _serve_on(inbox, port):
+            for daemon in daemons:
+                daemon.digest_job()
+        assert len(inbox.messages) == 1
+    finally:
+        for daemon in daemons:
+            daemon.database.close()
