@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from indicators.errors import ConfigError
-from monitor.cli.app import AppContext, console, pass_ctx, utcnow
+from monitor.cli.app import AppContext, console, err_console, pass_ctx, utcnow
+from monitor.redaction import redact_errors
+
+# Exit statuses of `monitor poll` (README, Commands): 0 every feed answered, 1/2 an error before
+# polling (1: storage or definitions, 2: config), 3 some feeds failed, 4 every feed failed.
+EXIT_SOME_FAILED = 3
+EXIT_ALL_FAILED = 4
 
 
 @click.command(name="poll")
@@ -16,7 +25,10 @@ from monitor.cli.app import AppContext, console, pass_ctx, utcnow
 @click.option("--feed", "names", multiple=True, metavar="NAME", help="Only this feed (repeatable).")
 @pass_ctx
 def poll_command(obj: AppContext, due_only: bool, names: tuple[str, ...]) -> None:
-    """Fetch feeds once, store new and changed items, and print each feed's outcome."""
+    """Fetch feeds once, store new and changed items, and print each feed's outcome.
+
+    Exits 0 when every feed answered, 3 when some failed and 4 when all did (1 or 2 for an error
+    before any feed was polled), so a cron job or a script can tell."""
     from monitor.pipeline.poll_cycle import poll_and_refresh
     from monitor.pipeline.poll_settings import feed_specs
 
@@ -43,16 +55,30 @@ def poll_command(obj: AppContext, due_only: bool, names: tuple[str, ...]) -> Non
     for result in sorted(report.feeds, key=lambda r: r.name):
         style = "" if result.outcome.succeeded else "red"
         table.add_row(
-            result.name,
+            escape(result.name),
             result.outcome,
             str(result.status or "-"),
             str(result.items_new),
             str(result.items_updated),
-            result.error or "",
+            escape(redact_errors(result.error or "")),
             style=style,
         )
     console.print(table)
+    feeds = len(report.feeds)
     console.print(
-        f"{len(report.feeds)} feeds, {report.failed} failed, {report.items_new} new items"
-        + (" (stopped early)" if report.stopped else "")
+        f"{feeds} feed{'s' if feeds != 1 else ''}, {report.failed} failed, {report.items_new} new "
+        f"item{'s' if report.items_new != 1 else ''}" + (" (stopped early)" if report.stopped else "")
     )
+    if report.failed and report.failed == feeds:
+        unreachable = sum(
+            1 for r in report.feeds if "not found" in (r.error or "") or "refused" in (r.error or "")
+        )
+        hint = (
+            " (every host unreachable: is this machine offline?)"
+            if unreachable == feeds and feeds > 1
+            else ""
+        )
+        err_console.print(f"[red]every feed failed{hint}[/]")
+        sys.exit(EXIT_ALL_FAILED)
+    if report.failed:
+        sys.exit(EXIT_SOME_FAILED)

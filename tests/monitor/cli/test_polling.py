@@ -84,7 +84,7 @@ def test_gone_feed_is_disabled_and_moved_feed_recorded(tmp_path: Path, server: F
             ("moved", server.route("/old.xml", Reply(301, b"", (("Location", server.url("/new.xml")),)))),
         ],
     )
-    monitor(config, "poll")
+    assert monitor(config, "poll", check=False).exit_code == 3  # one of two feeds failed
     health = {f["name"]: f for f in json.loads(monitor(config, "feeds", "--json").stdout)["feeds"]}
     assert not health["gone"]["enabled"] and "410" in health["gone"]["disabled_reason"]
     assert health["moved"]["url"] == server.url("/new.xml") and health["moved"]["items"] == 2
@@ -133,3 +133,19 @@ def test_killed_mid_poll_leaves_no_partial_poll_and_no_duplicates(tmp_path: Path
     assert "20 new items" in again.stdout
     assert rows(config, "select count(*), count(distinct feed_id || '|' || guid) from items") == [(23, 23)]
     assert rows(config, "select outcome from runs order by id") == [("interrupted",), ("ok",)]
+
+
+def test_poll_exit_status_says_whether_feeds_failed(tmp_path: Path, server: FeedServer) -> None:
+    from tests.helpers.feed_server import dead_port
+
+    for folder in ("ok", "down"):
+        (tmp_path / folder).mkdir()
+    ok_config = write_config(
+        tmp_path / "ok" / "monitor.yaml", [("a", server.route("/a.xml", conditional(FEED_A)))]
+    )
+    assert monitor(ok_config, "poll").exit_code == 0
+    dead = [(f"dead{n}", f"http://127.0.0.1:{dead_port()}/feed.xml") for n in range(2)]
+    down = write_config(tmp_path / "down" / "monitor.yaml", dead)
+    result = monitor(down, "poll", check=False)
+    assert result.exit_code == 4
+    assert "every feed failed (every host unreachable: is this machine offline?)" in result.stderr
