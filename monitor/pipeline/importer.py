@@ -8,6 +8,7 @@ link the source already has is not stored again under another id.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,6 +25,11 @@ from monitor.pipeline.story_assigner import StoryAssigner
 
 Progress = Callable[[int, int], None]
 JSONL_KEYS = ("id", "title", "summary", "url", "source", "lang", "published")
+# The labelled sets (../shared/eval/*.jsonl) write the date as "date" and carry their labels; the
+# labels are for `monitor eval`, not stored by an import, so they are accepted and left aside.
+DATE_ALIAS = "date"
+LABEL_KEYS = ("scenario", "polarity", "rationale")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 BATCH = 1000
 MAX_REPORTED = 10
 
@@ -52,6 +58,14 @@ def _parse_published(value: object) -> datetime | None:
     if not isinstance(value, str):
         raise ValueError("expected a date string such as 2026-06-28T14:30:00Z or 2026-06-28")
     text = value.strip()
+    month = _MONTH.match(text)
+    if month:
+        # An ISO 8601 month ("2022-10"): the first of the month, at noon UTC so that no time zone
+        # moves it into the month before.
+        year, number = int(month.group(1)), int(month.group(2))
+        if not 1 <= number <= 12:
+            raise ValueError(f"{value!r} is not a date: month {number} does not exist")
+        return datetime(year, number, 1, 12, tzinfo=UTC)
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
@@ -80,9 +94,13 @@ def read_jsonl(path: Path) -> list[ImportRecord]:
             data = json.loads(line)
             if not isinstance(data, dict):
                 raise ValueError("expected one JSON object per line")
-            unknown = sorted(set(data) - set(JSONL_KEYS))
+            unknown = sorted(set(data) - set(JSONL_KEYS) - {DATE_ALIAS, *LABEL_KEYS})
             if unknown:
                 raise ValueError(f"unknown keys {unknown}; expected {', '.join(JSONL_KEYS)}")
+            if DATE_ALIAS in data:
+                if data.get("published") not in (None, "", data[DATE_ALIAS]):
+                    raise ValueError("has both 'published' and 'date', with different values")
+                data["published"] = data[DATE_ALIAS]
             title, summary = str(data.get("title") or ""), str(data.get("summary") or "")
             if not (title or summary):
                 raise ValueError("needs a title or a summary")
@@ -110,7 +128,8 @@ def read_jsonl(path: Path) -> list[ImportRecord]:
     if problems:
         shown = "\n  ".join(problems[:MAX_REPORTED])
         more = f"\n  … and {len(problems) - MAX_REPORTED} more" if len(problems) > MAX_REPORTED else ""
-        raise ImportFileError(f"{len(problems)} bad lines, nothing was imported:\n  {shown}{more}")
+        lines_word = "line" if len(problems) == 1 else "lines"
+        raise ImportFileError(f"{len(problems)} bad {lines_word}, nothing was imported:\n  {shown}{more}")
     return records
 
 

@@ -80,3 +80,32 @@ def test_a_bad_line_names_file_and_line_and_stores_nothing(
         database.close()
     assert f"{bad}:2:" in str(raised.value)
     assert rows(path, "select count(*) from items") == [(0,)]
+
+
+def test_the_labelled_sets_format_imports_as_it_is(tmp_path: Path, shipped_definitions: Definitions) -> None:
+    """../shared/eval/*.jsonl: `date` (also an ISO month) and the label keys are accepted."""
+    path = write_config(tmp_path / "monitor.yaml", [])
+    config = load_config(path)
+    labelled = jsonl(
+        tmp_path / "dev.jsonl",
+        [
+            {"id": "a", "lang": "en", "source": "wire", "date": "2022-10", "title": "Belarus moves troops to the border",
+             "summary": "", "scenario": "belarus_war", "polarity": "escalation", "rationale": "troops"},
+            {"id": "b", "lang": "en", "source": "wire", "date": "2025-09-10", "title": "Drones cross into Poland",
+             "scenario": "airspace_nato", "polarity": "escalation", "rationale": "incursion"},
+        ],
+    )  # fmt: skip
+    database = db.open_database(config.database_url)
+    try:
+        report = import_file(database, config, shipped_definitions, labelled, now=NOW)
+        assert (report.read, report.new, report.undated) == (2, 2, 0)
+    finally:
+        database.close()
+    assert sorted(rows(path, "select guid, day from items")) == [("a", "2022-10-01"), ("b", "2025-09-10")]
+    bad = jsonl(tmp_path / "bad.jsonl", [{"id": "c", "source": "w", "title": "t", "date": "2022-13"}])
+    database = db.open_database(config.database_url)
+    try:
+        with pytest.raises(MonitorError, match=r"bad.jsonl:1: .*month 13 does not exist"):
+            import_file(database, config, shipped_definitions, bad, now=NOW)
+    finally:
+        database.close()
