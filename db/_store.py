@@ -596,3 +596,9 @@ def get_item(db: Database, item_id: int) -> StoredItem | None:
 def count_items(db: Database) -> int:
     with db.session() as session:
         return int(session.scalar(select(func.count(Item.id))) or 0)
+
+
+def items_with_guid(db: Database, guid: str) -> list[int]:
+    """The ids of the stored items with this guid (one per feed that has it), lowest first."""
+    with db.session() as session:
+        return [int(i) for i in session.scalars(select(Item.id).where(Item.guid == guid).order_by(Item.id))]

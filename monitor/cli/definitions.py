@@ -12,6 +12,7 @@ from rich.table import Table
 
 from indicators.errors import MonitorError
 from monitor.cli.app import AppContext, console, err_console, pass_ctx
+from monitor.redaction import redact_url
 
 
 @click.command(name="scenarios")
@@ -81,7 +82,7 @@ def scenarios_command(obj: AppContext, as_json: bool, check: bool) -> None:
 
 
 @click.command(name="explain")
-@click.argument("item_id", required=False, type=int)
+@click.argument("item_id", required=False, metavar="ITEM")
 @click.option(
     "--text", metavar="TEXT", help="Explain this text (as an item's summary) instead of a stored item."
 )
@@ -94,14 +95,17 @@ def scenarios_command(obj: AppContext, as_json: bool, check: bool) -> None:
 @pass_ctx
 def explain_command(
     obj: AppContext,
-    item_id: int | None,
+    item_id: str | None,
     text: str | None,
     title: str | None,
     lang: str | None,
     reliability: float,
     as_json: bool,
 ) -> None:
-    """Show why an item (or --text) moves each scenario: fired indicators, matched phrases, negations."""
+    """Show why an item (or --text) moves each scenario: fired indicators, matched phrases, negations.
+
+    ITEM is a stored item's number (as `monitor trend --json` shows it) or its id in its feed or
+    import file (the guid; e.g. a labelled set's ``item-…`` id after `monitor import`)."""
     from monitor.explain import explain, render, to_json
 
     if title is not None and text is None:
@@ -118,11 +122,21 @@ def explain_command(
         try:
             import db
 
-            stored = db.get_item(handle, item_id)  # type: ignore[arg-type]
+            assert item_id is not None
+            if item_id.isdigit():
+                stored = db.get_item(handle, int(item_id))
+            else:
+                found = db.items_with_guid(handle, item_id)
+                if len(found) > 1:
+                    raise MonitorError(
+                        f"{len(found)} stored items have the id {item_id!r} (one per feed): "
+                        f"give one of their numbers instead: {', '.join(map(str, found[:10]))}"
+                    )
+                stored = db.get_item(handle, found[0]) if found else None
         finally:
             handle.close()
         if stored is None:
-            raise MonitorError(f"no item with id {item_id} in {obj.config.database_url}")
+            raise MonitorError(f"no item {item_id!r} in {redact_url(obj.config.database_url)}")
         fields = {"title": stored.title, "summary": stored.summary}
         reliability = stored.reliability
         source = {

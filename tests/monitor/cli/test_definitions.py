@@ -106,7 +106,7 @@ def test_explain_stored_item_after_a_poll(tmp_path: Path) -> None:
     assert out["scenarios"]["airspace_nato"]["contribution"] > 0
     assert sorted(m["indicator"] for m in out["matches"]) == sorted(i for i, _ in stored)
     missing = monitor(config, "explain", "999", check=False)
-    assert missing.exit_code == 1 and "no item with id 999" in missing.stderr
+    assert missing.exit_code == 1 and "no item '999'" in missing.stderr
 
 
 def test_eval_json_on_own_fixture(tmp_path: Path) -> None:
@@ -223,3 +223,21 @@ def test_scenarios_check_prints_the_coverage_table(tmp_path: Path) -> None:
     assert "vocabulary 'my_flood.flood' has no terms in fr, de, ru, uk, be, pl, lt, lv" in " ".join(
         err.split()
     )
+
+
+def test_explain_takes_an_items_own_id_as_well_as_its_number(tmp_path: Path) -> None:
+    from tests.helpers.imports import jsonl
+
+    config = write_config(tmp_path / "monitor.yaml", [])
+    data = jsonl(
+        tmp_path / "labelled.jsonl",
+        [{"id": "item-0042", "source": "wire", "lang": "en", "date": "2025-09-10",
+          "title": "Belarus moves troops to the Ukrainian border", "scenario": "belarus_war",
+          "polarity": "escalation", "rationale": "troops"}],
+    )  # fmt: skip
+    monitor(config, "import", str(data))
+    by_guid = json.loads(monitor(config, "explain", "item-0042", "--json").stdout)
+    by_number = json.loads(monitor(config, "explain", "1", "--json").stdout)
+    assert by_guid == by_number
+    missing = monitor(config, "explain", "item-9999", check=False)
+    assert missing.exit_code == 1 and "no item 'item-9999'" in missing.output
