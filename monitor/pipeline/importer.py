@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
@@ -19,7 +19,7 @@ import db
 from indicators.errors import ImportFileError
 from monitor.analysis import Definitions
 from monitor.config.model import Config
-from monitor.feeds.parse import ParsedItem, parse_feed
+from monitor.feeds.parse import MAX_GUID_LENGTH, OLDEST_DATE, ParsedItem, parse_feed
 from monitor.pipeline import trend_refresh as trend
 from monitor.pipeline.story_assigner import StoryAssigner
 
@@ -32,6 +32,7 @@ LABEL_KEYS = ("scenario", "polarity", "rationale")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 BATCH = 1000
 MAX_REPORTED = 10
+MAX_LINE_CHARS = 1_000_000  # a line is one item: a longer one is an error, not 1 GB of parsing
 
 
 @dataclass(frozen=True)
@@ -78,22 +79,32 @@ def _parse_published(value: object) -> datetime | None:
     return parsed.astimezone(UTC)
 
 
-def read_jsonl(path: Path) -> list[ImportRecord]:
+def read_jsonl(path: Path, now: datetime) -> list[ImportRecord]:
     from hashlib import sha256
 
     records: list[ImportRecord] = []
     problems: list[str] = []
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        # utf-8-sig: a byte-order mark at the start (as some editors write) is not part of the data.
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
         raise ImportFileError(f"cannot read {path}: {exc}") from exc
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
-            data = json.loads(line)
+            if len(line) > MAX_LINE_CHARS:
+                raise ValueError(f"line of {len(line):,} characters; at most {MAX_LINE_CHARS:,} are read")
+            try:
+                data = json.loads(line)
+            except RecursionError:
+                raise ValueError("nested too deeply to be an item") from None
             if not isinstance(data, dict):
                 raise ValueError("expected one JSON object per line")
+            for key in (*JSONL_KEYS, DATE_ALIAS, *LABEL_KEYS):
+                value = data.get(key)
+                if value is not None and not isinstance(value, str):
+                    raise ValueError(f"{key!r} must be text, not {type(value).__name__} {str(value)[:40]}")
             unknown = sorted(set(data) - set(JSONL_KEYS) - {DATE_ALIAS, *LABEL_KEYS})
             if unknown:
                 raise ValueError(f"unknown keys {unknown}; expected {', '.join(JSONL_KEYS)}")
@@ -109,9 +120,15 @@ def read_jsonl(path: Path) -> list[ImportRecord]:
                 raise ValueError("needs a source (the outlet's name)")
             url = data.get("url") or None
             published = _parse_published(data.get("published"))
+            if published is not None and not OLDEST_DATE <= published <= now + timedelta(days=1):
+                raise ValueError(
+                    f"date {published.date().isoformat()} is before {OLDEST_DATE.year} or in the future"
+                )
             guid = str(data.get("id") or url or "")
             if not guid:
                 guid = "sha256:" + sha256(f"{title}\n{published}".encode()).hexdigest()
+            elif len(guid) > MAX_GUID_LENGTH:
+                guid = "sha256:" + sha256(guid.encode()).hexdigest()
             content_hash = sha256("\n".join([title, summary, str(url or "")]).encode()).hexdigest()
             item = ParsedItem(
                 guid=guid,
@@ -123,7 +140,7 @@ def read_jsonl(path: Path) -> list[ImportRecord]:
                 language=str(data.get("lang") or "") or None,
             )
             records.append(ImportRecord(source, item.language, item))
-        except (json.JSONDecodeError, ValueError) as exc:
+        except (json.JSONDecodeError, ValueError, OverflowError) as exc:
             problems.append(f"{path}:{number}: {exc}")
     if problems:
         shown = "\n  ".join(problems[:MAX_REPORTED])
@@ -152,7 +169,7 @@ def read_file(path: Path, now: datetime) -> list[ImportRecord]:
         head = handle.read(512).lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(b"<"):
         return read_feed_file(path, now)
-    return read_jsonl(path)
+    return read_jsonl(path, now)
 
 
 def import_file(

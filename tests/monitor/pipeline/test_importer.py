@@ -4,6 +4,7 @@ nothing and names file and line."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -107,5 +108,48 @@ def test_the_labelled_sets_format_imports_as_it_is(tmp_path: Path, shipped_defin
     try:
         with pytest.raises(MonitorError, match=r"bad.jsonl:1: .*month 13 does not exist"):
             import_file(database, config, shipped_definitions, bad, now=NOW)
+    finally:
+        database.close()
+
+
+def test_a_hostile_import_file_is_refused_line_by_line_and_stores_nothing(
+    tmp_path: Path, shipped_definitions: Definitions
+) -> None:
+    path = write_config(tmp_path / "monitor.yaml", [])
+    config = load_config(path)
+    good = {"id": "ok", "source": "wire", "title": "Belarus moves troops", "published": "2026-11-01"}
+    lines = [
+        json.dumps(good),
+        json.dumps({**good, "id": "list", "title": ["a", "b"]}),
+        json.dumps({**good, "id": "number", "summary": 12}),
+        "[" * 200_000 + "]" * 200_000,
+        json.dumps({**good, "id": "long", "summary": "x" * 2_000_000}),
+        json.dumps({**good, "id": "year1", "published": "0001-01-01T00:00:00-05:00"}),
+        json.dumps({**good, "id": "future", "published": "9999-12-31"}),
+    ]
+    hostile = tmp_path / "hostile.jsonl"
+    hostile.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    database = db.open_database(config.database_url)
+    try:
+        with pytest.raises(MonitorError) as refused:
+            import_file(database, config, shipped_definitions, hostile, now=NOW)
+        message = str(refused.value)
+        assert "6 bad lines, nothing was imported" in message
+        for number, reason in (
+            (2, "'title' must be text, not list"),
+            (3, "'summary' must be text, not int"),
+            (4, "nested too deeply"),
+            (5, "at most 1,000,000 are read"),
+            (6, ":6: "),
+            (7, "in the future"),
+        ):
+            assert f"hostile.jsonl:{number}: " in message and reason in message, (number, reason, message)
+        assert db.count_items(database) == 0
+        # A byte-order mark is no reason to refuse a file; an id too long to be a key is hashed.
+        ok = tmp_path / "bom.jsonl"
+        ok.write_bytes(b"\xef\xbb\xbf" + json.dumps({**good, "id": "i" * 5_000}).encode() + b"\n")
+        assert import_file(database, config, shipped_definitions, ok, now=NOW).new == 1
+        (guid,) = [g for (g,) in rows(path, "select guid from items")]
+        assert guid.startswith("sha256:") and len(guid) < 100
     finally:
         database.close()
