@@ -229,22 +229,24 @@ def top_stories(
             if len(bucket) >= limit or (score.scenario_id, score.story_key) in seen:
                 continue  # a story that moved the index on several days is listed once, at its strongest
             seen.add((score.scenario_id, score.story_key))
-            bucket.append(
-                TopStory(
-                    scenario_id=score.scenario_id,
-                    day=score.day,
-                    value=score.value,
-                    sources=score.sources,
-                    items=score.items,
-                    indicator_ids=tuple(score.indicator_ids or ()),
-                    item_id=score.item_id,
-                    title=title,
-                    url=url,
-                    feed_name=feed_name,
-                    story_key=score.story_key,
-                )
-            )
+            bucket.append(_top_story(score, title, url, feed_name))
         return [story for bucket in found.values() for story in bucket]
+
+
+def _top_story(score: StoryScore, title: str, url: str | None, feed_name: str) -> TopStory:
+    return TopStory(
+        scenario_id=score.scenario_id,
+        day=score.day,
+        value=score.value,
+        sources=score.sources,
+        items=score.items,
+        indicator_ids=tuple(score.indicator_ids or ()),
+        item_id=score.item_id,
+        title=title,
+        url=url,
+        feed_name=feed_name,
+        story_key=score.story_key,
+    )
 
 
 def story_scores(database: Database, *, since: date, until: date) -> list[TopStory]:
@@ -259,19 +261,7 @@ def story_scores(database: Database, *, since: date, until: date) -> list[TopSto
             .order_by(StoryScore.scenario_id, StoryScore.day, StoryScore.rank)
         )
         return [
-            TopStory(
-                scenario_id=score.scenario_id,
-                day=score.day,
-                value=score.value,
-                sources=score.sources,
-                items=score.items,
-                indicator_ids=tuple(score.indicator_ids or ()),
-                item_id=score.item_id,
-                title=title,
-                url=url,
-                feed_name=feed_name,
-                story_key=score.story_key,
-            )
+            _top_story(score, title, url, feed_name)
             for score, title, url, feed_name in session.execute(query)
         ]
 
