@@ -111,13 +111,8 @@ def test_hostile_feed_text_is_inert_in_the_digest(tmp_path: Path) -> None:
     database.close()
 
 
-def test_failed_send_keeps_files_and_is_retried_on_the_next_run(tmp_path: Path) -> None:
-    """The daemon's daily job: write, mail; a dead SMTP server is logged and the next run resends."""
-    from threading import Event
-
-    from monitor.daemon import Daemon
-
-    port = free_port()
+def _mailing_history(tmp_path: Path, port: int) -> Path:
+    """A config that mails the digest to 127.0.0.1:``port``, over the imported 60-day history."""
     config_path = write_config(tmp_path / "monitor.yaml", [])
     config_path.write_text(
         config_path.read_text()
@@ -127,6 +122,17 @@ def test_failed_send_keeps_files_and_is_retried_on_the_next_run(tmp_path: Path) 
     )
     history.write(tmp_path / "history.jsonl")
     monitor(config_path, "import", str(tmp_path / "history.jsonl"))
+    return config_path
+
+
+def test_failed_send_keeps_files_and_is_retried_on_the_next_run(tmp_path: Path) -> None:
+    """The daemon's daily job: write, mail; a dead SMTP server is logged and the next run resends."""
+    from threading import Event
+
+    from monitor.daemon import Daemon
+
+    port = free_port()
+    config_path = _mailing_history(tmp_path, port)
     daemon = Daemon(load_config(config_path), now=lambda: NOW, stop=Event())
     try:
         daemon.digest_job()  # nobody listens on the port: the send fails, the files stay
@@ -214,15 +220,7 @@ def test_daemons_sharing_a_database_mail_one_digest_a_day(tmp_path: Path) -> Non
 
     inbox = Inbox()
     port = free_port()
-    config_path = write_config(tmp_path / "monitor.yaml", [])
-    config_path.write_text(
-        config_path.read_text()
-        + f"digest:\n  output_dir: out\n  smtp:\n    host: 127.0.0.1\n    port: {port}\n    security: none\n"
-        "    from: monitor@example.org\n    to: [analyst@example.org]\n",
-        encoding="utf-8",
-    )
-    history.write(tmp_path / "history.jsonl")
-    monitor(config_path, "import", str(tmp_path / "history.jsonl"))
+    config_path = _mailing_history(tmp_path, port)
     daemons = [Daemon(load_config(config_path), now=lambda: NOW, stop=Event()) for _ in range(3)]
     for n, daemon in enumerate(daemons):
         daemon.worker = f"vm:1:daemon{n}"  # three containers, one database
