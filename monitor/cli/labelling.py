@@ -115,13 +115,17 @@ def labels(ctx: click.Context, as_json: bool) -> None:
         return
     from monitor.item_refs import item_ref
 
-    table = Table("item", "scenario", "polarity", "labelled", "by", "title", "note", box=None, pad_edge=False)
+    table = Table(box=None, pad_edge=False)
+    for name in ("item", "scenario", "polarity", "labelled", "by"):
+        table.add_column(name, no_wrap=True)
+    table.add_column("title", ratio=3)
+    table.add_column("note", ratio=1)
     for label in stored:
         table.add_row(
             item_ref(label.item_id),
             label.scenario,
             label.polarity,
-            f"{label.labelled_at:%Y-%m-%d %H:%M}",
+            f"{label.labelled_at:%Y-%m-%d}",
             label.source.value,
             escape(_short(label.title or label.summary)),
             escape(label.note or ""),
