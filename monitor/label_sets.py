@@ -97,10 +97,14 @@ def labelled_set(labels: Sequence[db.StoredLabel]) -> LabelledSet:
     shared = Counter(label.guid for label in labels)
     records: list[LabelledRecord] = []
     skipped: list[db.StoredLabel] = []
+    used: set[str] = set()
     for label in labels:
         if not (label.title.strip() or label.summary.strip()):
             skipped.append(label)
             continue
         ident = label.guid if shared[label.guid] == 1 else f"{label.guid}#{label.item_id}"
+        while ident in used:  # a guid that reads like another's "guid#number"
+            ident = f"{ident}#{label.item_id}"
+        used.add(ident)
         records.append(LabelledRecord(label, ident))
     return LabelledSet(tuple(records), tuple(skipped))

@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import db
 from indicators.errors import LabelError
@@ -65,11 +67,41 @@ def test_the_export_reads_back_as_the_same_items(tmp_path: Path) -> None:
         _stored(2, "shared", "One guid in two feeds", scenario="belarus_war", polarity="escalation"),
         _stored(3, "shared", "", "The other feed's item"),
         _stored(4, "empty", " ", ""),
+        _stored(5, "shared#2", "A guid that reads like the export's own"),
     ]
     labelled = labelled_set(labels)
-    assert [r.id for r in labelled.records] == ["a", "shared#2", "shared#3"]
+    assert [r.id for r in labelled.records] == ["a", "shared#2", "shared#3", "shared#2#5"]
     assert [s.item_id for s in labelled.skipped] == [4]
     path = tmp_path / "export.jsonl"
     path.write_text(labelled.jsonl(), encoding="utf-8")
-    assert len(path.read_text(encoding="utf-8").splitlines()) == 3
+    assert len(path.read_text(encoding="utf-8").splitlines()) == 4
     assert load_labelled(path) == labelled.items()
+
+
+# Any text a database hands back (no lone surrogates), as title, summary and guid.
+TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
+
+
+# Guids shared by several feeds, and guids that read like the export's "guid#number".
+GUID = st.one_of(TEXT.filter(str.strip), st.sampled_from(["a", "a#1", "a#2", "a#2#3", "b"]))
+
+
+@given(st.lists(st.tuples(GUID, TEXT, TEXT), max_size=5))
+def test_any_stored_text_reads_back_as_it_was(labels: list[tuple[str, str, str]]) -> None:
+    labelled = labelled_set(
+        [_stored(n, guid, title, summary) for n, (guid, title, summary) in enumerate(labels, start=1)]
+    )
+    items = labelled.items()
+    assert len(items) + len(labelled.skipped) == len(labels)
+    assert len({item.id for item in items}) == len(items)
+    lines = labelled.jsonl().splitlines()
+    assert len(lines) == len(items)
+    import json
+
+    from monitor.eval_io import REQUIRED_KEYS
+
+    for line, item in zip(lines, items, strict=True):
+        record = json.loads(line)
+        assert tuple(record[key] for key in REQUIRED_KEYS) == (
+            item.id, item.lang, item.title, item.summary, item.scenario, item.polarity
+        )  # fmt: skip
