@@ -209,6 +209,22 @@ class StoryScore(Base):
     indicator_ids: Mapped[list[str]] = mapped_column(JSON)
 
 
+class Label(Base):
+    """The analyst's verdict on an item: the scenario it is mainly about (or ``none``) and the polarity.
+
+    One per item, so a relabel replaces it; it goes with its item."""
+
+    __tablename__ = "labels"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), unique=True)
+    scenario: Mapped[str] = mapped_column(String(200))
+    polarity: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str | None] = mapped_column(Text)
+    labelled_at: Mapped[datetime]
+    source: Mapped[str] = mapped_column(String(32))  # a LabelSource value
+
+
 class Setting(Base):
     """Small facts about how stored data was derived (e.g. the time zone of ``items.day``)."""
 

@@ -327,3 +327,41 @@ class StoryMemory:
     signature: str
     at: datetime  # published, else fetched
     feed_id: int
+
+
+class LabelSource(StrEnum):
+    """Who gave a label, stored as its value in ``labels.source``."""
+
+    ANALYST = "analyst"  # `monitor label`: the analyst's own correction
+    IMPORT = "import"  # the label keys of an imported labelled set
+
+
+@dataclass(frozen=True, slots=True)
+class LabelWrite:
+    """A label to store on an item: the scenario it is mainly about (or ``none``) and the polarity."""
+
+    item_id: int
+    scenario: str
+    polarity: str
+    note: str | None
+    labelled_at: datetime
+    source: LabelSource
+
+
+@dataclass(frozen=True, slots=True)
+class StoredLabel:
+    """A stored label with the item it is on: what `monitor labels` lists and exports."""
+
+    item_id: int
+    scenario: str
+    polarity: str
+    note: str | None
+    labelled_at: datetime
+    source: LabelSource
+    guid: str
+    feed_name: str
+    language: str | None
+    title: str
+    summary: str
+    url: str | None
+    published_at: datetime | None

@@ -34,6 +34,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "monitor.process_identity": (),
     "monitor.redaction": (),  # a leaf: every display of a URL may use it
     "monitor.feed_health": ("db", "monitor.redaction"),
+    "monitor.item_refs": ("indicators", "db", "monitor.redaction"),
     "monitor.digest": (
         "indicators",
         "scenarios",
@@ -44,6 +45,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "monitor.process_identity",
         "monitor.feed_health",
         "monitor.redaction",
+        "monitor.item_refs",
     ),
     "monitor.daemon": (
         "indicators",

@@ -265,6 +265,7 @@ def build_digest(
                 sources=s.sources,
                 indicators=s.indicator_ids,
                 phrases=_phrases([m for m in fired if m.indicator_id in weights]),
+                item_id=s.item_id,
             )
 
         holding = tuple(story(s, value) for value, s in held.get(sid, ()))

@@ -52,6 +52,7 @@ class DigestStory:
     phrases: tuple[Phrase, ...] = ()
     # The item had no title: ``title`` is its summary's first sentence, shortened (shown as derived).
     title_derived: bool = False
+    item_id: int | None = None  # the stored item shown, named as `monitor explain` and `label` take it
 
 
 @dataclass(frozen=True, slots=True)
