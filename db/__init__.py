@@ -3,6 +3,13 @@
 It only stores and reads values (``db.types``, and value types from ``scenarios`` and
 ``indicators``): items arrive analysed, as ``ItemWrite``; nothing here matches, groups or cleans."""
 
+from db._alert_store import (
+    apply_alert_step,
+    claim_deliveries,
+    finish_delivery,
+    load_alert_memory,
+    recent_alerts,
+)
 from db._engine import (
     HEAD_REVISION,
     Database,
@@ -55,6 +62,11 @@ from db._trend_store import (
     trend_span,
 )
 from db.types import (
+    AlertKind,
+    AlertMemory,
+    DeliveryJob,
+    DeliveryState,
+    DeliveryStatus,
     FeedSpec,
     FeedState,
     ItemDetails,
@@ -63,6 +75,7 @@ from db.types import (
     ItemWrite,
     KnownItem,
     MatchRecord,
+    NewAlert,
     NewItem,
     PollOutcome,
     PollSummary,
@@ -70,6 +83,7 @@ from db.types import (
     RunInfo,
     RunKind,
     RunOutcome,
+    StoredAlert,
     StoredItem,
     StoryMemory,
     StoryScoreRow,
@@ -80,7 +94,12 @@ from indicators.types import Evidence
 
 __all__ = [
     "HEAD_REVISION",
+    "AlertKind",
+    "AlertMemory",
     "Database",
+    "DeliveryJob",
+    "DeliveryState",
+    "DeliveryStatus",
     "Evidence",
     "FeedSpec",
     "FeedState",
@@ -90,6 +109,7 @@ __all__ = [
     "ItemWrite",
     "KnownItem",
     "MatchRecord",
+    "NewAlert",
     "NewItem",
     "PollOutcome",
     "PollSummary",
@@ -99,10 +119,13 @@ __all__ = [
     "RunOutcome",
     "StorageError",
     "StorageRefusedError",
+    "StoredAlert",
     "StoredItem",
     "StoryMemory",
     "StoryScoreRow",
     "TopStory",
+    "apply_alert_step",
+    "claim_deliveries",
     "claim_feeds",
     "claim_once",
     "count_items",
@@ -110,6 +133,7 @@ __all__ = [
     "create_db_engine",
     "current_revision",
     "ensure_feed",
+    "finish_delivery",
     "finish_run",
     "get_item",
     "get_setting",
@@ -123,10 +147,12 @@ __all__ = [
     "iter_items_meta",
     "known_items",
     "list_feeds",
+    "load_alert_memory",
     "load_trend",
     "mark_dead_runs",
     "new_items_per_feed",
     "open_database",
+    "recent_alerts",
     "recent_runs",
     "recent_story_items",
     "recompute_days",

@@ -45,7 +45,19 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "monitor.feed_health",
         "monitor.redaction",
     ),
+    # Alerts mail through the digest's SMTP sender and read the trend the pipeline keeps.
+    "monitor.alerts": (
+        "indicators",
+        "scenarios",
+        "db",
+        "monitor.config",
+        "monitor.analysis",
+        "monitor.pipeline",
+        "monitor.digest.send",
+        "monitor.redaction",
+    ),
     "monitor.daemon": (
+        "monitor.alerts",
         "indicators",
         "scenarios",
         "db",
