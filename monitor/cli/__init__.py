@@ -4,7 +4,7 @@ The top of the house, one module per command group: ``app`` holds the root group
 per-invocation context and the error handling (errors the user can fix are one paragraph without a
 traceback; exit 2 for configuration, 1 otherwise); ``starter`` (init), ``database`` (db), ``polling``
 (poll), ``feed_table`` (feeds), ``run_daemon`` (run), ``definitions`` (scenarios, explain, eval),
-``trend`` with its view ``trend_view``, ``history`` (rescore, import) and ``daily_digest`` (digest)
+``trend`` with its view ``trend_view``, ``history`` (rescore, import), ``daily_digest`` (digest) and ``alerting`` (alerts)
 hold the commands. Every command has help text (a test fails otherwise) and imports db, httpx and the
 config lazily so that ``monitor --help`` starts fast. The package may use every other part of
 ``monitor`` and the layers below; nothing imports it except ``monitor.__main__`` and the ``monitor``
@@ -13,6 +13,7 @@ entry point.
 
 from __future__ import annotations
 
+from monitor.cli.alerting import alerts_group
 from monitor.cli.app import main
 from monitor.cli.daily_digest import digest_command
 from monitor.cli.database import database
@@ -31,6 +32,7 @@ for _command in (init, run, poll_command, feeds, scenarios_command, explain_comm
 for _command in (trend_command, rescore_command, import_command, digest_command):
     main.add_command(_command)
 # listed under both names, as since the first release: `monitor db upgrade` is the documented one
+main.add_command(alerts_group)
 main.add_command(database)
 main.add_command(database, name="db")
 
