@@ -6,8 +6,6 @@ import json
 import os
 
 import click
-from rich.markup import escape
-from rich.table import Table
 
 from indicators.errors import MonitorError
 from monitor.cli.app import AppContext, console, err_console, pass_ctx, utcnow
@@ -84,22 +82,20 @@ def list_command(obj: AppContext, limit: int, as_json: bool) -> None:
     if not alerts:
         console.print("no alert yet")
         return
-    table = Table("when (UTC)", "scenario", "alert", "index", "deliveries")
     for a in alerts:
         what = f"{a.previous_level} → {a.level}" if a.kind.value == "level" else f"spike at {a.level}"
-        states = []
+        _line(f"{a.created_at.strftime('%Y-%m-%d %H:%M')} UTC  {a.scenario_id}  {what}  index {a.index:.1f}")
         for d in a.deliveries:
-            state = f"{d.channel}: {d.status.value} ({d.attempts} attempt{'' if d.attempts == 1 else 's'})"
+            state = (
+                f"    {d.channel}: {d.status.value} ({d.attempts} attempt{'' if d.attempts == 1 else 's'})"
+            )
             if d.status.value == "pending" and d.next_attempt_at:
-                state += f", next {d.next_attempt_at.strftime('%Y-%m-%d %H:%M')}"
+                state += f", next {d.next_attempt_at.strftime('%Y-%m-%d %H:%M')} UTC"
             if d.last_error and d.status.value != "sent":
-                state += f"\n  {d.last_error[:160]}"
-            states.append(state)
-        table.add_row(
-            a.created_at.strftime("%Y-%m-%d %H:%M"),
-            escape(a.scenario_id),
-            escape(what),
-            f"{a.index:.1f}",
-            escape("\n".join(states)),
-        )
-    console.print(table)
+                state += f": {d.last_error}"
+            _line(state)
+
+
+def _line(text: str) -> None:
+    # Plain text: a scenario id or a server's answer must not be read as Rich markup.
+    console.print(text, markup=False, highlight=False, soft_wrap=True)
