@@ -52,6 +52,7 @@ def _send_email(
             "the email channel needs digest.smtp in the config, which is not set", channel="email"
         )
     subject, text, html = mail_parts(body)
+    subject = " ".join(subject.split())  # a title with a line break would be refused as a header
     try:
         send_digest(
             smtp, subject=subject, html=html, text=text, env=env, ssl_context=ssl_context, what="the alert"
@@ -89,7 +90,8 @@ def _send_webhook(config: Config, body: Mapping[str, Any], *, env: Mapping[str, 
             f"webhook {where} could not be reached: {detail}; the delivery is retried", channel="webhook"
         ) from exc
     if not answer.is_success:
-        said = " ".join(answer.text[:ANSWER_CHARS].split())
+        # The receiver's words end up in logs and `monitor alerts list`: printable characters only.
+        said = " ".join("".join(c if c.isprintable() else " " for c in answer.text[:ANSWER_CHARS]).split())
         raise AlertSendError(
             f"webhook {where} answered HTTP {answer.status_code}"
             + (f" ({said})" if said else "")

@@ -256,6 +256,26 @@ def test_a_delivery_is_given_up_after_max_attempts(sqlite_url: str, tmp_path: Pa
     assert len(hook.received) == 2
 
 
+def together(daemons: list[Daemon], job: str) -> None:
+    """Run ``job`` on every daemon at the same moment, each in its own thread, as two processes would."""
+    start = threading.Barrier(len(daemons))
+    errors: list[BaseException] = []
+
+    def run(daemon: Daemon) -> None:
+        try:
+            start.wait(timeout=30)
+            getattr(daemon, job)()
+        except BaseException as exc:  # reported below, in the test's thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(d,)) for d in daemons]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+
+
 @pytest.mark.postgres
 def test_two_daemons_on_one_postgresql_send_one_alert(
     postgres_schema_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -274,26 +294,9 @@ def test_two_daemons_on_one_postgresql_send_one_alert(
         clock = Clock(T0)
         daemons = [Daemon(config, now=clock), Daemon(config, now=clock)]
         try:
-            for _ in range(3):  # ticks: the two daemons poll, evaluate and deliver at the same moments
-                start = threading.Barrier(len(daemons))
-                errors: list[BaseException] = []
-
-                def tick(
-                    daemon: Daemon, start: threading.Barrier = start, errors: list[BaseException] = errors
-                ) -> None:
-                    try:
-                        start.wait(timeout=30)
-                        daemon.poll_job()
-                        daemon.alert_job()
-                    except BaseException as exc:  # reported below, in the test's thread
-                        errors.append(exc)
-
-                threads = [threading.Thread(target=tick, args=(d,)) for d in daemons]
-                for thread in threads:
-                    thread.start()
-                for thread in threads:
-                    thread.join(timeout=120)
-                assert errors == []
+            for _ in range(3):  # ticks: both daemons poll (one gets the feed), evaluate and deliver
+                together(daemons, "poll_job")
+                together(daemons, "alert_job")
                 clock.at += timedelta(minutes=2)
             alerts = db.recent_alerts(daemons[0].database)
         finally:
@@ -304,6 +307,34 @@ def test_two_daemons_on_one_postgresql_send_one_alert(
         ("email", db.DeliveryStatus.SENT, 1),
         ("webhook", db.DeliveryStatus.SENT, 1),
     }
+    assert len(inbox.messages) == 1
+    assert len(hook.received) == 1
+
+
+@pytest.mark.postgres
+def test_two_daemons_seeing_one_change_at_once_store_and_send_it_once(
+    postgres_schema_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(TOKEN_ENV, TOKEN)
+    inbox = Inbox()
+    with WebhookReceiver() as hook, smtp_server(inbox) as port:
+        config = write_config(tmp_path, postgres_schema_url, smtp_port=port, hook_url=hook.url())
+        clock = Clock(T0)
+        daemons = [Daemon(config, now=clock) for _ in range(3)]
+        try:
+            yesterday = DAY - timedelta(days=1)
+            set_trend(daemons[0].database, config, [(yesterday, "calm", 0.0), (DAY, "calm", 1.0)])
+            together(daemons, "alert_job")
+            # A `monitor poll` elsewhere raised the level: every daemon sees it on its next tick.
+            set_trend(daemons[0].database, config, [(yesterday, "calm", 0.0), (DAY, "warning", 12.0)])
+            for _ in range(3):
+                clock.at += timedelta(minutes=1)
+                together(daemons, "alert_job")
+            alerts = db.recent_alerts(daemons[0].database)
+        finally:
+            for daemon in daemons:
+                daemon.shutdown()
+    assert [(a.level, a.previous_level) for a in alerts] == [("warning", "calm")]
     assert len(inbox.messages) == 1
     assert len(hook.received) == 1
 
