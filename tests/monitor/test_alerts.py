@@ -38,7 +38,7 @@ DAY = T0.date()
 RISING = rss(
     "Wire",
     [
-        ("w-1", "Russia deploys nuclear missiles in Belarus, Minsk confirms", "Officials spoke on Sunday."),
+        ("w-1", 'Russia deploys nuclear missiles in Belarus, Minsk confirms &amp; warns "Kyiv"', "Sunday."),
         ("w-2", "Belarus and Russia start joint military exercises near the Polish border", "Drills."),
         ("w-3", "Missiles launched from Belarusian territory struck Kyiv overnight", "Air raid alert."),
         ("w-4", "Weather in Minsk <b>snow</b>", "Snow expected."),
@@ -147,7 +147,10 @@ def test_a_level_rise_sends_one_mail_and_one_webhook_call(
     text = message.get_body(("plain",))
     assert text is not None and "Missiles launched from Belarusian territory" in text.get_content()
     html = message.get_body(("html",))
-    assert html is not None and "<b>snow</b>" not in html.get_content()
+    assert html is not None
+    # Feed text is escaped in the HTML part and linked only to its http(s) address.
+    assert "Minsk confirms &amp; warns &quot;Kyiv&quot;</a>" in html.get_content()
+    assert '<a href="https://news.example/w-1">' in html.get_content()
 
     assert len(hook.received) == 1
     call = hook.received[0]
@@ -161,7 +164,7 @@ def test_a_level_rise_sends_one_mail_and_one_webhook_call(
     assert (body["level"], body["previous_level"], body["day"]) == ("watch", "calm", "2026-11-01")
     assert body["index"] == pytest.approx(7.2)
     titles = {s["title"] for s in body["top_stories"]}
-    assert "Russia deploys nuclear missiles in Belarus, Minsk confirms" in titles
+    assert 'Russia deploys nuclear missiles in Belarus, Minsk confirms & warns "Kyiv"' in titles
     assert all(isinstance(s["item_id"], int) and s["url"].startswith("https://") for s in body["top_stories"])
 
     assert [(a.kind, a.level, a.previous_level) for a in alerts] == [(db.AlertKind.LEVEL, "watch", "calm")]
