@@ -223,12 +223,13 @@ class Daemon:
         self.scheduler.start()
         config = self.state.config
         log.info(
-            "daemon started database=%s feeds=%d tick=%ss digest_at=%s tz=%s config=%s",
+            "daemon started database=%s feeds=%d tick=%ss digest_at=%s tz=%s alerts=%s config=%s",
             self.database.url,
             len(config.enabled_feeds),
             int(tick.total_seconds()),
             config.schedule.digest_time.strftime("%H:%M"),
             config.schedule.timezone,
+            ",".join(config.alerts.channels) or "off",
             config.source or "built-in defaults",
         )
 
