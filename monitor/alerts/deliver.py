@@ -2,8 +2,9 @@
 
 A failed attempt waits ``min(retry_cap, retry_base · 2^(attempts−1))`` before the next; after
 ``max_attempts`` attempts, or when its channel is no longer configured, a delivery is given up
-(``failed``, shown by ``monitor alerts list`` and in the digest). A claim is a lease longer than
-any send can take (SMTP and webhook timeouts), so a worker that dies mid-send only delays it.
+(``failed``, shown by ``monitor alerts list`` and in the digest). Deliveries are claimed one at
+a time, each with a lease longer than one send can take, so a worker that dies mid-send only
+delays it.
 """
 
 from __future__ import annotations
@@ -20,11 +21,14 @@ from monitor.alerts.channels import send_through
 from monitor.alerts.payload import test_payload
 from monitor.config.model import Config
 
-__all__ = ["LEASE", "ChannelResult", "deliver_pending", "retry_delay", "send_test"]
+__all__ = ["LEASE", "PER_TICK", "ChannelResult", "deliver_pending", "retry_delay", "send_test"]
 
 log = logging.getLogger(__name__)
 
+# Longer than one send can take (SMTP's timeout is per step, the webhook's is configured).
 LEASE = timedelta(minutes=5)
+# Sends per tick at most, so a backlog behind a slow channel does not hold up the next poll.
+PER_TICK = 20
 
 
 def retry_delay(config: Config, attempts: int) -> timedelta:
@@ -44,9 +48,14 @@ def deliver_pending(
     ssl_context: ssl.SSLContext | None = None,
 ) -> list[db.DeliveryState]:
     """Send every due delivery this worker can claim; returns what became of each."""
-    jobs = db.claim_deliveries(database, worker, now(), lease=LEASE)
     results: list[db.DeliveryState] = []
-    for job in jobs:
+    for _ in range(PER_TICK):
+        # One claim at a time, each just before its send: a lease never has to cover a queue of
+        # slow sends, so it cannot run out while this worker is still busy with others.
+        claimed = db.claim_deliveries(database, worker, now(), lease=LEASE, limit=1)
+        if not claimed:
+            break
+        job = claimed[0]
         attempts = job.attempts + 1
         error: str | None = None
         retry_at: datetime | None = None

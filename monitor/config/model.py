@@ -992,6 +992,14 @@ def _cross_field_issues(config: Config) -> list[_Issue]:
         issues.append(
             _Issue(("alerts", "channels"), "names webhook, but alerts.webhook is not set; give its url")
         )
+    if alerts.webhook is not None and alerts.webhook.timeout > timedelta(minutes=2):
+        issues.append(
+            _Issue(
+                ("alerts", "webhook", "timeout"),
+                "expected at most 2m: a delivery is claimed for 5m and must be done by then",
+                alerts.webhook.timeout,
+            )
+        )
     if alerts.retry_base > alerts.retry_cap:
         issues.append(
             _Issue(

@@ -89,6 +89,11 @@ def test_a_missing_token_variable_says_which_one(tmp_path: Path) -> None:
         ),
         ("alerts: {cooldown: soon}\n", "alerts.cooldown", "expected a duration"),
         (
+            "alerts: {webhook: {url: 'https://h.example/x', timeout: 10m}}\n",
+            "alerts.webhook.timeout",
+            "is 10m; expected at most 2m",
+        ),
+        (
             "alerts: {retry_base: 2h, retry_cap: 1h}\n",
             "alerts.retry_base",
             "longer than alerts.retry_cap (1h)",
