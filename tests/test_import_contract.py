@@ -47,7 +47,19 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "monitor.redaction",
         "monitor.item_refs",
     ),
+    # Alerts mail through the digest's SMTP sender and read the trend the pipeline keeps.
+    "monitor.alerts": (
+        "indicators",
+        "scenarios",
+        "db",
+        "monitor.config",
+        "monitor.analysis",
+        "monitor.pipeline",
+        "monitor.digest.send",
+        "monitor.redaction",
+    ),
     "monitor.daemon": (
+        "monitor.alerts",
         "indicators",
         "scenarios",
         "db",

@@ -5,7 +5,7 @@ per-invocation context and the error handling (errors the user can fix are one p
 traceback; exit 2 for configuration, 1 otherwise); ``starter`` (init), ``database`` (db), ``polling``
 (poll), ``feed_table`` (feeds), ``run_daemon`` (run), ``definitions`` (scenarios, explain, eval),
 ``trend`` with its view ``trend_view``, ``history`` (rescore, import), ``labelling`` (label,
-labels) and ``daily_digest`` (digest)
+labels), ``daily_digest`` (digest) and ``alerting`` (alerts)
 hold the commands. Every command has help text (a test fails otherwise) and imports db, httpx and the
 config lazily so that ``monitor --help`` starts fast. The package may use every other part of
 ``monitor`` and the layers below; nothing imports it except ``monitor.__main__`` and the ``monitor``
@@ -14,6 +14,7 @@ entry point.
 
 from __future__ import annotations
 
+from monitor.cli.alerting import alerts_group
 from monitor.cli.app import main
 from monitor.cli.daily_digest import digest_command
 from monitor.cli.database import database
@@ -34,6 +35,7 @@ for _command in (trend_command, rescore_command, import_command, digest_command)
     main.add_command(_command)
 for _command in (label_command, labels):
     main.add_command(_command)
+main.add_command(alerts_group)
 # listed under both names, as since the first release: `monitor db upgrade` is the documented one
 main.add_command(database)
 main.add_command(database, name="db")
