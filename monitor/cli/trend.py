@@ -26,6 +26,7 @@ def trend_command(obj: AppContext, scenario: str | None, days: int, as_json: boo
     from monitor.cli.trend_view import days_window, render, trend_json
     from monitor.digest.build import HISTORY_DAYS, holding_stories
     from monitor.pipeline.trend_refresh import local_day
+    from scenarios import BASE_LEVEL
 
     definitions = obj.definitions()
     known = definitions.scenarios.scenarios
@@ -53,7 +54,9 @@ def trend_command(obj: AppContext, scenario: str | None, days: int, as_json: boo
     if as_json:
         click.echo(json.dumps(trend_json(rows, by_scenario, holding), indent=2, ensure_ascii=False))
         return
-    console.print(render(rows, by_scenario, {sid: sc.title for sid, sc in known.items()}, holding))
+    titles = {sid: sc.title for sid, sc in known.items()}
+    levels = {sid: (BASE_LEVEL, *(t.level for t in sc.thresholds)) for sid, sc in known.items()}
+    console.print(render(rows, by_scenario, titles, holding, levels))
     hashes = {r.config_hash for r in stored}
     if hashes and hashes != {definitions.scenarios.config_hash}:
         err_console.print(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -12,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 import db
+from monitor.digest.buckets import Bucket, BucketUnit, bucket_days, bucket_label, day_label, span_labels
 from scenarios import BASE_LEVEL, DailyTrend
 
 BARS = "▁▂▃▄▅▆▇█"
@@ -94,12 +96,60 @@ def trend_json(
     return {"scenarios": scenarios}
 
 
+_UNIT_HEADING = {BucketUnit.WEEK: "week of", BucketUnit.MONTH: "month", BucketUnit.QUARTER: "quarter"}
+
+
+def _chart(days: Sequence[DailyTrend], levels: Sequence[str]) -> tuple[list[RenderableType], bool]:
+    """The chart line (one bar per day, or per week or month over a long range, so it fits 80
+    columns), its spike marks and, when grouped, one table row per bucket. Also whether dates
+    elsewhere need their year."""
+    buckets = bucket_days(days, levels)
+    left, right = span_labels(buckets)
+    grouped = buckets[0].unit is not BucketUnit.DAY
+    bars = [b.max_index if math.isfinite(b.max_index) else 0.0 for b in buckets]
+    parts: list[RenderableType] = [
+        Text.assemble((f"{left} ", "dim"), sparkline(bars), (f" {right}", "dim"), no_wrap=True)
+    ]
+    if any(b.spikes for b in buckets):
+        marks = "".join("^" if b.spikes else " " for b in buckets)
+        parts.append(Text(" " * (len(left) + 1) + marks + "  ^ spike", style="red", no_wrap=True))
+    if grouped:
+        parts.append(_bucket_table(buckets))
+    return parts, grouped or days[0].day.year != days[-1].day.year
+
+
+def _bucket_table(buckets: Sequence[Bucket]) -> Table:
+    unit = buckets[0].unit
+    table = Table(
+        _UNIT_HEADING.get(unit, "day"),
+        "highest level",
+        "highest index",
+        "last index",
+        "spikes",
+        box=None,
+        pad_edge=False,
+        caption=f"one bar per {unit}: its highest index",
+        caption_justify="left",
+    )
+    for b in buckets:
+        table.add_row(
+            bucket_label(b),
+            Text(b.level, style=LEVEL_STYLE.get(b.level, "bold")),
+            f"{_z(b.max_index):.2f}" if math.isfinite(b.max_index) else "n/a",
+            f"{_z(b.last_index):.2f}",
+            str(b.spikes) if b.spikes else "",
+        )
+    return table
+
+
 def render(
     rows: Mapping[str, Sequence[DailyTrend]],
     stories: Mapping[str, Sequence[db.TopStory]],
     titles: Mapping[str, str],
     holding: Held | None = None,
+    levels: Mapping[str, Sequence[str]] | None = None,
 ) -> RenderableType:
+    """``levels`` lists each scenario's level names from lowest to highest (for a bucket's highest)."""
     parts: list[RenderableType] = []
     for scenario_id, days in rows.items():
         if not days:
@@ -117,20 +167,15 @@ def render(
             ("   7-day change ", "dim"),
             f"{_z(last.index - week.index):+.2f}",
         )
-        spikes = "".join("^" if d.spike else " " for d in days)
-        chart = Text.assemble(
-            (f"{days[0].day:%m-%d} ", "dim"),
-            sparkline([d.index for d in days]),
-            (f" {last.day:%m-%d}", "dim"),
-        )
-        parts += [header, chart]
-        if any(d.spike for d in days):
-            parts.append(Text(" " * 6 + spikes + "  ^ spike", style="red"))
+        order = (levels or {}).get(scenario_id) or tuple(LEVEL_STYLE)
+        chart, with_year = _chart(days, order)
+        parts += [header, *chart]
         novel = [(d.day, i) for d in days for i in d.novel]
         if novel:
             parts.append(
                 Text(
-                    "first time in a while: " + ", ".join(f"{i} ({day:%m-%d})" for day, i in novel[-5:]),
+                    "first time in a while: "
+                    + ", ".join(f"{i} ({day_label(day, with_year)})" for day, i in novel[-5:]),
                     style="cyan",
                 )
             )
@@ -153,7 +198,7 @@ def render(
             table = Table("day", "contribution", "sources", "story", box=None, pad_edge=False)
             for s in top:
                 table.add_row(
-                    f"{s.day:%m-%d}",
+                    day_label(s.day, with_year),
                     f"{_z(s.value):+.2f}",
                     str(s.sources),
                     f"{escape(s.title)} [dim]({escape(s.feed_name)})[/]",
