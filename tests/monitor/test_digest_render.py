@@ -25,6 +25,7 @@ from monitor.digest.content import DayPoint, Digest, DigestStory, LevelBand, Phr
 from monitor.digest.render import (
     CHART_DAYS,
     CSP,
+    chart_scale,
     chart_svg,
     highlight_html,
     highlight_md,
@@ -114,7 +115,9 @@ def test_text_sparkline_and_spike_marks_line_up(digest: Digest, text: str) -> No
     spark = re.search(r"^    30 days  (\S+)$", text, re.M)
     spikes = re.search(r"^    spikes   (.*)$", text, re.M)
     assert spark and spikes
-    assert spark.group(1) == sparkline([p.index for p in window])
+    # On the chart's own scale (zero to just above the next threshold), not the series' own.
+    assert spark.group(1) == sparkline([p.index for p in window], chart_scale(window, s.bands))
+    assert spark.group(1) != sparkline([p.index for p in window])
     marked = [i for i, c in enumerate(spikes.group(1)) if c == "^"]
     assert marked == [i for i, p in enumerate(window) if p.spike]
 
@@ -191,7 +194,7 @@ def test_html_loads_nothing(page: str) -> None:
     assert {t for t, _ in tags} <= {
         "html", "head", "meta", "title", "style", "body", "div", "header", "h1", "h2", "h3", "p", "section",
         "ul", "li", "a", "span", "strong", "mark", "code", "br", "figure", "figcaption", "footer",
-        "svg", "rect", "line", "text", "polyline", "circle",
+        "svg", "g", "rect", "line", "text", "circle",
     }  # fmt: skip
     assert not [
         (t, a) for t, a in tags if {"src", "srcset", "action", "xlink:href", "background", "poster"} & set(a)
@@ -226,7 +229,8 @@ def test_every_scenario_has_a_chart_with_bands_and_spikes(digest: Digest, page: 
         svgs = re.findall(r"<svg\b.*?</svg>", section, re.S)
         assert len(svgs) == 1
         svg = svgs[0]
-        assert re.search(r'viewBox="0 0 \d+ \d+"', svg) and 'role="img"' in svg
+        # No viewBox: a phone narrows the chart but does not shrink its text (test_digest_browser).
+        assert "viewBox" not in svg and 'role="img"' in svg and 'height="200"' in svg
         label = re.search(r'aria-label="([^"]+)"', svg)
         assert label and s.title.replace("'", "&#39;") in label.group(1) and "Thresholds:" in label.group(1)
         assert re.search(r"<title>[^<]*index over 30 days", svg)
@@ -239,9 +243,8 @@ def test_every_scenario_has_a_chart_with_bands_and_spikes(digest: Digest, page: 
         window = s.history[-CHART_DAYS:]
         spikes = re.findall(r'<circle class="spike" data-day="([\d-]+)"', svg)
         assert spikes == [p.day.isoformat() for p in window if p.spike]
-        assert len(re.findall(r"<polyline class=\"index\" points=\"([^\"]+)\"", svg)[0].split()) == len(
-            window
-        )
+        (line,) = re.findall(r'<g class="index" data-points="(\d+)"[^>]*>(.*?)</g>', svg)
+        assert int(line[0]) == len(window) and line[1].count("<line ") == len(window) - 1
 
 
 def test_html_scenario_headline(page: str) -> None:
