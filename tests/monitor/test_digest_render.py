@@ -389,3 +389,31 @@ def test_a_story_without_url(digest: Digest) -> None:
     d = dataclasses.replace(digest, scenarios=(dataclasses.replace(first, stories=(story,)),))
     assert "(link not shown)" in render_text(d)
     assert '<span class="nolink">link not shown</span>' in render_html(d)
+
+
+def test_a_long_range_chart_draws_one_column_per_month_with_years() -> None:
+    # 400 days ending 2025-11-20: one alert day in March 2025, spikes in two months.
+    first = date(2024, 10, 17)
+    history = tuple(
+        DayPoint(
+            first + timedelta(days=i),
+            25.0 if i == 150 else 1.0 + (i % 30) / 10,
+            0.0,
+            Level("alert") if i == 150 else BASE_LEVEL,
+            i in (150, 390),
+        )
+        for i in range(400)
+    )
+    bands = (LevelBand(Level("watch"), 4.0, 2.0), LevelBand(Level("alert"), 20.0, 14.0))
+    svg = str(chart_svg(_scenario(history, bands), days=400))
+    columns = re.findall(r'<rect class="bucket" data-level="([^"]+)" data-start="([\d-]+)"', svg)
+    assert [start for _, start in columns][:3] == ["2024-10-01", "2024-11-01", "2024-12-01"]
+    assert len(columns) == 14 and columns[-1][1] == "2025-11-01"
+    assert dict((start, lvl) for lvl, start in columns)["2025-03-01"] == "alert"  # one day is enough
+    assert re.search(r'class="from"[^>]*>2024-10<', svg) and re.search(r'class="to"[^>]*>2025-11<', svg)
+    assert re.findall(r'<circle class="spike" data-day="([\d-]+)"', svg) == ["2025-03-01", "2025-11-01"]
+    (points,) = re.findall(r'<g class="index" data-points="(\d+)"', svg)
+    assert int(points) == 14  # the line joins each month's last index
+    assert "One column per month" in svg
+    # A month's column is as high as its highest day: the alert day's 25 tops the chart.
+    assert "2025-03: highest 25.0 (alert), last" in svg
