@@ -26,7 +26,6 @@ def trend_command(obj: AppContext, scenario: str | None, days: int, as_json: boo
     from monitor.cli.trend_view import days_window, render, trend_json
     from monitor.digest.build import HISTORY_DAYS, holding_stories
     from monitor.pipeline.trend_refresh import local_day
-    from scenarios import BASE_LEVEL
 
     definitions = obj.definitions()
     known = definitions.scenarios.scenarios
@@ -55,8 +54,8 @@ def trend_command(obj: AppContext, scenario: str | None, days: int, as_json: boo
         click.echo(json.dumps(trend_json(rows, by_scenario, holding), indent=2, ensure_ascii=False))
         return
     titles = {sid: sc.title for sid, sc in known.items()}
-    levels = {sid: (BASE_LEVEL, *(t.level for t in sc.thresholds)) for sid, sc in known.items()}
-    console.print(render(rows, by_scenario, titles, holding, levels))
+    thresholds = {sid: sc.thresholds for sid, sc in known.items()}
+    console.print(render(rows, by_scenario, titles, holding, thresholds))
     hashes = {r.config_hash for r in stored}
     if hashes and hashes != {definitions.scenarios.config_hash}:
         err_console.print(

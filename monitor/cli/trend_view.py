@@ -14,27 +14,15 @@ from rich.text import Text
 
 import db
 from monitor.digest.buckets import Bucket, BucketUnit, bucket_days, bucket_label, day_label, span_labels
-from scenarios import BASE_LEVEL, DailyTrend
+from monitor.digest.chart_scale import chart_scale, sparkline
+from scenarios import BASE_LEVEL, DailyTrend, Threshold
 
-BARS = "▁▂▃▄▅▆▇█"
 LEVEL_STYLE = {BASE_LEVEL: "green", "watch": "yellow", "warning": "dark_orange", "alert": "bold red"}
 
 
 def _z(value: float) -> float:
     """``value`` rounded to the 2 decimals shown, with no negative zero."""
     return round(value, 2) + 0.0
-
-
-def sparkline(values: Sequence[float]) -> str:
-    """One character per value, scaled between the smallest and largest value and zero."""
-    if not values:
-        return ""
-    # Zero is always on the scale, as on the digest's chart: a flat 0 is drawn low, not rising.
-    low, high = min(0.0, min(values)), max(0.0, max(values))
-    span = high - low
-    if span <= 0:
-        return BARS[0] * len(values)
-    return "".join(BARS[min(len(BARS) - 1, int((v - low) / span * (len(BARS) - 1) + 0.5))] for v in values)
 
 
 Held = Mapping[str, Sequence[tuple[float, "db.TopStory"]]]
@@ -99,16 +87,17 @@ def trend_json(
 _UNIT_HEADING = {BucketUnit.WEEK: "week of", BucketUnit.MONTH: "month", BucketUnit.QUARTER: "quarter"}
 
 
-def _chart(days: Sequence[DailyTrend], levels: Sequence[str]) -> tuple[list[RenderableType], bool]:
+def _chart(days: Sequence[DailyTrend], thresholds: Sequence[Threshold]) -> tuple[list[RenderableType], bool]:
     """The chart line (one bar per day, or per week or month over a long range, so it fits 80
-    columns), its spike marks and, when grouped, one table row per bucket. Also whether dates
-    elsewhere need their year."""
-    buckets = bucket_days(days, levels)
+    columns) on the digest chart's scale, its spike marks and, when grouped, one table row per
+    bucket. Also whether dates elsewhere need their year."""
+    buckets = bucket_days(days, (BASE_LEVEL, *(t.level for t in thresholds)))
     left, right = span_labels(buckets)
     grouped = buckets[0].unit is not BucketUnit.DAY
     bars = [b.max_index if math.isfinite(b.max_index) else 0.0 for b in buckets]
+    scale = chart_scale(bars, (t.up for t in thresholds))
     parts: list[RenderableType] = [
-        Text.assemble((f"{left} ", "dim"), sparkline(bars), (f" {right}", "dim"), no_wrap=True)
+        Text.assemble((f"{left} ", "dim"), sparkline(bars, scale), (f" {right}", "dim"), no_wrap=True)
     ]
     if any(b.spikes for b in buckets):
         marks = "".join("^" if b.spikes else " " for b in buckets)
@@ -147,9 +136,10 @@ def render(
     stories: Mapping[str, Sequence[db.TopStory]],
     titles: Mapping[str, str],
     holding: Held | None = None,
-    levels: Mapping[str, Sequence[str]] | None = None,
+    thresholds: Mapping[str, Sequence[Threshold]] | None = None,
 ) -> RenderableType:
-    """``levels`` lists each scenario's level names from lowest to highest (for a bucket's highest)."""
+    """``thresholds`` are each scenario's levels, lowest first: they set the chart's scale (up to
+    the next level's ``up``, as on the digest) and rank a bucket's levels."""
     parts: list[RenderableType] = []
     for scenario_id, days in rows.items():
         if not days:
@@ -167,8 +157,7 @@ def render(
             ("   7-day change ", "dim"),
             f"{_z(last.index - week.index):+.2f}",
         )
-        order = (levels or {}).get(scenario_id) or tuple(LEVEL_STYLE)
-        chart, with_year = _chart(days, order)
+        chart, with_year = _chart(days, (thresholds or {}).get(scenario_id, ()))
         parts += [header, *chart]
         novel = [(d.day, i) for d in days for i in d.novel]
         if novel:

@@ -25,6 +25,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from monitor.digest.buckets import DAILY_MAX_DAYS, Bucket, bucket_days, bucket_label, span_labels
+from monitor.digest.chart_scale import chart_scale, sparkline
 from monitor.digest.content import DayPoint, Digest, LevelBand, Phrase, ScenarioDigest
 from scenarios import BASE_LEVEL
 
@@ -32,7 +33,6 @@ __all__ = [
     "CHART_DAYS",
     "CSP",
     "MdSafe",
-    "chart_scale",
     "chart_svg",
     "highlight_html",
     "highlight_md",
@@ -45,7 +45,6 @@ __all__ = [
 
 CHART_DAYS = 30
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
-BARS = "▁▂▃▄▅▆▇█"
 # A summary is shown only around its matched phrases, so a story costs the reader two or three lines.
 EXCERPT_CHARS = 240
 _LEVEL_COLOURS = {"calm": "#2e7d32", "watch": "#b08900", "warning": "#d35400", "alert": "#c62828"}
@@ -241,48 +240,8 @@ def _window(history: Sequence[DayPoint], days: int) -> tuple[DayPoint, ...]:
     return tuple(history[-days:]) if days > 0 else tuple(history)
 
 
-def _finite(values: Sequence[float]) -> list[float]:
-    return [v for v in values if math.isfinite(v)]
-
-
-def chart_scale(points: Sequence[DayPoint], bands: Sequence[LevelBand]) -> tuple[float, float]:
-    """From 0 (or the lowest value) to a little above the highest value and the next level's threshold.
-
-    Showing the next threshold above the data says how far the index is from the next level; bands
-    further up are left out so a quiet series is not flattened against the floor.
-    """
-    values = _finite([p.index for p in points]) or [0.0]
-    low = min(0.0, min(values))
-    high = max(values)
-    ups = sorted(b.up for b in bands if math.isfinite(b.up))
-    above = [u for u in ups if u > high]
-    if above:
-        high = above[0]
-    elif ups:
-        high = max(high, ups[-1])
-    high = max(high * 1.1, low + 1.0)
-    return low, high
-
-
-def sparkline(values: Sequence[float], scale: tuple[float, float] | None = None) -> str:
-    """One character per value, from ``scale`` (low, high) or from the series' lowest (or 0) to its
-    highest point; a flat line is low. The digest passes its chart's scale, so the sparkline under
-    the SVG draws the same heights as the SVG."""
-    finite = _finite(values)
-    if not finite:
-        return ""
-    low, high = scale or (min(0.0, min(finite)), max(finite))
-    span = high - low
-    top = len(BARS) - 1
-    out = []
-    for v in values:
-        if not math.isfinite(v):
-            out.append(" ")
-        elif span <= 0:
-            out.append(BARS[0])
-        else:
-            out.append(BARS[min(top, max(0, round((v - low) / span * top)))])
-    return "".join(out)
+def _scale(points: Sequence[DayPoint], bands: Sequence[LevelBand]) -> tuple[float, float]:
+    return chart_scale((p.index for p in points), (b.up for b in bands))
 
 
 def _describe_chart(s: ScenarioDigest, points: Sequence[DayPoint], buckets: Sequence[Bucket] = ()) -> str:
@@ -323,7 +282,7 @@ def chart_svg(s: ScenarioDigest, days: int = CHART_DAYS) -> Markup:
     """
     points = _window(s.history, days)
     buckets = bucket_days(points, _levels(s)) if len(points) > DAILY_MAX_DAYS else ()
-    low, high = chart_scale(points, s.bands)
+    low, high = _scale(points, s.bands)
     plot_top, plot_bottom = 8.0, _CHART_HEIGHT - 26.0
     plot_h = plot_bottom - plot_top
     slots = len(buckets) if buckets else len(points)
@@ -579,7 +538,7 @@ def _context(d: Digest) -> dict[str, Any]:
             {
                 "s": s,
                 "points": points,
-                "spark": sparkline([p.index for p in points], chart_scale(points, s.bands)),
+                "spark": sparkline([p.index for p in points], _scale(points, s.bands)),
                 "spikes": _spike_line(points),
                 "spike_days": [p.day for p in points if p.spike],
                 "description": _describe_chart(s, points),

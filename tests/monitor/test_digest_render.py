@@ -21,11 +21,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from markupsafe import escape
 
+from monitor.digest.chart_scale import chart_scale
 from monitor.digest.content import DayPoint, Digest, DigestStory, LevelBand, Phrase, ScenarioDigest
 from monitor.digest.render import (
     CHART_DAYS,
     CSP,
-    chart_scale,
     chart_svg,
     highlight_html,
     highlight_md,
@@ -116,7 +116,9 @@ def test_text_sparkline_and_spike_marks_line_up(digest: Digest, text: str) -> No
     spikes = re.search(r"^    spikes   (.*)$", text, re.M)
     assert spark and spikes
     # On the chart's own scale (zero to just above the next threshold), not the series' own.
-    assert spark.group(1) == sparkline([p.index for p in window], chart_scale(window, s.bands))
+    assert spark.group(1) == sparkline(
+        [p.index for p in window], chart_scale([p.index for p in window], [b.up for b in s.bands])
+    )
     assert spark.group(1) != sparkline([p.index for p in window])
     marked = [i for i, c in enumerate(spikes.group(1)) if c == "^"]
     assert marked == [i for i, p in enumerate(window) if p.spike]
