@@ -166,6 +166,10 @@ MEASURE_TEMPLATE = """(() => {
     const r = s.getBoundingClientRect();
     return {left: r.left, right: r.right, width: r.width, height: r.height,
             bands: s.querySelectorAll('rect.band').length, spikes: s.querySelectorAll('circle.spike').length,
+            labels: [...s.querySelectorAll('text')].map(t => {
+              const b = t.getBoundingClientRect();
+              return {text: t.textContent, left: b.left, right: b.right, top: b.top, bottom: b.bottom};
+            }),
             visible: getComputedStyle(s).display !== 'none' && getComputedStyle(s).visibility !== 'hidden'};
   });
   return {vw, scrollWidth: doc.scrollWidth, bodyScrollWidth: document.body.scrollWidth, wide, svgs,
@@ -270,6 +274,17 @@ def test_digest_lays_out_without_overflow_and_runs_nothing(
     for svg in m["svgs"]:
         assert svg["visible"] and svg["width"] > 100 and svg["height"] > 30, svg
         assert svg["left"] >= 0 and svg["right"] <= width, svg
+        labels = svg["labels"]
+        assert all(svg["left"] <= t["left"] and t["right"] <= svg["right"] for t in labels), labels
+        overlapping = [
+            (a["text"], b["text"])
+            for a, b in itertools.combinations(labels, 2)
+            if a["left"] < b["right"]
+            and b["left"] < a["right"]
+            and a["top"] < b["bottom"]
+            and b["top"] < a["bottom"]
+        ]
+        assert not overlapping, f"chart labels overlap at {width} px: {overlapping}"
     assert [s["spikes"] for s in m["svgs"]] == [2, 2, 0]  # spikes inside the 30-day window
     assert all(s["bands"] >= 1 for s in m["svgs"])
     # A level above calm is never shown without a reason: a story that holds it up, or what moved it.
