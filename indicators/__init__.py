@@ -14,6 +14,7 @@ from indicators._languages import SUPPORTED_LANGUAGES as SUPPORTED_LANGUAGES
 from indicators._loader import load_indicators, shipped_definition_files
 from indicators._matcher import Matcher
 from indicators._text import clean_text, normalise
+from indicators._wording import YamlProblem, explain_yaml_problem, plural
 from indicators._yaml import LineList, LineMap, describe_value, line_of, read_yaml
 from indicators.errors import DefinitionError, MonitorError
 from indicators.types import (
@@ -60,14 +61,17 @@ __all__ = [
     "Scope",
     "Suppressed",
     "Vocabulary",
+    "YamlProblem",
     "canonical_sha256",
     "clean_text",
     "coverage",
     "coverage_warnings",
     "describe_value",
+    "explain_yaml_problem",
     "line_of",
     "load_indicators",
     "normalise",
+    "plural",
     "read_yaml",
     "shipped_definition_files",
 ]

@@ -616,10 +616,8 @@ def _config_from_text(text: str, label: str, base_dir: Path) -> Config:
         doc = parse_yaml(text)
     except YamlSyntaxError as exc:
         where = f"{label}, line {exc.line}" if exc.line is not None else label
-        raise ConfigError(
-            f"{where}: not valid YAML ({exc.problem}); check indentation, colons and quotes there or above",
-            path=label,
-        ) from exc
+        excerpt = f"\n{exc.excerpt}" if exc.excerpt else ""
+        raise ConfigError(f"{where}: not valid YAML: {exc.problem}{excerpt}", path=label) from exc
     data = {} if doc.data is None else doc.data
     if not isinstance(data, dict):
         raise ConfigError(
