@@ -103,5 +103,5 @@ def test_parse_day_allows_up_to_tomorrow_in_the_configured_zone() -> None:
     today = date(2026, 12, 2)
     assert parse_day("2026-12-03", today=today) == date(2026, 12, 3)
     assert parse_day("2020-01-01", today=today) == date(2020, 1, 1)
-    with pytest.raises(click.BadParameter, match="2026-12-04 is in the future .*today is 2026-12-02"):
+    with pytest.raises(click.BadParameter, match=r"2026-12-04 is in the future .*today is 2026-12-02"):
         parse_day("2026-12-04", today=today)
