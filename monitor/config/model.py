@@ -43,7 +43,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from indicators import canonical_sha256
+from indicators import canonical_sha256, plural
 from indicators.errors import ConfigError
 from monitor.config import DEFAULT_CONFIG_NAME
 from monitor.config.yaml_document import KeyPath, YamlDocument, YamlSyntaxError, format_key_path, parse_yaml
@@ -691,7 +691,7 @@ def _show(value: object) -> str:
     if isinstance(value, str):
         text = json.dumps(value, ensure_ascii=False)
     elif isinstance(value, list):
-        text = f"a list of {len(value)} entries" if value else "an empty list"
+        text = f"a list of {plural(len(value), 'entry')}" if value else "an empty list"
     elif isinstance(value, dict):
         text = "a mapping"
     elif value is None:

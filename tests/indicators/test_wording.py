@@ -58,7 +58,7 @@ def test_yaml_errors_in_plain_words_with_a_caret(
 
 
 def test_unknown_problems_keep_pyyaml_words() -> None:
-    mark = yaml.Mark("x", 0, 0, 0, None, None)
+    mark = yaml.Mark("x", 0, 0, 0, "a: 1\n", 0)
     said = explain_yaml_problem(None, "something new", "a: 1\n", mark)
     assert said.explanation == "something new" and said.line == 1
 

@@ -13,7 +13,7 @@ import db
 from monitor.config.model import Config, load_config
 from monitor.pipeline.importer import import_file
 from monitor.pipeline.rescore import rescore
-from scenarios import DailyTrend
+from scenarios import DailyTrend, Level
 from tests.helpers import definitions_for, rows, write_config
 from tests.helpers.imports import history
 
@@ -114,7 +114,7 @@ def test_parallel_rematch_stores_the_same_matches_as_in_process(
 
 
 def _day(index: float, raw: float = 0.0, level: str = "calm", day: int = 1) -> DailyTrend:
-    return DailyTrend("s", date(2026, 11, day), raw, index, level, False, 1, 1, (), (), "h")
+    return DailyTrend("s", date(2026, 11, day), raw, index, Level(level), False, 1, 1, (), (), "h")
 
 
 def test_changes_below_the_shown_precision_are_neither_listed_nor_counted() -> None:
