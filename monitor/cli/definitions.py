@@ -4,8 +4,9 @@ does, and how well the indicators do on a labelled set."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 from rich.table import Table
@@ -13,6 +14,8 @@ from rich.table import Table
 from indicators.errors import MonitorError
 from monitor.cli.app import AppContext, console, err_console, pass_ctx
 from monitor.redaction import redact_url
+
+T = TypeVar("T")
 
 
 @click.command(name="scenarios")
@@ -183,6 +186,7 @@ def eval_command(
     obj: AppContext, file: Path, as_json: bool, errors: bool, by: str | None, part: str | None
 ) -> None:
     """Measure the indicators on a labelled JSON Lines file: precision, recall, F1 per scenario."""
+    from monitor.cli.progress import progress_bar
     from monitor.diagnostics import language_json, language_table
     from monitor.eval_io import load_labelled
     from monitor.evaluation import render_errors, render_report
@@ -192,7 +196,8 @@ def eval_command(
     if part is not None:
         items = [item for item in items if split_part(item.id) == part]
     definitions = obj.definitions()
-    report = evaluate(items, definitions.matcher, definitions.scenarios)
+    with progress_bar(f"evaluating {file.name}") as advance:
+        report = evaluate(_reporting(items, advance), definitions.matcher, definitions.scenarios)
     by_language = (
         evaluate_by_language(items, definitions.matcher, definitions.scenarios) if by == "lang" else None
     )
@@ -211,3 +216,11 @@ def eval_command(
         for renderable in render_errors(report, definitions.matcher, as_json=False):
             # one error per block, lines unbroken: they are read side by side and grepped
             console.print(renderable, soft_wrap=True)
+
+
+def _reporting(items: Sequence[T], advance: Callable[[int, int], None], every: int = 200) -> Iterator[T]:
+    """``items`` one by one, telling ``advance`` how far along they are every ``every`` items."""
+    for done, item in enumerate(items, start=1):
+        if done % every == 0 or done == len(items):
+            advance(done, len(items))
+        yield item
