@@ -7,6 +7,7 @@ definition files a caller names.
     >>> result = matcher.match({"title": "...", "summary": "..."})
 """
 
+from indicators._check import indicator_warnings
 from indicators._coverage import CoverageRow, coverage, coverage_warnings
 from indicators._hashing import canonical_sha256
 from indicators._languages import LANGUAGE_NAMES as LANGUAGE_NAMES
@@ -68,6 +69,7 @@ __all__ = [
     "coverage_warnings",
     "describe_value",
     "explain_yaml_problem",
+    "indicator_warnings",
     "line_of",
     "load_indicators",
     "normalise",

@@ -6,14 +6,18 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from indicators.errors import MonitorError
 from monitor.cli.app import AppContext, console, err_console, pass_ctx
 from monitor.redaction import redact_url
+
+if TYPE_CHECKING:
+    from monitor.config.model import Config
 
 T = TypeVar("T")
 
@@ -72,14 +76,18 @@ def scenarios_command(obj: AppContext, as_json: bool, check: bool) -> None:
             f"config hash {scenario_set.config_hash[:12]} · patterns hash {scenario_set.patterns_hash[:12]}"
         )
     if check:
-        from indicators import coverage, coverage_warnings
+        from indicators import coverage, coverage_warnings, indicator_warnings
         from monitor.diagnostics import coverage_table
 
         rows = coverage(definitions.indicators)
         err_console.print(coverage_table(rows))
-        warnings = [*check_scenarios(scenario_set), *coverage_warnings(rows)]
+        warnings = [
+            *check_scenarios(scenario_set),
+            *indicator_warnings(definitions.indicators),
+            *coverage_warnings(rows),
+        ]
         for warning in warnings:
-            err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+            err_console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
         if not warnings:
             err_console.print("no warnings")
 
@@ -201,8 +209,9 @@ def eval_command(
     by_language = (
         evaluate_by_language(items, definitions.matcher, definitions.scenarios) if by == "lang" else None
     )
+    overrides = config_overrides(obj.config)
     if as_json:
-        payload = report.to_json()
+        payload = {**report.to_json(), "config_overrides": overrides}
         if by_language is not None:
             payload = {**payload, "by_lang": language_json(by_language)}
         if errors:
@@ -210,6 +219,7 @@ def eval_command(
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
     console.print(render_report(report, len(items)))
+    _print_overrides(overrides)
     if by_language is not None:
         console.print(language_table(by_language))
     if errors:
@@ -224,3 +234,45 @@ def _reporting(items: Sequence[T], advance: Callable[[int, int], None], every: i
         if done % every == 0 or done == len(items):
             advance(done, len(items))
         yield item
+
+
+def config_overrides(config: Config) -> dict[str, Any]:
+    """What the config changes in the shipped definitions, as eval's figures depend on it: the
+    ``scenarios:`` overrides (only the keys set) and the extra definition files."""
+    scenarios: dict[str, Any] = {}
+    for scenario_id, override in config.scenarios.items():
+        entry: dict[str, Any] = {}
+        if override.weights:
+            entry["weights"] = dict(override.weights)
+        if override.thresholds is not None:
+            entry["thresholds"] = [
+                {"level": t.level, "up": t.up, "down": t.down} for t in override.thresholds
+            ]
+        for key in ("half_life_days", "relevance_threshold"):
+            if getattr(override, key) is not None:
+                entry[key] = getattr(override, key)
+        scenarios[scenario_id] = entry
+    return {"scenarios": scenarios, "definitions": [str(path) for path in config.definitions]}
+
+
+def _print_overrides(overrides: dict[str, Any]) -> None:
+    if not overrides["scenarios"] and not overrides["definitions"]:
+        console.print(
+            "config overrides in effect: none (the shipped definitions as they are)", highlight=False
+        )
+        return
+    console.print("config overrides in effect:", highlight=False)
+    for scenario_id, entry in overrides["scenarios"].items():
+        parts = []
+        for key, value in entry.items():
+            if key == "weights":
+                parts.append("weights " + ", ".join(f"{i} {w:g}" for i, w in value.items()))
+            elif key == "thresholds":
+                parts.append(
+                    "thresholds " + ", ".join(f"{t['level']} {t['up']:g}/{t['down']:g}" for t in value)
+                )
+            else:
+                parts.append(f"{key} {value:g}")
+        console.print(f"  {escape(scenario_id)}: {escape('; '.join(parts))}", highlight=False)
+    for path in overrides["definitions"]:
+        console.print(f"  definitions: {escape(path)}", highlight=False)
