@@ -47,6 +47,7 @@ def scenarios_command(obj: AppContext, as_json: bool, check: bool) -> None:
                     "thresholds": [{"level": t.level, "up": t.up, "down": t.down} for t in sc.thresholds],
                     "half_life_days": sc.half_life_days,
                     "relevance_threshold": sc.relevance_threshold,
+                    "supporting": list(sc.supporting),
                 }
                 for sid, sc in scenario_set.scenarios.items()
             },

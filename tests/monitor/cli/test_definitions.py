@@ -29,7 +29,7 @@ def test_scenarios_json_has_the_documented_shape_and_applies_overrides(tmp_path:
     shipped = json.loads(monitor(config, "scenarios", "--json").stdout)["scenarios"]
     assert set(shipped) == {"belarus_war", "airspace_nato", "energy_cutoff"}
     for scenario in shipped.values():
-        assert {"title", "indicators", "thresholds", "half_life_days"} <= set(scenario)
+        assert {"title", "indicators", "thresholds", "half_life_days", "supporting"} <= set(scenario)
         assert all(isinstance(w, float | int) and w > 0 for w in scenario["indicators"].values())
     indicator = sorted(shipped["belarus_war"]["indicators"])[0]
     config.write_text(
