@@ -30,11 +30,12 @@ PIPED_WIDTH = 1000
 
 
 def fit_consoles() -> None:
-    """Size both consoles for where their output goes now: a terminal's own width, or, when piped
-    (and $COLUMNS does not say otherwise), lines that are never wrapped."""
+    """Size both consoles for where their output goes now: a terminal's own width, or, when piped,
+    lines that are never wrapped ($COLUMNS, which a shell may export with its window's width, is not
+    a reason to break lines for a file or another program)."""
     for each in (console, err_console):
         each.width = None  # type: ignore[assignment]  # back to measuring the terminal
-        piped = not each.is_terminal and not os.environ.get("COLUMNS")
+        piped = not each.is_terminal
         each.soft_wrap = piped
         if piped:
             each.width = PIPED_WIDTH
