@@ -215,5 +215,8 @@ def import_command(obj: AppContext, file: Path) -> None:
         f"{report.read} items read from {len(report.sources)} sources: {report.new} new, "
         f"{report.updated} updated, {report.already_stored} already stored"
     )
+    if report.labels or report.labels_kept:
+        kept = f"; {report.labels_kept} left as the analyst labelled them" if report.labels_kept else ""
+        console.print(f"{report.labels} labels stored (see `monitor labels`){kept}", highlight=False)
     for warning in report.warnings:
         err_console.print(f"[yellow]warning:[/] {warning}")

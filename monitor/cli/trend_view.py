@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 import db
+from monitor.item_refs import item_ref
 from scenarios import BASE_LEVEL, DailyTrend
 
 BARS = "▁▂▃▄▅▆▇█"
@@ -136,11 +137,12 @@ def render(
             )
         held = (holding or {}).get(scenario_id, ())
         if held:
-            table = Table("from", "today", "what holds the level up", box=None, pad_edge=False)
+            table = Table("from", "today", "item", "what holds the level up", box=None, pad_edge=False)
             for share, s in held:
                 table.add_row(
                     f"{s.day:%Y-%m-%d}",
                     f"{_z(share):+.2f}",
+                    item_ref(s.item_id),
                     f"{escape(s.title)} [dim]({escape(s.feed_name)})[/]",
                 )
             parts.append(table)
@@ -150,12 +152,13 @@ def render(
             )
         top = stories.get(scenario_id, ())
         if top:
-            table = Table("day", "contribution", "sources", "story", box=None, pad_edge=False)
+            table = Table("day", "contribution", "sources", "item", "story", box=None, pad_edge=False)
             for s in top:
                 table.add_row(
                     f"{s.day:%m-%d}",
                     f"{_z(s.value):+.2f}",
                     str(s.sources),
+                    item_ref(s.item_id),
                     f"{escape(s.title)} [dim]({escape(s.feed_name)})[/]",
                 )
             parts.append(table)

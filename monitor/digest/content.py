@@ -52,6 +52,7 @@ class DigestStory:
     phrases: tuple[Phrase, ...] = ()
     # The item had no title: ``title`` is its summary's first sentence, shortened (shown as derived).
     title_derived: bool = False
+    item_id: int | None = None  # the stored item shown, named as `monitor explain` and `label` take it
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +102,19 @@ class FeedProblem:
     last_success: datetime | None
 
 
+@dataclass(frozen=True, slots=True)
+class AlertNote:
+    """An alert sent (or being sent) since the last digest, with how its deliveries went."""
+
+    created_at: datetime  # in the digest's time zone
+    scenario: str  # the scenario's title
+    kind: str  # "level" | "spike"
+    level: Level
+    previous_level: Level
+    index: float
+    deliveries: str  # e.g. "email sent · webhook pending (2 attempts)"
+
+
 @dataclass(frozen=True)
 class Digest:
     day: date
@@ -118,3 +132,4 @@ class Digest:
     # An indicator counts as novel when it had not fired for this many days before (not "ever"):
     # the digest's heading says so, since a long history would make "for the first time" untrue.
     novelty_days: int = 30
+    alerts: tuple[AlertNote, ...] = ()  # oldest first

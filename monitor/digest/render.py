@@ -25,6 +25,7 @@ from markupsafe import Markup, escape
 
 from indicators import plural
 from monitor.digest.content import DayPoint, Digest, LevelBand, Phrase, ScenarioDigest
+from monitor.item_refs import item_ref
 from scenarios import BASE_LEVEL
 
 __all__ = [
@@ -412,7 +413,9 @@ def _environments() -> tuple[jinja2.Environment, jinja2.Environment]:
     html = jinja2.Environment(autoescape=True, **common)
     text = jinja2.Environment(autoescape=False, finalize=_md_finalize, **common)
     for env in (html, text):
-        env.filters.update(num=_num, signed=_signed, arrow=_arrow, trend=_trend_class, plural=plural)
+        env.filters.update(
+            num=_num, signed=_signed, arrow=_arrow, trend=_trend_class, item_ref=item_ref, plural=plural
+        )
         env.globals.update(safe_url=safe_url, chart_days=CHART_DAYS, excerpt_chars=EXCERPT_CHARS)
     html.filters.update(highlight=highlight_html, chart=chart_svg)
     html.globals.update(csp=CSP)

@@ -79,13 +79,14 @@ def test_every_starter_example_loads_and_shows_the_shipped_values(tmp_path: Path
     target = tmp_path / "monitor.yaml"
     monitor(target, "init")
     live, examples = uncomment_examples(target.read_text(encoding="utf-8"))
-    assert examples == 3  # smtp, scenarios, definitions
+    assert examples == 4  # smtp, alerts, scenarios, definitions
     # nothing that looks like a commented-out key is left behind
     assert not [line for line in live.splitlines() if re.match(r"\s*#\s+[a-z_]+:(\s|$)", line)]
     target.write_text(live, encoding="utf-8")
     (tmp_path / "my-indicators.yaml").write_text("vocabularies: {}\n", encoding="utf-8")
     config = load_config(target)
     assert config.digest.smtp is not None and config.definitions == (tmp_path / "my-indicators.yaml",)
+    assert config.alerts.webhook is not None and config.alerts.min_level == "warning"
     assert set(config.scenarios) == {"belarus_war"}
     # the example's values are the shipped ones: the effective scenarios are the shipped scenarios
     effective = Definitions.from_config(config).scenarios

@@ -37,3 +37,8 @@ def test_trend_shows_what_holds_the_level_up_days_later(tmp_path: Path) -> None:
     assert 0 < held["share_today"] < held["contribution"]
     text = monitor(config, "trend", "airspace_nato", "--days", "400").stdout
     assert "what holds the level up" in text and "2026-11-10" in text
+    # Each story line names its item as `monitor explain` and `monitor label` take it.
+    (top,) = [s for s in airspace["top_stories"] if s["day"] == "2026-11-10"]
+    lines = text.splitlines()
+    assert any(f"#{held['item_id']} " in line and "2026-11-10" in line for line in lines)
+    assert any(f"#{top['item_id']} " in line and "11-10" in line for line in lines)
