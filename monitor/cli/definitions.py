@@ -12,6 +12,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
+from indicators import plural
 from indicators.errors import MonitorError
 from monitor.cli.app import AppContext, console, err_console, pass_ctx
 from monitor.redaction import redact_url
@@ -251,7 +252,8 @@ def _stored_labels(obj: AppContext) -> list[LabelledItem]:
         handle.close()
     if labelled.skipped:
         err_console.print(
-            f"[yellow]note:[/] {len(labelled.skipped)} labelled items have neither a title nor a summary "
+            f"[yellow]note:[/] {plural(len(labelled.skipped), 'labelled item')} "
+            f"{'has' if len(labelled.skipped) == 1 else 'have'} neither a title nor a summary "
             "and are left out",
             highlight=False,
         )
