@@ -71,6 +71,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "monitor.process_identity",
         "monitor.feed_health",
         "monitor.redaction",
+        "monitor.logs",  # to stamp log lines in a reloaded time zone
     ),
 }
 PROJECT = ("indicators", "scenarios", "db", "monitor")
