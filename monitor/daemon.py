@@ -24,6 +24,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 import db
 from indicators.errors import MonitorError
+from monitor import logs
 from monitor.alerts import deliver_pending, evaluate_alerts
 from monitor.analysis import Definitions
 from monitor.config.model import Config, load_config
@@ -169,6 +170,7 @@ class Daemon:
         db.sync_feeds(self.database, feed_specs(config), self.now())
         if "schedule" in changed:
             self._schedule_digest(config)
+            logs.use_timezone(config.schedule.tzinfo)
         log.info("config reloaded from %s changed=%s", source, ",".join(changed) or "definitions")
         if definitions.scenarios.config_hash != old_hash or "schedule" in changed:
             self._rescore()

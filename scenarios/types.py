@@ -91,8 +91,10 @@ class Scenario:
     """One crisis scenario: weighted indicators, level thresholds, decay half-life.
 
     ``weights`` maps indicator id to a weight > 0; the sign of a contribution comes from the
-    indicator's polarity. ``file`` and ``line`` say where it was defined (after overrides, the
-    shipped or user file that defined it).
+    indicator's polarity. ``supporting`` names the indicators weighed below ``relevance_threshold``
+    on purpose: they add to an item that other indicators make relevant, never on their own
+    (``check`` warns about the others). ``file`` and ``line`` say where it was defined (after
+    overrides, the shipped or user file that defined it).
     """
 
     id: str
@@ -104,10 +106,12 @@ class Scenario:
     relevance_threshold: float
     file: str
     line: int | None = None
+    supporting: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "weights", _frozen(self.weights))
         object.__setattr__(self, "thresholds", tuple(self.thresholds))
+        object.__setattr__(self, "supporting", tuple(self.supporting))
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     ),
     "monitor.process_identity": (),
     "monitor.redaction": (),  # a leaf: every display of a URL may use it
-    "monitor.feed_health": ("db", "monitor.redaction"),
+    "monitor.feed_health": ("indicators", "db", "monitor.redaction"),
     "monitor.item_refs": ("indicators", "db", "monitor.redaction"),
     "monitor.digest": (
         "indicators",
@@ -71,6 +71,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "monitor.process_identity",
         "monitor.feed_health",
         "monitor.redaction",
+        "monitor.logs",  # to stamp log lines in a reloaded time zone
     ),
 }
 PROJECT = ("indicators", "scenarios", "db", "monitor")

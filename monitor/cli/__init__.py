@@ -6,7 +6,8 @@ traceback; exit 2 for configuration, 1 otherwise); ``starter`` (init), ``databas
 (poll), ``feed_table`` (feeds), ``run_daemon`` (run), ``definitions`` (scenarios, explain, eval),
 ``trend`` with its view ``trend_view``, ``history`` (rescore, import), ``labelling`` (label,
 labels), ``daily_digest`` (digest) and ``alerting`` (alerts)
-hold the commands. Every command has help text (a test fails otherwise) and imports db, httpx and the
+hold the commands; ``progress`` draws the progress bars of long commands (on a terminal only).
+Every command has help text (a test fails otherwise) and imports db, httpx and the
 config lazily so that ``monitor --help`` starts fast. The package may use every other part of
 ``monitor`` and the layers below; nothing imports it except ``monitor.__main__`` and the ``monitor``
 entry point.

@@ -4,18 +4,24 @@ does, and how well the indicators do on a labelled set."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
+from indicators import plural
 from indicators.errors import MonitorError
 from monitor.cli.app import AppContext, console, err_console, pass_ctx
 from monitor.redaction import redact_url
 
 if TYPE_CHECKING:
+    from monitor.config.model import Config
     from scenarios import LabelledItem
+
+T = TypeVar("T")
 
 
 @click.command(name="scenarios")
@@ -43,6 +49,7 @@ def scenarios_command(obj: AppContext, as_json: bool, check: bool) -> None:
                     "thresholds": [{"level": t.level, "up": t.up, "down": t.down} for t in sc.thresholds],
                     "half_life_days": sc.half_life_days,
                     "relevance_threshold": sc.relevance_threshold,
+                    "supporting": list(sc.supporting),
                 }
                 for sid, sc in scenario_set.scenarios.items()
             },
@@ -72,14 +79,18 @@ def scenarios_command(obj: AppContext, as_json: bool, check: bool) -> None:
             f"config hash {scenario_set.config_hash[:12]} · patterns hash {scenario_set.patterns_hash[:12]}"
         )
     if check:
-        from indicators import coverage, coverage_warnings
+        from indicators import coverage, coverage_warnings, indicator_warnings
         from monitor.diagnostics import coverage_table
 
         rows = coverage(definitions.indicators)
         err_console.print(coverage_table(rows))
-        warnings = [*check_scenarios(scenario_set), *coverage_warnings(rows)]
+        warnings = [
+            *check_scenarios(scenario_set),
+            *indicator_warnings(definitions.indicators),
+            *coverage_warnings(rows),
+        ]
         for warning in warnings:
-            err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+            err_console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
         if not warnings:
             err_console.print("no warnings")
 
@@ -194,6 +205,7 @@ def eval_command(
 ) -> None:
     """Measure the indicators on a labelled JSON Lines file (or, with --labels, on the analyst's
     stored labels): precision, recall, F1 per scenario."""
+    from monitor.cli.progress import progress_bar
     from monitor.diagnostics import language_json, language_table
     from monitor.eval_io import load_labelled
     from monitor.evaluation import render_errors, render_report
@@ -205,12 +217,14 @@ def eval_command(
     if part is not None:
         items = [item for item in items if split_part(item.id) == part]
     definitions = obj.definitions()
-    report = evaluate(items, definitions.matcher, definitions.scenarios)
+    with progress_bar(f"evaluating {file.name if file else 'stored labels'}") as advance:
+        report = evaluate(_reporting(items, advance), definitions.matcher, definitions.scenarios)
     by_language = (
         evaluate_by_language(items, definitions.matcher, definitions.scenarios) if by == "lang" else None
     )
+    overrides = config_overrides(obj.config)
     if as_json:
-        payload = report.to_json()
+        payload = {**report.to_json(), "config_overrides": overrides}
         if by_language is not None:
             payload = {**payload, "by_lang": language_json(by_language)}
         if errors:
@@ -218,6 +232,7 @@ def eval_command(
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
     console.print(render_report(report, len(items)))
+    _print_overrides(overrides)
     if by_language is not None:
         console.print(language_table(by_language))
     if errors:
@@ -237,10 +252,61 @@ def _stored_labels(obj: AppContext) -> list[LabelledItem]:
         handle.close()
     if labelled.skipped:
         err_console.print(
-            f"[yellow]note:[/] {len(labelled.skipped)} labelled items have neither a title nor a summary "
+            f"[yellow]note:[/] {plural(len(labelled.skipped), 'labelled item')} "
+            f"{'has' if len(labelled.skipped) == 1 else 'have'} neither a title nor a summary "
             "and are left out",
             highlight=False,
         )
     if not labelled.records:
         raise MonitorError("no labels stored yet: `monitor label ITEM SCENARIO` stores one")
     return labelled.items()
+
+
+def _reporting(items: Sequence[T], advance: Callable[[int, int], None], every: int = 200) -> Iterator[T]:
+    """``items`` one by one, telling ``advance`` how far along they are every ``every`` items."""
+    for done, item in enumerate(items, start=1):
+        if done % every == 0 or done == len(items):
+            advance(done, len(items))
+        yield item
+
+
+def config_overrides(config: Config) -> dict[str, Any]:
+    """What the config changes in the shipped definitions, as eval's figures depend on it: the
+    ``scenarios:`` overrides (only the keys set) and the extra definition files."""
+    scenarios: dict[str, Any] = {}
+    for scenario_id, override in config.scenarios.items():
+        entry: dict[str, Any] = {}
+        if override.weights:
+            entry["weights"] = dict(override.weights)
+        if override.thresholds is not None:
+            entry["thresholds"] = [
+                {"level": t.level, "up": t.up, "down": t.down} for t in override.thresholds
+            ]
+        for key in ("half_life_days", "relevance_threshold"):
+            if getattr(override, key) is not None:
+                entry[key] = getattr(override, key)
+        scenarios[scenario_id] = entry
+    return {"scenarios": scenarios, "definitions": [str(path) for path in config.definitions]}
+
+
+def _print_overrides(overrides: dict[str, Any]) -> None:
+    if not overrides["scenarios"] and not overrides["definitions"]:
+        console.print(
+            "config overrides in effect: none (the shipped definitions as they are)", highlight=False
+        )
+        return
+    console.print("config overrides in effect:", highlight=False)
+    for scenario_id, entry in overrides["scenarios"].items():
+        parts = []
+        for key, value in entry.items():
+            if key == "weights":
+                parts.append("weights " + ", ".join(f"{i} {w:g}" for i, w in value.items()))
+            elif key == "thresholds":
+                parts.append(
+                    "thresholds " + ", ".join(f"{t['level']} {t['up']:g}/{t['down']:g}" for t in value)
+                )
+            else:
+                parts.append(f"{key} {value:g}")
+        console.print(f"  {escape(scenario_id)}: {escape('; '.join(parts))}", highlight=False)
+    for path in overrides["definitions"]:
+        console.print(f"  definitions: {escape(path)}", highlight=False)

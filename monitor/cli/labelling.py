@@ -10,6 +10,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
+from indicators import plural
 from indicators.errors import MonitorError
 from monitor.cli.app import AppContext, console, err_console, pass_ctx, utcnow
 
@@ -167,7 +168,7 @@ def export_command(obj: AppContext, out: Path | None) -> None:
             f"[yellow]warning:[/] {item_ref(label.item_id)} left out: it has neither a title nor a summary",
             highlight=False,
         )
-    err_console.print(f"{len(labelled.records)} labels exported", highlight=False)
+    err_console.print(f"{plural(len(labelled.records), 'label')} exported", highlight=False)
 
 
 @labels.command(name="remove")

@@ -43,7 +43,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from indicators import canonical_sha256
+from indicators import canonical_sha256, plural
 from indicators.errors import ConfigError
 from monitor.config import DEFAULT_CONFIG_NAME
 from monitor.config.yaml_document import KeyPath, YamlDocument, YamlSyntaxError, format_key_path, parse_yaml
@@ -674,10 +674,8 @@ def _config_from_text(text: str, label: str, base_dir: Path) -> Config:
         doc = parse_yaml(text)
     except YamlSyntaxError as exc:
         where = f"{label}, line {exc.line}" if exc.line is not None else label
-        raise ConfigError(
-            f"{where}: not valid YAML ({exc.problem}); check indentation, colons and quotes there or above",
-            path=label,
-        ) from exc
+        excerpt = f"\n{exc.excerpt}" if exc.excerpt else ""
+        raise ConfigError(f"{where}: not valid YAML: {exc.problem}{excerpt}", path=label) from exc
     data = {} if doc.data is None else doc.data
     if not isinstance(data, dict):
         raise ConfigError(
@@ -751,7 +749,7 @@ def _show(value: object) -> str:
     if isinstance(value, str):
         text = json.dumps(value, ensure_ascii=False)
     elif isinstance(value, list):
-        text = f"a list of {len(value)} entries" if value else "an empty list"
+        text = f"a list of {plural(len(value), 'entry')}" if value else "an empty list"
     elif isinstance(value, dict):
         text = "a mapping"
     elif value is None:

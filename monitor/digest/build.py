@@ -31,7 +31,7 @@ from monitor.digest.content import (
 )
 from monitor.feed_health import CADENCE_WINDOW, FeedHealth, FeedStatus, classify_feed
 from monitor.redaction import redact_errors, redact_url
-from scenarios import Level
+from scenarios import Level, TrendSettings
 
 HISTORY_DAYS = 60
 STORY_WINDOW_DAYS = 2
@@ -221,6 +221,7 @@ def build_digest(
         "thin_languages": thin_languages,
         "config_hash": definitions.scenarios.config_hash,
         "config_changes": changes,
+        "novelty_days": TrendSettings().novelty_days,
         "alerts": alert_notes(database, definitions, now, tz),
     }
     if not has_data:

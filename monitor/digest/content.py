@@ -84,7 +84,7 @@ class ScenarioDigest:
     movers: tuple[IndicatorMove, ...]  # largest |contribution| first
     stories: tuple[DigestStory, ...]  # largest |contribution| first
     counter_indicators: tuple[IndicatorMove, ...]
-    novel: tuple[IndicatorRef, ...]  # firing for the first time in a while (with the day)
+    novel: tuple[IndicatorRef, ...]  # firing for the first time in ``Digest.novelty_days`` (with the day)
     not_observed: tuple[IndicatorRef, ...]  # escalation signposts not seen in the history window
     level_changed_from: Level | None = None  # the level yesterday, when different
     # What holds today's index up: the stories of any day of the history whose contribution, decayed
@@ -129,4 +129,7 @@ class Digest:
     config_changes: tuple[str, ...] = ()  # human lines: what changed in config since the last digest
     has_data: bool = True  # False: nothing stored for this date; the digest says so plainly
     feeds_never_polled: int = 0  # configured feeds never polled: not healthy, not failing, unknown
+    # An indicator counts as novel when it had not fired for this many days before (not "ever"):
+    # the digest's heading says so, since a long history would make "for the first time" untrue.
+    novelty_days: int = 30
     alerts: tuple[AlertNote, ...] = ()  # oldest first

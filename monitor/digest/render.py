@@ -24,6 +24,7 @@ from urllib.parse import quote, urlsplit
 import jinja2
 from markupsafe import Markup, escape
 
+from indicators import plural
 from monitor.digest.buckets import DAILY_MAX_DAYS, Bucket, bucket_days, bucket_label, span_labels
 from monitor.digest.chart_scale import chart_scale, sparkline
 from monitor.digest.content import DayPoint, Digest, LevelBand, Phrase, ScenarioDigest
@@ -253,7 +254,7 @@ def _describe_chart(s: ScenarioDigest, points: Sequence[DayPoint], buckets: Sequ
     spikes = [p.day.isoformat() for p in points if p.spike]
     thresholds = ", ".join(f"{b.level} at {_num(b.up)}" for b in s.bands) or "none"
     text = (
-        f"{s.title}: index over {len(points)} days from {points[0].day.isoformat()} to "
+        f"{s.title}: index over {plural(len(points), 'day')} from {points[0].day.isoformat()} to "
         f"{points[-1].day.isoformat()}, from {_num(values[0])} to {_num(values[-1])} ({points[-1].level}), "
         f"peak {_num(peak.index)} on {peak.day.isoformat()}. Thresholds: {thresholds}. "
     )
@@ -523,7 +524,9 @@ def _environments() -> tuple[jinja2.Environment, jinja2.Environment]:
     html = jinja2.Environment(autoescape=True, **common)
     text = jinja2.Environment(autoescape=False, finalize=_md_finalize, **common)
     for env in (html, text):
-        env.filters.update(num=_num, signed=_signed, arrow=_arrow, trend=_trend_class, item_ref=item_ref)
+        env.filters.update(
+            num=_num, signed=_signed, arrow=_arrow, trend=_trend_class, item_ref=item_ref, plural=plural
+        )
         env.globals.update(safe_url=safe_url, chart_days=CHART_DAYS, excerpt_chars=EXCERPT_CHARS)
     html.filters.update(highlight=highlight_html, chart=chart_svg)
     html.globals.update(csp=CSP)

@@ -102,7 +102,7 @@ def test_text_orders_scenarios_and_shows_what_matters(digest: Digest, text: str)
     assert "**Index 11.8** · ▲ +3.4 since yesterday · ▲ +6.4 over 7 days · level up from watch" in text
     assert "Lukashenko orders **troops to the Ukrainian border** days after **Zapad** drills" in text
     assert "**5 sources**" in text
-    assert "### Counter-indicators seen" in text and "### Firing for the first time" in text
+    assert "### Counter-indicators seen" in text and "### First firing in 30 days" in text
     assert "### Signposts not yet observed" in text and "(`bw_enters_war`)" in text
     assert "## Feed health" in text and "Languages with no healthy feed: **be**" in text
     assert f"Config hash `{digest.config_hash}`" in text
@@ -257,7 +257,7 @@ def test_html_scenario_headline(page: str) -> None:
     assert "level up from <strong>watch</strong>" in first
     assert "<strong>5 sources</strong>" in first
     assert "Signposts not yet observed" in first and "bw_enters_war" in first
-    assert "Counter-indicators seen" in first and "Firing for the first time" in first
+    assert "Counter-indicators seen" in first and "First firing in 30 days" in first
 
 
 def test_html_feed_health_and_config(digest: Digest, page: str) -> None:
@@ -419,3 +419,13 @@ def test_a_long_range_chart_draws_one_column_per_month_with_years() -> None:
     assert "One column per month" in svg
     # A month's column is as high as its highest day: the alert day's 25 tops the chart.
     assert "2025-03: highest 25.0 (alert), last" in svg
+
+
+def test_counts_of_one_are_singular_and_novelty_says_its_window() -> None:
+    one = dataclasses.replace(build_digest(), feeds_total=1, feed_problems=(), feeds_never_polled=0)
+    for text in (render_text(one), html.unescape(re.sub(r"<[^>]+>", "", render_html(one)))):
+        assert "1 feed, 0 with problems" in text and "The feed is healthy." in text
+        assert "1 feeds" not in text
+        assert "First firing in 30 days" in text and "first time" not in text.lower()
+    never = dataclasses.replace(build_digest(), feeds_total=5, feed_problems=(), feeds_never_polled=1)
+    assert "1 of the 5 configured feeds has never been polled" in render_text(never)

@@ -137,3 +137,10 @@ def test_a_label_the_analyst_cannot_mean_is_refused(tmp_path: Path) -> None:
 
 def test_the_cli_offers_the_polarities_eval_knows() -> None:
     assert POLARITIES == LABEL_POLARITIES
+
+
+def test_one_label_exported_is_singular(tmp_path: Path) -> None:
+    config = write_config(tmp_path / "monitor.yaml", [])
+    monitor(config, "import", str(jsonl(tmp_path / "one.jsonl", LABELLED[:1])))
+    result = monitor(config, "labels", "export", "--out", str(tmp_path / "out.jsonl"))
+    assert "1 label exported" in result.stderr
