@@ -2,7 +2,7 @@
 
 The top of the house, one module per command group: ``app`` holds the root group, its options, the
 per-invocation context and the error handling (errors the user can fix are one paragraph without a
-traceback; exit 2 for configuration, 1 otherwise); ``starter`` (init), ``database`` (db), ``polling``
+traceback; the exit status chosen in ``exit_codes``); ``starter`` (init), ``database`` (db), ``polling``
 (poll), ``feed_table`` (feeds), ``run_daemon`` (run), ``definitions`` (scenarios, explain, eval),
 ``trend`` with its view ``trend_view``, ``history`` (rescore, import) and ``daily_digest`` (digest)
 hold the commands. Every command has help text (a test fails otherwise) and imports db, httpx and the
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from monitor.cli.app import main
 from monitor.cli.daily_digest import digest_command
-from monitor.cli.database import database
+from monitor.cli.database import database, database_alias
 from monitor.cli.definitions import eval_command, explain_command, scenarios_command
 from monitor.cli.feed_table import feeds
 from monitor.cli.history import import_command, rescore_command
@@ -30,9 +30,8 @@ for _command in (init, run, poll_command, feeds, scenarios_command, explain_comm
     main.add_command(_command)
 for _command in (trend_command, rescore_command, import_command, digest_command):
     main.add_command(_command)
-# listed under both names, as since the first release: `monitor db upgrade` is the documented one
-main.add_command(database)
 main.add_command(database, name="db")
+main.add_command(database_alias)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

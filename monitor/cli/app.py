@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 from rich.console import Console
 
-from indicators.errors import ConfigError, MonitorError
+from indicators.errors import MonitorError
 from monitor import logs
+from monitor.cli.exit_codes import exit_code_for
 from monitor.config import DEFAULT_CONFIG_NAME
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ class ErrorHandlingGroup(click.Group):
 
 def fail(exc: MonitorError) -> NoReturn:
     err_console.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
-    sys.exit(2 if isinstance(exc, ConfigError) else 1)
+    sys.exit(int(exit_code_for(exc)))
 
 
 class AppContext:

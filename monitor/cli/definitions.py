@@ -10,7 +10,7 @@ from typing import Any
 import click
 from rich.table import Table
 
-from indicators.errors import MonitorError
+from indicators.errors import UsageError
 from monitor.cli.app import AppContext, console, err_console, pass_ctx
 from monitor.redaction import redact_url
 
@@ -128,7 +128,7 @@ def explain_command(
             else:
                 found = db.items_with_guid(handle, item_id)
                 if len(found) > 1:
-                    raise MonitorError(
+                    raise UsageError(
                         f"{len(found)} stored items have the id {item_id!r} (one per feed): "
                         f"give one of their numbers instead: {', '.join(map(str, found[:10]))}"
                     )
@@ -136,7 +136,7 @@ def explain_command(
         finally:
             handle.close()
         if stored is None:
-            raise MonitorError(f"no item {item_id!r} in {redact_url(obj.config.database_url)}")
+            raise UsageError(f"no item {item_id!r} in {redact_url(obj.config.database_url)}")
         fields = {"title": stored.title, "summary": stored.summary}
         reliability = stored.reliability
         source = {
