@@ -83,7 +83,7 @@ def test_dates_of_every_iso_precision_keep_their_day_in_any_time_zone(tmp_path: 
     config.write_text(
         config.read_text().replace("schedule:\n", "schedule:\n  timezone: America/Los_Angeles\n")
     )
-    items = [
+    items: list[dict[str, object]] = [
         {"id": "y", "source": "s", "title": "a year", "date": "2019"},
         {"id": "m", "source": "s", "title": "a month", "date": "2020-02"},
         {"id": "d", "source": "s", "title": "a day", "published": "2021-03-04"},
