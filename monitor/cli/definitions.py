@@ -104,7 +104,7 @@ def explain_command(
 ) -> None:
     """Show why an item (or --text) moves each scenario: fired indicators, matched phrases, negations.
 
-    ITEM is a stored item's number (as `monitor trend --json` shows it) or its id in its feed or
+    ITEM is a stored item's number (`#12` or `12`, as `monitor items` shows it) or its id in its feed or
     import file (the guid; e.g. a labelled set's ``item-…`` id after `monitor import`)."""
     from monitor.explain import explain, render, to_json
 
@@ -123,6 +123,8 @@ def explain_command(
             import db
 
             assert item_id is not None
+            if item_id.startswith("#") and item_id[1:].isdigit():
+                item_id = item_id[1:]  # the number as `monitor items` shows it
             if item_id.isdigit():
                 stored = db.get_item(handle, int(item_id))
             else:
