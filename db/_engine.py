@@ -122,10 +122,13 @@ def current_revision(engine: Engine) -> str | None:
 
     Read with plain SQL from alembic's version table, so checking the schema costs no alembic import.
     """
-    with engine.connect() as conn:
-        if not inspect(conn).has_table("alembic_version"):
-            return None
-        rows = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    try:
+        with engine.connect() as conn:
+            if not inspect(conn).has_table("alembic_version"):
+                return None
+            rows = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    except OperationalError as exc:
+        raise StorageError(f"cannot open the database at {_safe_url(engine)}: {exc.orig}") from exc
     if len(rows) > 1:
         raise StorageError(
             f"the database at {_safe_url(engine)} has {len(rows)} schema revisions (branches); "
