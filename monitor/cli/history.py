@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from monitor.cli.app import AppContext, console, err_console, parse_day, pass_ctx, utcnow
-from monitor.cli.exit_codes import ExitCode
+from monitor.cli.exit_codes import import_exit_code
 
 # The --undated choices, without importing the pipeline for `--help` (the test for help checks them).
 UNDATED = ("skip", "today", "fail")
@@ -138,7 +138,7 @@ def import_command(obj: AppContext, file: Path, feed: str | None, undated: str, 
             )
     finally:
         handle.close()
-    code = ExitCode.PARTIAL if report.skipped_undated else ExitCode.OK
+    code = import_exit_code(report.skipped_undated)
     if as_json:
         summary = {
             "file": str(file),
