@@ -4,8 +4,10 @@ The top of the house, one module per command group: ``app`` holds the root group
 per-invocation context and the error handling (errors the user can fix are one paragraph without a
 traceback; the exit status chosen in ``exit_codes``); ``starter`` (init), ``database`` (db), ``polling``
 (poll), ``feed_table`` (feeds), ``run_daemon`` (run), ``definitions`` (scenarios, explain, eval),
-``trend`` with its view ``trend_view``, ``finding`` (items, export), ``history`` (rescore, import) and ``daily_digest`` (digest)
-hold the commands, and ``exit_codes`` the exit status of each outcome. Every command has help text (a test fails otherwise) and imports db, httpx and the
+``trend`` with its view ``trend_view``, ``finding`` (items, export), ``history`` (rescore, import),
+``labelling`` (label, labels), ``daily_digest`` (digest) and ``alerting`` (alerts) hold the commands,
+and ``exit_codes`` the exit status of each outcome. Every command has help text (a test fails
+otherwise) and imports db, httpx and the
 config lazily so that ``monitor --help`` starts fast. The package may use every other part of
 ``monitor`` and the layers below; nothing imports it except ``monitor.__main__`` and the ``monitor``
 entry point.
@@ -13,6 +15,7 @@ entry point.
 
 from __future__ import annotations
 
+from monitor.cli.alerting import alerts_group
 from monitor.cli.app import main
 from monitor.cli.daily_digest import digest_command
 from monitor.cli.database import database, database_alias
@@ -20,6 +23,7 @@ from monitor.cli.definitions import eval_command, explain_command, scenarios_com
 from monitor.cli.feed_table import feeds
 from monitor.cli.finding import export_command, items_command
 from monitor.cli.history import import_command, rescore_command
+from monitor.cli.labelling import label_command, labels
 from monitor.cli.polling import poll_command
 from monitor.cli.run_daemon import run
 from monitor.cli.starter import init
@@ -38,6 +42,9 @@ for _command in (
     digest_command,
 ):
     main.add_command(_command)
+for _command in (label_command, labels):
+    main.add_command(_command)
+main.add_command(alerts_group)
 main.add_command(database, name="db")
 main.add_command(database_alias)
 

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.table import Table
 
-from indicators.errors import UsageError
+from indicators.errors import MonitorError
 from monitor.cli.app import AppContext, console, err_console, pass_ctx
 from monitor.redaction import redact_url
+
+if TYPE_CHECKING:
+    from scenarios import LabelledItem
 
 
 @click.command(name="scenarios")
@@ -104,8 +107,9 @@ def explain_command(
 ) -> None:
     """Show why an item (or --text) moves each scenario: fired indicators, matched phrases, negations.
 
-    ITEM is a stored item's number (`#12` or `12`, as `monitor items` shows it) or its id in its feed or
-    import file (the guid; e.g. a labelled set's ``item-…`` id after `monitor import`)."""
+    ITEM is a stored item's number as `monitor trend`, the digest and `monitor explain` show it
+    (#123, or 123) or its id in its feed or import file (the guid; e.g. a labelled set's ``item-…``
+    id after `monitor import`; guid:123 for a guid made of digits)."""
     from monitor.explain import explain, render, to_json
 
     if title is not None and text is None:
@@ -118,31 +122,23 @@ def explain_command(
         fields = {"title": title or "", "summary": text}
         source: dict[str, Any] = {"lang": lang}
     else:
+        from monitor.item_refs import resolve_item
+
+        assert item_id is not None
         handle = obj.database()
         try:
             import db
 
-            assert item_id is not None
-            if item_id.startswith("#") and item_id[1:].isdigit():
-                item_id = item_id[1:]  # the number as `monitor items` shows it
-            if item_id.isdigit():
-                stored = db.get_item(handle, int(item_id))
-            else:
-                found = db.items_with_guid(handle, item_id)
-                if len(found) > 1:
-                    raise UsageError(
-                        f"{len(found)} stored items have the id {item_id!r} (one per feed): "
-                        f"give one of their numbers instead: {', '.join(map(str, found[:10]))}"
-                    )
-                stored = db.get_item(handle, found[0]) if found else None
+            stored = db.get_item(handle, resolve_item(handle, item_id))
         finally:
             handle.close()
-        if stored is None:
-            raise UsageError(f"no item {item_id!r} in {redact_url(obj.config.database_url)}")
+        if stored is None:  # deleted between the two reads
+            raise MonitorError(f"no item {item_id!r} in {redact_url(obj.config.database_url)}")
         fields = {"title": stored.title, "summary": stored.summary}
         reliability = stored.reliability
         source = {
             "item": stored.id,
+            "guid": stored.guid,
             "feed": stored.feed_name,
             "lang": stored.language,
             "published": stored.published_at.isoformat() if stored.published_at else None,
@@ -165,7 +161,13 @@ def explain_command(
 
 
 @click.command(name="eval")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--labels",
+    "from_labels",
+    is_flag=True,
+    help="Evaluate on the labels stored in the database (`monitor label`) instead of a FILE.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
 @click.option(
     "--errors",
@@ -182,15 +184,24 @@ def explain_command(
 )
 @pass_ctx
 def eval_command(
-    obj: AppContext, file: Path, as_json: bool, errors: bool, by: str | None, part: str | None
+    obj: AppContext,
+    file: Path | None,
+    from_labels: bool,
+    as_json: bool,
+    errors: bool,
+    by: str | None,
+    part: str | None,
 ) -> None:
-    """Measure the indicators on a labelled JSON Lines file: precision, recall, F1 per scenario."""
+    """Measure the indicators on a labelled JSON Lines file (or, with --labels, on the analyst's
+    stored labels): precision, recall, F1 per scenario."""
     from monitor.diagnostics import language_json, language_table
     from monitor.eval_io import load_labelled
     from monitor.evaluation import render_errors, render_report
     from scenarios import evaluate, evaluate_by_language, split_part
 
-    items = load_labelled(file)
+    if (file is None) == (not from_labels):
+        raise click.UsageError("give either a FILE or --labels (one of them)")
+    items = load_labelled(file) if file is not None else _stored_labels(obj)
     if part is not None:
         items = [item for item in items if split_part(item.id) == part]
     definitions = obj.definitions()
@@ -213,3 +224,23 @@ def eval_command(
         for renderable in render_errors(report, definitions.matcher, as_json=False):
             # one error per block, lines unbroken: they are read side by side and grepped
             console.print(renderable, soft_wrap=True)
+
+
+def _stored_labels(obj: AppContext) -> list[LabelledItem]:
+    import db
+    from monitor.label_sets import labelled_set
+
+    handle = obj.database()
+    try:
+        labelled = labelled_set(db.list_labels(handle))
+    finally:
+        handle.close()
+    if labelled.skipped:
+        err_console.print(
+            f"[yellow]note:[/] {len(labelled.skipped)} labelled items have neither a title nor a summary "
+            "and are left out",
+            highlight=False,
+        )
+    if not labelled.records:
+        raise MonitorError("no labels stored yet: `monitor label ITEM SCENARIO` stores one")
+    return labelled.items()

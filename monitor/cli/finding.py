@@ -102,6 +102,8 @@ def items_command(
 
 
 def _print_items(page: list[FoundItem], scenario: str | None) -> None:
+    from monitor.item_refs import item_ref
+
     if not page:
         console.print("no stored item matches")
         return
@@ -113,7 +115,7 @@ def _print_items(page: list[FoundItem], scenario: str | None) -> None:
             if c.parts and (scenario is None or sid == scenario)
         ]
         table.add_row(
-            f"#{found.item.id}",
+            item_ref(found.item.id),
             found.item.day.isoformat(),
             escape(found.item.feed_name),
             _headline(found.item.title, found.item.summary),

@@ -148,6 +148,8 @@ def import_command(obj: AppContext, file: Path, feed: str | None, undated: str, 
             "already_stored": report.already_stored,
             "skipped_undated": report.skipped_undated,
             "undated_counted_today": report.undated,
+            "labels": report.labels,
+            "labels_kept": report.labels_kept,
             "sources": list(report.sources),
             "warnings": list(report.warnings),
             "exit_code": int(code),
@@ -160,6 +162,9 @@ def import_command(obj: AppContext, file: Path, feed: str | None, undated: str, 
         f"{report.updated} updated, {report.already_stored} already stored{skipped}",
         markup=False,
     )
+    if report.labels or report.labels_kept:
+        kept = f"; {report.labels_kept} left as the analyst labelled them" if report.labels_kept else ""
+        console.print(f"{report.labels} labels stored (see `monitor labels`){kept}", highlight=False)
     for warning in report.warnings:
         err_console.print(f"[yellow]warning:[/] {escape(warning)}")
     sys.exit(int(code))

@@ -55,6 +55,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CONFIG_ENV_VAR",
     "DEFAULT_CONFIG_NAME",
+    "AlertsConfig",
     "Config",
     "DatabaseConfig",
     "DigestConfig",
@@ -64,6 +65,7 @@ __all__ = [
     "ScheduleConfig",
     "SmtpConfig",
     "ThresholdConfig",
+    "WebhookConfig",
     "default_config_text",
     "load_config",
     "parse_duration",
@@ -384,6 +386,61 @@ class DigestConfig(BaseModel):
         return (_base_dir(info) / value.expanduser()).absolute()
 
 
+class WebhookConfig(BaseModel):
+    """Where alerts are POSTed as JSON; a bearer token, if any, comes from the variable ``token_env``."""
+
+    model_config = _MODEL
+
+    url: FeedUrl
+    token_env: EnvName | None = None
+    timeout: Duration = timedelta(seconds=10)
+
+    def token(self, env: Mapping[str, str]) -> str | None:
+        """The token from ``env[token_env]``; None when no token is configured."""
+        if self.token_env is None:
+            return None
+        try:
+            return env[self.token_env]
+        except KeyError:
+            raise ConfigError(
+                f"alerts.webhook.token_env names the environment variable {self.token_env}, "
+                "which is not set; export it before the daemon sends alerts",
+                key="alerts.webhook.token_env",
+            ) from None
+
+
+AlertChannel = Literal["email", "webhook"]
+
+
+class AlertsConfig(BaseModel):
+    """Immediate alerts when a scenario's level rises or a spike fires (``monitor.alerts``)."""
+
+    model_config = _MODEL
+
+    # email: through digest.smtp; webhook: alerts.webhook. No channel: no alert is recorded.
+    channels: tuple[AlertChannel, ...] = ()
+    # The lowest level whose entry alerts (a scenario without it: any rise alerts).
+    min_level: Identifier | None = None
+    spikes: bool = True
+    # After an alert, a rise back to a level already notified in this window sends nothing.
+    cooldown: Duration = timedelta(hours=6)
+    # A level is re-armed once the index falls this many points below the level's ``down``.
+    rearm_margin: Annotated[float, Field(ge=0)] = 0.0
+    webhook: WebhookConfig | None = None
+    retry_base: Duration = timedelta(minutes=1)
+    retry_cap: Duration = timedelta(hours=1)
+    max_attempts: int = Field(default=10, ge=1)
+    # Base address of the published digests, for the link in an alert (``<digest_url><date>.html``).
+    digest_url: FeedUrl | None = None
+
+    @field_validator("channels")
+    @classmethod
+    def _unique(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(value)) != len(value):
+            raise PydanticCustomError("channels", "expected each channel once")
+        return value
+
+
 class ThresholdConfig(BaseModel):
     """A level of a scenario: entered when the index reaches ``up``, left when it falls below ``down``."""
 
@@ -457,6 +514,7 @@ class Config(BaseModel):
     schedule: ScheduleConfig = Field(default_factory=_empty_section)
     fetch: FetchConfig = Field(default_factory=_empty_section)
     digest: DigestConfig = Field(default_factory=_empty_section)
+    alerts: AlertsConfig = Field(default_factory=_empty_section)
     feeds: tuple[FeedConfig, ...] = ()
     scenarios: dict[Identifier, ScenarioOverrideConfig] = Field(default_factory=dict)
     definitions: tuple[Path, ...] = ()
@@ -797,10 +855,10 @@ def _data_path(loc: tuple[Any, ...], data: object) -> KeyPath:
 def _unknown_key_message(path: KeyPath) -> str:
     allowed = _allowed_keys(path[:-1])
     key = str(path[-1])
-    if key == "password" and "password_env" in allowed:
+    if key in ("password", "token") and f"{key}_env" in allowed:
         return (
-            "is not allowed: never write the password in the config; put it in an environment variable "
-            "and give that variable's name as password_env"
+            f"is not allowed: never write the {key} in the config; put it in an environment variable "
+            f"and give that variable's name as {key}_env"
         )
     message = "is not a known key"
     close = difflib.get_close_matches(key, allowed, n=1)
@@ -920,6 +978,34 @@ def _cross_field_issues(config: Config) -> list[_Issue]:
             _Issue(
                 ("digest", "smtp", "username"),
                 "is set but password_env is not; name the variable holding the password",
+            )
+        )
+    alerts = config.alerts
+    if "email" in alerts.channels and smtp is None:
+        issues.append(
+            _Issue(
+                ("alerts", "channels"),
+                "names email, but there is no digest.smtp section: alerts are mailed through it; add it",
+            )
+        )
+    if "webhook" in alerts.channels and alerts.webhook is None:
+        issues.append(
+            _Issue(("alerts", "channels"), "names webhook, but alerts.webhook is not set; give its url")
+        )
+    if alerts.webhook is not None and alerts.webhook.timeout > timedelta(minutes=2):
+        issues.append(
+            _Issue(
+                ("alerts", "webhook", "timeout"),
+                "expected at most 2m: a delivery is claimed for 5m and must be done by then",
+                alerts.webhook.timeout,
+            )
+        )
+    if alerts.retry_base > alerts.retry_cap:
+        issues.append(
+            _Issue(
+                ("alerts", "retry_base"),
+                f"is longer than alerts.retry_cap ({_human_duration(alerts.retry_cap)}); lower it",
+                alerts.retry_base,
             )
         )
     return issues

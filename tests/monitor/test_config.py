@@ -91,7 +91,7 @@ def test_starter_text_shows_the_model_defaults(tmp_path: Path) -> None:
     # The starter documents the defaults; if a default changes in code, the starter must change too.
     starter = load_config(None, cwd=tmp_path)
     from_code = Config.model_validate({}, context={"base_dir": tmp_path})
-    for section in ("database", "schedule", "fetch", "digest", "scenarios", "definitions"):
+    for section in ("database", "schedule", "fetch", "digest", "alerts", "scenarios", "definitions"):
         assert getattr(starter, section) == getattr(from_code, section), section
 
 

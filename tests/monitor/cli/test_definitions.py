@@ -106,7 +106,7 @@ def test_explain_stored_item_after_a_poll(tmp_path: Path) -> None:
     assert out["scenarios"]["airspace_nato"]["contribution"] > 0
     assert sorted(m["indicator"] for m in out["matches"]) == sorted(i for i, _ in stored)
     missing = monitor(config, "explain", "999", check=False)
-    assert missing.exit_code == 2 and "no item '999'" in missing.stderr
+    assert missing.exit_code == 2 and "no item #999" in missing.stderr
 
 
 def test_eval_json_on_own_fixture(tmp_path: Path) -> None:

@@ -47,6 +47,8 @@ def test_the_readme_table_is_the_exit_code_enum() -> None:
 
 def leaf_commands(command: click.Command, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
     if isinstance(command, click.Group):
+        if command.invoke_without_command:
+            yield path
         for name, sub in command.commands.items():
             if not sub.hidden:
                 yield from leaf_commands(sub, (*path, name))
@@ -69,10 +71,18 @@ INVOCATIONS: dict[tuple[str, ...], tuple[str, ...]] = {
     ("rescore",): ("rescore",),
     ("import",): ("import", "FILE"),
     ("digest",): ("digest",),
+    ("label",): ("label", "1", "none"),
+    ("labels",): ("labels",),
+    ("labels", "export"): ("labels", "export"),
+    ("labels", "remove"): ("labels", "remove", "1"),
+    ("alerts", "test"): ("alerts", "test"),
+    ("alerts", "list"): ("alerts", "list"),
     ("db", "upgrade"): ("db", "upgrade"),
 }
 USES_DATABASE = [
-    p for p in INVOCATIONS if p not in {("init",), ("run",), ("scenarios",), ("explain",), ("eval",)}
+    p
+    for p in INVOCATIONS
+    if p not in {("init",), ("run",), ("scenarios",), ("explain",), ("eval",), ("alerts", "test")}
 ]
 
 

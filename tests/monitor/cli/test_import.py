@@ -22,7 +22,7 @@ DATED: list[dict[str, object]] = [
      "polarity": "escalation", "rationale": "supply cut"},
     {"id": "d-2", "lang": "en", "source": "Daily", "date": "2021-09", "url": "https://daily.example/2",
      "title": "Minsk football club wins the cup", "summary": "", "scenario": "none",
-     "polarity": "none", "rationale": "unrelated"},
+     "polarity": "neutral", "rationale": "unrelated"},
 ]  # fmt: skip
 UNDATED_TITLES = [
     "Gazprom cuts off gas supplies to Belarus after a dispute over the price",
