@@ -88,11 +88,13 @@ def items_command(
     )
     with _found(obj, wanted) as found:
         if fmt == "json":
-            write_jsonl(sys.stdout, (item_row(f) for f in found))
+            with _stdout() as stream:
+                write_jsonl(stream, (item_row(f) for f in found))
             return
         if fmt == "csv":
             fields = item_fields(list(definitions.scenarios.scenarios))
-            write_csv(sys.stdout, fields, (flat_item_row(item_row(f)) for f in found))
+            with _stdout() as stream:
+                write_csv(stream, fields, (flat_item_row(item_row(f)) for f in found))
             return
         page = list(found)
     assert shown is not None
@@ -226,7 +228,8 @@ def _destination(out: Path | None) -> Iterator[TextIO]:
     """Standard output, or a temporary file beside ``out`` renamed over it once the export is
     complete: a failed export never leaves half a file where the last good one was."""
     if out is None:
-        yield sys.stdout
+        with _stdout() as stream:
+            yield stream
         return
     folder = out.absolute().parent
     try:
@@ -240,3 +243,17 @@ def _destination(out: Path | None) -> Iterator[TextIO]:
     except BaseException:
         Path(name).unlink(missing_ok=True)
         raise
+
+
+@contextlib.contextmanager
+def _stdout() -> Iterator[TextIO]:
+    """Standard output for a stream of rows. A reader that stops early (`| head`, a pager) closes
+    the pipe: that ends the export, successfully, without a traceback."""
+    try:
+        yield sys.stdout
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Python flushes stdout again at exit: point it at /dev/null so that flush cannot fail.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(0)

@@ -7,10 +7,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
-from tests.helpers import monitor, rows, write_config
+from tests.helpers import monitor, monitor_command, process_env, rows, write_config
 from tests.helpers.imports import history, jsonl
 
 
@@ -145,3 +146,27 @@ def test_export_to_a_file_and_a_format_is_required(tmp_path: Path) -> None:
     assert sorted(p.name for p in target.parent.iterdir()) == ["items.csv"]
     missing = monitor(config, "export", "items", check=False)
     assert missing.exit_code == 2 and "--csv or --json" in missing.output
+
+
+def test_a_reader_that_stops_early_ends_the_export_without_a_traceback(tmp_path: Path) -> None:
+    """`monitor export items --json | head -1` in a real process: more rows than a pipe holds."""
+    config = write_config(tmp_path / "monitor.yaml", [])
+    filler = "x" * 400
+    records: list[dict[str, object]] = [
+        {"id": f"n{n}", "source": "wire", "title": f"note {n}", "summary": filler, "published": "2026-10-01"}
+        for n in range(600)
+    ]
+    monitor(config, "import", str(jsonl(tmp_path / "many.jsonl", records)))
+    with subprocess.Popen(
+        monitor_command(config, "export", "items", "--json"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+        env=process_env(),
+    ) as export:
+        assert export.stdout is not None and export.stderr is not None
+        first = json.loads(export.stdout.readline())
+        export.stdout.close()
+        errors = export.stderr.read().decode()
+        assert export.wait() == 0, errors
+    assert first["guid"] == "n0" and "Traceback" not in errors and "BrokenPipe" not in errors
