@@ -47,6 +47,15 @@ def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
     cursor.close()
 
 
+def _fold(value: str | None) -> str | None:
+    return value.casefold() if value is not None else None
+
+
+def _sqlite_functions(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    # SQLite's lower() folds ASCII only; a search for "лукашенко" must find "Лукашенко".
+    dbapi_connection.create_function("monitor_fold", 1, _fold, deterministic=True)
+
+
 def _sqlite_begin(conn: Any) -> None:
     # pysqlite's own transaction handling defers BEGIN; taking control makes every transaction
     # explicit, so one feed's poll is exactly one BEGIN ... COMMIT. Writers take the write lock up
@@ -69,6 +78,7 @@ def create_db_engine(url: str) -> Engine:
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
             engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
             event.listen(engine, "connect", _sqlite_pragmas)
+            event.listen(engine, "connect", _sqlite_functions)
             event.listen(engine, "connect", _disable_pysqlite_autobegin)
             event.listen(engine, "begin", _sqlite_begin)
             return engine
@@ -112,10 +122,13 @@ def current_revision(engine: Engine) -> str | None:
 
     Read with plain SQL from alembic's version table, so checking the schema costs no alembic import.
     """
-    with engine.connect() as conn:
-        if not inspect(conn).has_table("alembic_version"):
-            return None
-        rows = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    try:
+        with engine.connect() as conn:
+            if not inspect(conn).has_table("alembic_version"):
+                return None
+            rows = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    except OperationalError as exc:
+        raise StorageError(f"cannot open the database at {_safe_url(engine)}: {exc.orig}") from exc
     if len(rows) > 1:
         raise StorageError(
             f"the database at {_safe_url(engine)} has {len(rows)} schema revisions (branches); "

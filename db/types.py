@@ -329,6 +329,42 @@ class StoryMemory:
     feed_id: int
 
 
+@dataclass(frozen=True, slots=True)
+class ItemQuery:
+    """Which stored items ``iter_listed_items`` yields (``monitor items``, ``monitor export``).
+
+    Days are the items' local days, both ends included. ``feed`` is a feed's name (configured or an
+    imported source). ``search`` is found in the title or the summary, ignoring case. ``indicator_ids``
+    keeps the items on which one of those fired; ``matched_only`` the items on which any did.
+    """
+
+    since: date | None = None
+    until: date | None = None
+    feed: str | None = None
+    search: str | None = None
+    indicator_ids: tuple[str, ...] | None = None
+    matched_only: bool = False
+    newest_first: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ListedItem:
+    """A stored item as a list or an export shows it, with its matches (evidence only when asked)."""
+
+    id: int
+    guid: str
+    day: date
+    published_at: datetime | None
+    feed_name: str
+    reliability: float
+    title: str
+    summary: str
+    url: str | None
+    language: str | None
+    story_id: int | None
+    matches: tuple[MatchRecord, ...]
+
+
 class LabelSource(StrEnum):
     """Who gave a label, stored as its value in ``labels.source``."""
 

@@ -2,11 +2,13 @@
 
     MonitorError                        root; catch this to handle anything the tool reports
     ├── DefinitionError(file, id)       an indicator, vocabulary or scenario definition is invalid
+    │   └── OverrideError(id, key)      a config override names an unknown scenario or indicator
     ├── LabelError                      a labelled item names an unknown scenario or polarity
     ├── LabelledFileError(path, line)   a labelled eval file cannot be read
     ├── ConfigError(path, key)          the config file is missing, unreadable or invalid
     ├── StorageError                    the database cannot be opened, migrated, read or written
     ├── ImportFileError                 a history file to import is invalid; nothing was stored
+    ├── UsageError                      a command's argument names something that does not exist
     ├── DigestSendError(host, port)     the digest could not be mailed; its files are written
     └── AlertSendError(channel)         an alert could not be sent through a channel; it is retried
 
@@ -29,7 +31,9 @@ __all__ = [
     "LabelError",
     "LabelledFileError",
     "MonitorError",
+    "OverrideError",
     "StorageError",
+    "UsageError",
 ]
 
 
@@ -53,6 +57,18 @@ class DefinitionError(MonitorError, ValueError):
             where.append(f"id {id!r}")
         prefix = f"{': '.join(where)}: " if where else ""
         super().__init__(f"{prefix}{message}")
+
+
+class OverrideError(DefinitionError):
+    """A ``scenarios:`` override in the config does not fit the definitions (an unknown scenario or
+    indicator, a bad value). The scenario layer knows no config file: ``key`` is the path under
+    ``scenarios:`` at fault (``("belarus_warr",)``, ``("belarus_war", "weights", "x")``), so the
+    config layer can name the file and line."""
+
+    def __init__(self, message: str, *, id: str, key: tuple[str, ...]) -> None:
+        self.reason = message
+        self.key = key
+        super().__init__(message, id=id)
 
 
 class LabelError(MonitorError, ValueError):
@@ -89,6 +105,10 @@ class StorageRefusedError(StorageError):
 
 class ImportFileError(MonitorError, ValueError):
     """The file to import cannot be read; nothing was stored."""
+
+
+class UsageError(MonitorError, ValueError):
+    """A command's argument or option names something that does not exist (a scenario, a feed)."""
 
 
 class DigestSendError(MonitorError):

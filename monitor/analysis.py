@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from indicators import IndicatorSet, Matcher, MatchResult, clean_text, load_indicators
+from indicators.errors import ConfigError, OverrideError
 from scenarios import ScenarioSet, load_scenarios, signature
 
 if TYPE_CHECKING:
@@ -29,7 +30,10 @@ class Definitions:
     @classmethod
     def from_config(cls, config: Config) -> Definitions:
         indicators = load_indicators(config.definitions)
-        scenarios = load_scenarios(indicators, config.definitions, config.to_overrides())
+        try:
+            scenarios = load_scenarios(indicators, config.definitions, config.to_overrides())
+        except OverrideError as exc:
+            raise override_config_error(config, exc) from exc
         return cls(indicators, scenarios, Matcher(indicators))
 
     def match_item(self, title: str, summary: str) -> MatchResult:
@@ -55,3 +59,22 @@ def match_records(result: MatchResult) -> list[db.MatchRecord]:
     import db
 
     return [db.MatchRecord.from_match(m) for m in result.matches]
+
+
+def override_config_error(config: Config, exc: OverrideError) -> ConfigError:
+    """The override's problem as a config error naming the config file and the line of the key: the
+    scenario layer that found it knows no file, and the user must edit the config, not a definition."""
+    from monitor.config.yaml_document import YamlSyntaxError, parse_yaml
+
+    if config.source is None:
+        return ConfigError(f"built-in config: scenarios.{'.'.join(exc.key)}: {exc.reason}", key="scenarios")
+    label = str(config.source)
+    line: int | None = None
+    try:
+        doc = parse_yaml(config.source.read_text(encoding="utf-8"))
+        line = doc.line_of(("scenarios", *exc.key))
+    except (OSError, UnicodeDecodeError, YamlSyntaxError):
+        pass  # the file changed since it was loaded: the key path still says where to look
+    where = f"{label}, line {line}" if line is not None else label
+    key = "scenarios." + ".".join(exc.key)
+    return ConfigError(f"{where}: {key}: {exc.reason}", path=label, key=key)

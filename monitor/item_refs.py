@@ -7,7 +7,7 @@ into `monitor explain` or `monitor label` as it is."""
 from __future__ import annotations
 
 import db
-from indicators.errors import MonitorError
+from indicators.errors import UsageError
 from monitor.redaction import redact_url
 
 PREFIX = "#"
@@ -32,21 +32,21 @@ def parse_item_ref(text: str) -> int | str:
 
 
 def resolve_item(database: db.Database, text: str) -> int:
-    """The stored item ``text`` names. Raises MonitorError when none does, or several (one guid in
+    """The stored item ``text`` names. Raises UsageError when none does, or several (one guid in
     several feeds), listing their numbers."""
     ref = parse_item_ref(text)
     if isinstance(ref, int):
         if db.get_item(database, ref) is None:
-            raise MonitorError(f"no item {item_ref(ref)} in {redact_url(database.url)}")
+            raise UsageError(f"no item {item_ref(ref)} in {redact_url(database.url)}")
         return ref
     found = db.items_with_guid(database, ref) if ref else []
     if len(found) > 1:
-        raise MonitorError(
+        raise UsageError(
             f"{len(found)} stored items have the id {ref!r} (one per feed): "
             f"give one of their numbers instead: {', '.join(map(item_ref, found[:10]))}"
         )
     if not found:
-        raise MonitorError(
+        raise UsageError(
             f"no item {text!r} in {redact_url(database.url)}: give a number as shown by `monitor trend` "
             "(123 or #123) or the item's own id (its guid)"
         )

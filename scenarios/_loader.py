@@ -21,6 +21,7 @@ from typing import Any
 
 from indicators import DefinitionError, IndicatorSet, LineMap, canonical_sha256, line_of, read_yaml
 from indicators import describe_value as _kind
+from indicators.errors import OverrideError
 from scenarios.types import BASE_LEVEL, Level, Scenario, ScenarioOverride, ScenarioSet, Threshold
 
 DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
@@ -258,7 +259,11 @@ def _apply(scenario: Scenario, override: ScenarioOverride, indicators: Indicator
     weights = dict(scenario.weights)
     for indicator_id, weight in override.weights.items():
         if indicator_id not in indicators.indicators:
-            raise where.error(f"{what}: {_unknown_indicator(indicator_id, indicators)}")
+            raise OverrideError(
+                f"{what}: {_unknown_indicator(indicator_id, indicators)}",
+                id=scenario.id,
+                key=(scenario.id, "weights", indicator_id),
+            )
         value = _positive(weight, f"{what}: weight of {indicator_id!r}", where, None, allow_zero=True)
         if value == 0:
             weights.pop(indicator_id, None)  # 0 takes the indicator out of the scenario
@@ -347,11 +352,19 @@ def load_scenarios(
             hint = difflib.get_close_matches(scenario_id, list(scenarios), n=1)
             also = f" (did you mean {hint[0]!r}?)" if hint else ""
             known = ", ".join(scenarios) or "none"
-            raise DefinitionError(
+            raise OverrideError(
                 f"override for unknown scenario {scenario_id!r}{also}; known scenarios: {known}",
                 id=scenario_id,
+                key=(scenario_id,),
             )
-        scenarios[scenario_id] = _apply(scenarios[scenario_id], override, indicators)
+        try:
+            scenarios[scenario_id] = _apply(scenarios[scenario_id], override, indicators)
+        except OverrideError:
+            raise
+        except DefinitionError as exc:
+            # the config layer turns an OverrideError into its file and line
+            reason = str(exc).removeprefix(f"id {scenario_id!r}: ")
+            raise OverrideError(reason, id=scenario_id, key=(scenario_id,)) from None
     patterns = indicators.fingerprint
     return ScenarioSet(
         scenarios=scenarios,

@@ -13,8 +13,9 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from indicators.errors import ConfigError, MonitorError
+from indicators.errors import MonitorError
 from monitor import logs
+from monitor.cli.exit_codes import exit_code_for
 from monitor.config import DEFAULT_CONFIG_NAME
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ class ErrorHandlingGroup(click.Group):
 def fail(exc: MonitorError) -> NoReturn:
     # escaped: a message may quote a config or feed line, whose brackets are not markup
     err_console.print(f"[bold red]error:[/] {escape(str(exc))}", markup=True, highlight=False, soft_wrap=True)
-    sys.exit(2 if isinstance(exc, ConfigError) else 1)
+    sys.exit(int(exit_code_for(exc)))
 
 
 class AppContext:

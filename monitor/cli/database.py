@@ -29,3 +29,9 @@ def upgrade(obj: AppContext) -> None:
         console.print(f"database at revision {after}: already up to date")
     else:
         console.print(f"database upgraded from {before or 'empty'} to {after}")
+
+
+# `monitor database upgrade` worked in the first releases: still accepted, no longer listed.
+database_alias = ErrorHandlingGroup(
+    name="database", commands=database.commands, help=database.help, hidden=True
+)

@@ -4,6 +4,7 @@ backfill it from a file."""
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +14,10 @@ from rich.table import Table
 
 from indicators import plural
 from monitor.cli.app import AppContext, console, err_console, parse_day, pass_ctx, utcnow
+from monitor.cli.exit_codes import import_exit_code
+
+# The --undated choices, without importing the pipeline for `--help` (the test for help checks them).
+UNDATED = ("skip", "today", "fail")
 
 if TYPE_CHECKING:
     from monitor.pipeline.rescore import RescoreReport
@@ -188,19 +193,37 @@ def rescore_json(report: RescoreReport, scenario_ids: tuple[str, ...]) -> dict[s
 
 @click.command(name="import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--feed",
+    metavar="NAME",
+    help="The configured feed the file's items belong to (default: JSON lines name their source, "
+    "an RSS/Atom file is a source named after its channel title).",
+)
+@click.option(
+    "--undated",
+    type=click.Choice(UNDATED),
+    default="skip",
+    show_default=True,
+    help="Items without a publication date: leave them out (counted), count them on the day of the "
+    "import, or refuse the file naming the first one.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON summary instead.")
 @pass_ctx
-def import_command(obj: AppContext, file: Path) -> None:
-    """Backfill history from a JSON Lines file (id, title, summary, url, source, lang, published) or an
-    RSS/Atom file, keeping the original dates; re-importing the same file adds nothing."""
+def import_command(obj: AppContext, file: Path, feed: str | None, undated: str, as_json: bool) -> None:
+    """Backfill history from a JSON Lines file (id, title, summary, url, source, lang, published or
+    date: YYYY, YYYY-MM, YYYY-MM-DD or a full time) or an RSS/Atom file, keeping the original dates;
+    every line is checked before anything is stored, and re-importing the same file adds nothing.
+
+    Exits 1 when undated items were skipped, 2 when the file (or --feed) is refused."""
     from rich.progress import Progress
 
-    from monitor.pipeline.importer import import_file
+    from monitor.pipeline.importer import Undated, import_file
 
     definitions = obj.definitions()
     handle = obj.database()
     try:
-        with Progress(console=err_console, transient=True) as bar:
-            task = bar.add_task(f"importing {file.name}", total=None)
+        with Progress(console=err_console, transient=True, disable=as_json) as bar:
+            task = bar.add_task(f"importing {escape(file.name)}", total=None)
             report = import_file(
                 handle,
                 obj.config,
@@ -208,15 +231,38 @@ def import_command(obj: AppContext, file: Path) -> None:
                 file,
                 now=utcnow(),
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
+                feed=feed,
+                undated_policy=Undated(undated),
             )
     finally:
         handle.close()
+    code = import_exit_code(report.skipped_undated)
+    if as_json:
+        summary = {
+            "file": str(file),
+            "read": report.read,
+            "new": report.new,
+            "updated": report.updated,
+            "already_stored": report.already_stored,
+            "skipped_undated": report.skipped_undated,
+            "undated_counted_today": report.undated,
+            "labels": report.labels,
+            "labels_kept": report.labels_kept,
+            "sources": list(report.sources),
+            "warnings": list(report.warnings),
+            "exit_code": int(code),
+        }
+        click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+        sys.exit(int(code))
+    skipped = f", {report.skipped_undated} skipped (no date)" if report.skipped_undated else ""
     console.print(
         f"{report.read} items read from {len(report.sources)} sources: {report.new} new, "
-        f"{report.updated} updated, {report.already_stored} already stored"
+        f"{report.updated} updated, {report.already_stored} already stored{skipped}",
+        markup=False,
     )
     if report.labels or report.labels_kept:
         kept = f"; {report.labels_kept} left as the analyst labelled them" if report.labels_kept else ""
         console.print(f"{report.labels} labels stored (see `monitor labels`){kept}", highlight=False)
     for warning in report.warnings:
-        err_console.print(f"[yellow]warning:[/] {warning}")
+        err_console.print(f"[yellow]warning:[/] {escape(warning)}")
+    sys.exit(int(code))

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from typing import Any
 
 import click
 from rich.markup import escape
 from rich.table import Table
 
-from indicators.errors import ConfigError
+from indicators.errors import UsageError
 from monitor.cli.app import AppContext, console, err_console, pass_ctx, utcnow
+from monitor.cli.exit_codes import ExitCode, poll_exit_code
 from monitor.redaction import redact_errors
-
-# Exit statuses of `monitor poll` (README, Commands): 0 every feed answered, 1/2 an error before
-# polling (1: storage or definitions, 2: config), 3 some feeds failed, 4 every feed failed.
-EXIT_SOME_FAILED = 3
-EXIT_ALL_FAILED = 4
 
 
 @click.command(name="poll")
@@ -23,12 +21,17 @@ EXIT_ALL_FAILED = 4
     "--due-only", is_flag=True, help="Only feeds whose next poll time has come (default: every enabled feed)."
 )
 @click.option("--feed", "names", multiple=True, metavar="NAME", help="Only this feed (repeatable).")
+@click.option(
+    "--once", is_flag=True, hidden=True, help="Accepted for old scripts: a poll is always one round."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON summary (per feed and totals) instead.")
 @pass_ctx
-def poll_command(obj: AppContext, due_only: bool, names: tuple[str, ...]) -> None:
+def poll_command(obj: AppContext, due_only: bool, names: tuple[str, ...], once: bool, as_json: bool) -> None:
     """Fetch feeds once, store new and changed items, and print each feed's outcome.
 
-    Exits 0 when every feed answered, 3 when some failed and 4 when all did (1 or 2 for an error
-    before any feed was polled), so a cron job or a script can tell."""
+    Exits 0 when every feed answered, 1 when some failed and 3 when all did (2 for a usage or
+    configuration error before any feed was polled), so a cron job or a script can tell."""
+    del once  # one round is all `poll` does; the flag stays valid for scripts written before
     from monitor.pipeline.poll_cycle import poll_and_refresh
     from monitor.pipeline.poll_settings import feed_specs
 
@@ -36,9 +39,8 @@ def poll_command(obj: AppContext, due_only: bool, names: tuple[str, ...]) -> Non
     known = {feed.name for feed in config.feeds}
     unknown = [n for n in names if n not in known]
     if unknown:
-        raise ConfigError(
-            f"no feed named {', '.join(map(repr, unknown))} in the config; `monitor feeds` lists them"
-        )
+        listed = ", ".join(sorted(known)) or "none"
+        raise UsageError(f"no feed named {', '.join(map(repr, unknown))} in the config; configured: {listed}")
     definitions = obj.definitions()
     handle = obj.database()
     try:
@@ -48,6 +50,10 @@ def poll_command(obj: AppContext, due_only: bool, names: tuple[str, ...]) -> Non
         report = poll_and_refresh(handle, config, definitions, now=utcnow, due_only=due_only, names=names)
     finally:
         handle.close()
+    code = poll_exit_code(len(report.feeds), report.failed)
+    if as_json:
+        click.echo(json.dumps(_summary(report, code), indent=2, ensure_ascii=False))
+        sys.exit(int(code))
     if not report.feeds:
         console.print("no feed to poll" + (" (none is due)" if due_only else ""))
         return
@@ -69,7 +75,7 @@ def poll_command(obj: AppContext, due_only: bool, names: tuple[str, ...]) -> Non
         f"{feeds} feed{'s' if feeds != 1 else ''}, {report.failed} failed, {report.items_new} new "
         f"item{'s' if report.items_new != 1 else ''}" + (" (stopped early)" if report.stopped else "")
     )
-    if report.failed and report.failed == feeds:
+    if code is ExitCode.NOTHING_WORKED:
         unreachable = sum(
             1 for r in report.feeds if "not found" in (r.error or "") or "refused" in (r.error or "")
         )
@@ -79,6 +85,27 @@ def poll_command(obj: AppContext, due_only: bool, names: tuple[str, ...]) -> Non
             else ""
         )
         err_console.print(f"[red]every feed failed{hint}[/]")
-        sys.exit(EXIT_ALL_FAILED)
-    if report.failed:
-        sys.exit(EXIT_SOME_FAILED)
+    sys.exit(int(code))
+
+
+def _summary(report: Any, code: ExitCode) -> dict[str, Any]:
+    return {
+        "run_id": report.run_id,
+        "feeds": [
+            {
+                "name": r.name,
+                "outcome": str(r.outcome),
+                "status": r.status,
+                "new": r.items_new,
+                "updated": r.items_updated,
+                "error": redact_errors(r.error) if r.error else None,
+            }
+            for r in sorted(report.feeds, key=lambda r: r.name)
+        ],
+        "feeds_total": len(report.feeds),
+        "feeds_failed": report.failed,
+        "items_new": report.items_new,
+        "items_updated": sum(r.items_updated for r in report.feeds),
+        "stopped_early": report.stopped,
+        "exit_code": int(code),
+    }

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import click
 
-from indicators.errors import MonitorError
+from indicators.errors import UsageError
 from monitor.cli.app import AppContext, console, err_console, pass_ctx, utcnow
 
 
@@ -30,7 +30,7 @@ def trend_command(obj: AppContext, scenario: str | None, days: int, as_json: boo
     definitions = obj.definitions()
     known = definitions.scenarios.scenarios
     if scenario is not None and scenario not in known:
-        raise MonitorError(f"no scenario {scenario!r}; known: {', '.join(known)}")
+        raise UsageError(f"no scenario {scenario!r}; known: {', '.join(known)}")
     since = days_window(local_day(utcnow(), obj.config.schedule.tzinfo), days)
     handle = obj.database()
     try:

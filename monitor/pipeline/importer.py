@@ -3,6 +3,10 @@
 Items keep their original publication dates, are matched and grouped into stories like polled
 items, and re-importing the same file stores nothing new: an item is known by (source, id), and a
 link the source already has is not stored again under another id.
+
+Every line is read and checked before anything is written, and the undated items are dealt with
+then, by the ``undated`` policy: an undated item has no day of its own, and counted on the day of
+the import a backfill of old news would put that day at the top of every scale.
 """
 
 from __future__ import annotations
@@ -13,10 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
+from enum import StrEnum
 from pathlib import Path
 
 import db
-from indicators.errors import ImportFileError
+from indicators.errors import ImportFileError, UsageError
 from monitor.analysis import Definitions
 from monitor.config.model import Config
 from monitor.feeds.parse import MAX_GUID_LENGTH, OLDEST_DATE, ParsedItem, parse_feed
@@ -29,10 +34,20 @@ JSONL_KEYS = ("id", "title", "summary", "url", "source", "lang", "published")
 # labels are stored as labels (source "import", `monitor labels`), the rationale as their note.
 DATE_ALIAS = "date"
 LABEL_KEYS = ("scenario", "polarity", "rationale")
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+# ISO 8601 reduced precision: a year ("2022") or a month ("2022-10"); a day has fromisoformat.
+_YEAR_OR_MONTH = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 BATCH = 1000
 MAX_REPORTED = 10
 MAX_LINE_CHARS = 1_000_000  # a line is one item: a longer one is an error, not 1 GB of parsing
+
+
+class Undated(StrEnum):
+    """What an import does with an item that has no publication date."""
+
+    SKIP = "skip"  # leave it out, and say how many were left out
+    TODAY = "today"  # count it on the day of the import, as a poll does
+    FAIL = "fail"  # refuse the whole file, naming the first undated line
 
 
 @dataclass(frozen=True)
@@ -51,6 +66,7 @@ class ImportRecord:
     language: str | None
     item: ParsedItem
     label: ImportLabel | None = None
+    where: str = ""  # "file:line" of a JSON line, "file: item N (guid …)" of a feed entry
 
 
 @dataclass(frozen=True)
@@ -59,9 +75,10 @@ class ImportReport:
     new: int
     updated: int
     already_stored: int
-    undated: int
+    undated: int  # counted on the day of the import (--undated today)
     sources: tuple[str, ...]
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    skipped_undated: int = 0  # left out (--undated skip)
     labels: int = 0  # labels stored from the file's label keys
     labels_kept: int = 0  # items whose label the analyst gave: theirs stands
 
@@ -72,14 +89,20 @@ def _parse_published(value: object) -> datetime | None:
     if not isinstance(value, str):
         raise ValueError("expected a date string such as 2026-06-28T14:30:00Z or 2026-06-28")
     text = value.strip()
-    month = _MONTH.match(text)
-    if month:
-        # An ISO 8601 month ("2022-10"): the first of the month, at noon UTC so that no time zone
-        # moves it into the month before.
-        year, number = int(month.group(1)), int(month.group(2))
+    reduced = _YEAR_OR_MONTH.match(text)
+    if reduced:
+        # An ISO 8601 year or month: its first day, at noon UTC so that no time zone moves it into
+        # the day (and month, and year) before.
+        year, number = int(reduced.group(1)), int(reduced.group(2) or 1)
         if not 1 <= number <= 12:
             raise ValueError(f"{value!r} is not a date: month {number} does not exist")
         return datetime(year, number, 1, 12, tzinfo=UTC)
+    if _DAY.match(text):
+        try:
+            day = datetime.fromisoformat(text)
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is not a date: {exc}") from None
+        return day.replace(hour=12, tzinfo=UTC)  # noon, for the same reason
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
@@ -92,7 +115,9 @@ def _parse_published(value: object) -> datetime | None:
     return parsed.astimezone(UTC)
 
 
-def read_jsonl(path: Path, now: datetime) -> list[ImportRecord]:
+def read_jsonl(path: Path, now: datetime, *, feed: str | None = None) -> list[ImportRecord]:
+    """Every line as a record, or ImportFileError listing the bad lines; with ``feed``, every item
+    is that configured feed's and the ``source`` key may be left out."""
     from hashlib import sha256
 
     records: list[ImportRecord] = []
@@ -128,7 +153,7 @@ def read_jsonl(path: Path, now: datetime) -> list[ImportRecord]:
             title, summary = str(data.get("title") or ""), str(data.get("summary") or "")
             if not (title or summary):
                 raise ValueError("needs a title or a summary")
-            source = str(data.get("source") or "").strip()
+            source = feed or str(data.get("source") or "").strip()
             if not source:
                 raise ValueError("needs a source (the outlet's name)")
             url = data.get("url") or None
@@ -152,7 +177,9 @@ def read_jsonl(path: Path, now: datetime) -> list[ImportRecord]:
                 content_hash=content_hash,
                 language=str(data.get("lang") or "") or None,
             )
-            records.append(ImportRecord(source, item.language, item, _label(data, number)))
+            records.append(
+                ImportRecord(source, item.language, item, _label(data, number), f"{path}:{number}")
+            )
         except (json.JSONDecodeError, ValueError, OverflowError) as exc:
             problems.append(f"{path}:{number}: {exc}")
     if problems:
@@ -215,7 +242,9 @@ def _store_labels(
     return stored, len(writes) - stored
 
 
-def read_feed_file(path: Path, now: datetime) -> list[ImportRecord]:
+def read_feed_file(path: Path, now: datetime, *, feed: str | None = None) -> list[ImportRecord]:
+    """The entries of an RSS/Atom file; they are the source named by its channel title unless
+    ``feed`` names the configured feed they belong to."""
     try:
         body = path.read_bytes()
     except OSError as exc:
@@ -223,18 +252,35 @@ def read_feed_file(path: Path, now: datetime) -> list[ImportRecord]:
     parsed = parse_feed(body, url=path.resolve().as_uri(), content_type=None, fetched_at=now)
     if parsed.problem:
         raise ImportFileError(f"{path}: {parsed.problem}; nothing was imported")
-    source = (parsed.title or path.stem).strip()
-    return [ImportRecord(source, p.language, p) for p in parsed.items]
+    source = feed or (parsed.title or path.stem).strip()
+    return [
+        ImportRecord(source, p.language, p, where=f"{path}: entry {n} (guid {p.guid[:80]!r})")
+        for n, p in enumerate(parsed.items, start=1)
+    ]
 
 
-def read_file(path: Path, now: datetime) -> list[ImportRecord]:
+def read_file(path: Path, now: datetime, *, feed: str | None = None) -> list[ImportRecord]:
     if not path.is_file():
         raise ImportFileError(f"{path} does not exist or is not a file")
     with path.open("rb") as handle:
         head = handle.read(512).lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(b"<"):
-        return read_feed_file(path, now)
-    return read_jsonl(path, now)
+        return read_feed_file(path, now, feed=feed)
+    return read_jsonl(path, now, feed=feed)
+
+
+def apply_undated(records: list[ImportRecord], policy: Undated) -> tuple[list[ImportRecord], int]:
+    """The records to store under ``policy`` and how many undated ones were left out."""
+    if policy is Undated.TODAY:
+        return records, 0
+    dated = [r for r in records if r.item.published is not None]
+    if policy is Undated.FAIL and len(dated) < len(records):
+        first = next(r for r in records if r.item.published is None)
+        raise ImportFileError(
+            f"{first.where}: no publication date ({len(records) - len(dated)} undated items in all); "
+            "nothing was imported. Add the dates, or use --undated skip or --undated today"
+        )
+    return dated, len(records) - len(dated)
 
 
 def import_file(
@@ -245,14 +291,23 @@ def import_file(
     *,
     now: datetime,
     progress: Progress | None = None,
+    feed: str | None = None,
+    undated_policy: Undated = Undated.SKIP,
 ) -> ImportReport:
+    """Store the file's items (all checked first) and continue the trend. ``feed`` names the
+    configured feed the file's items belong to: they then corroborate nothing that feed's own
+    items do not, where a new source named after the file's channel would count as a second outlet."""
     from monitor.pipeline.poll_settings import feed_specs
 
-    records = read_file(path, now)
-    _check_labels(path, records, list(definitions.scenarios.scenarios))
+    configured = {spec.name: spec for spec in feed_specs(config)}
+    if feed is not None and feed not in configured:
+        names = ", ".join(sorted(configured)) or "none"
+        raise UsageError(f"--feed {feed!r} is not a configured feed; configured feeds: {names}")
+    everything = read_file(path, now, feed=feed)
+    _check_labels(path, everything, list(definitions.scenarios.scenarios))
+    records, skipped = apply_undated(everything, undated_policy)
     tz = config.schedule.tzinfo
     trend.ensure_days(database, tz)
-    configured = {spec.name: spec for spec in feed_specs(config)}
     db.sync_feeds(database, list(configured.values()), now)
     sources = sorted({r.source for r in records})
     feed_ids: dict[str, int] = {}
@@ -313,14 +368,20 @@ def import_file(
     warnings: list[str] = []
     if undated:
         warnings.append(f"{undated} items had no publication date and count on the day of the import")
+    if skipped:
+        warnings.append(
+            f"{skipped} items had no publication date and were skipped (--undated today counts them "
+            "on the day of the import)"
+        )
     return ImportReport(
-        read=len(records),
+        read=len(everything),
         new=new,
         updated=updated,
         already_stored=already,
         undated=undated,
         sources=tuple(sources),
         warnings=tuple(warnings),
+        skipped_undated=skipped,
         labels=labels,
         labels_kept=labels_kept,
     )

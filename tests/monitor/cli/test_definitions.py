@@ -106,7 +106,7 @@ def test_explain_stored_item_after_a_poll(tmp_path: Path) -> None:
     assert out["scenarios"]["airspace_nato"]["contribution"] > 0
     assert sorted(m["indicator"] for m in out["matches"]) == sorted(i for i, _ in stored)
     missing = monitor(config, "explain", "999", check=False)
-    assert missing.exit_code == 1 and "no item #999" in missing.stderr
+    assert missing.exit_code == 2 and "no item #999" in missing.stderr
 
 
 def test_eval_json_on_own_fixture(tmp_path: Path) -> None:
@@ -240,7 +240,7 @@ def test_explain_takes_an_items_own_id_as_well_as_its_number(tmp_path: Path) -> 
     by_number = json.loads(monitor(config, "explain", "1", "--json").stdout)
     assert by_guid == by_number
     missing = monitor(config, "explain", "item-9999", check=False)
-    assert missing.exit_code == 1 and "no item 'item-9999'" in missing.output
+    assert missing.exit_code == 2 and "no item 'item-9999'" in missing.output
 
 
 def test_scenarios_check_warns_about_weak_definitions_one_line_each(tmp_path: Path) -> None:

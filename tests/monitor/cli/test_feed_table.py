@@ -28,7 +28,7 @@ def test_dead_host_is_reported_and_other_feeds_keep_polling(tmp_path: Path, serv
         ],
     )
     result = monitor(config, "poll", check=False)
-    assert result.exit_code == 3
+    assert result.exit_code == 1
     assert "3 new items" in result.stdout and "1 failed" in result.stdout
     health = json.loads(monitor(config, "feeds", "--json").stdout)["feeds"]
     dead = next(f for f in health if f["name"] == "dead")

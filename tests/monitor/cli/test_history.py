@@ -94,7 +94,7 @@ def test_bad_import_line_names_file_and_line_and_stores_nothing(tmp_path: Path) 
     bad = jsonl(tmp_path / "bad.jsonl", [{"id": "1", "title": "ok", "source": "s"}])
     bad.write_text(bad.read_text() + '{"id": "2", "title": "x"}\n', encoding="utf-8")
     result = monitor(config, "import", str(bad), check=False)
-    assert result.exit_code == 1 and f"{bad}:2:" in result.stderr and "source" in result.stderr
+    assert result.exit_code == 2 and f"{bad}:2:" in result.stderr and "source" in result.stderr
     assert "Traceback" not in result.stderr
 
 

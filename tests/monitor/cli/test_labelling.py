@@ -52,7 +52,8 @@ def _figures(result: Result) -> dict[str, Any]:
 def test_labels_from_import_and_analyst_export_and_evaluate_alike(tmp_path: Path, database_url: str) -> None:
     config = _config(tmp_path / "monitor.yaml", database_url)
     source = jsonl(tmp_path / "labelled.jsonl", LABELLED)
-    assert "4 labels stored" in monitor(config, "import", str(source)).stdout
+    # lab-4 has no date: counted on the day of the import rather than skipped, to keep its label
+    assert "4 labels stored" in monitor(config, "import", "--undated", "today", str(source)).stdout
     listed = _listing(config)
     assert {guid: (r["scenario"], r["source"]) for guid, r in listed.items()} == {
         "lab-1": ("belarus_war", "import"),
@@ -98,13 +99,13 @@ def test_labels_from_import_and_analyst_export_and_evaluate_alike(tmp_path: Path
     assert from_db["scenarios"]["airspace_nato"]["fn"] == 1  # lab-3 is missed
 
     # Importing the file again restores its labels but leaves the analyst's own alone.
-    again = monitor(config, "import", str(source)).stdout
+    again = monitor(config, "import", "--undated", "today", str(source)).stdout
     assert "2 labels stored" in again and "2 left as the analyst labelled them" in again
     assert _listing(config)["lab-2"]["scenario"] == "none"
 
     # The export restores the labels into another database, with the same figures.
     other = _config(tmp_path / "other.yaml", f"sqlite:///{tmp_path / 'other.db'}")
-    monitor(other, "import", str(exported))
+    monitor(other, "import", "--undated", "today", str(exported))
     assert _figures(monitor(other, "eval", "--labels", "--json")) == from_db
 
     monitor(config, "labels", "remove", "lab-1")
@@ -117,12 +118,12 @@ def test_a_label_the_analyst_cannot_mean_is_refused(tmp_path: Path) -> None:
     config = write_config(tmp_path / "monitor.yaml", [])
     monitor(config, "import", str(jsonl(tmp_path / "one.jsonl", LABELLED[:1])))
     unknown = monitor(config, "label", "1", "belarus_warr", check=False)
-    assert unknown.exit_code == 1 and "no scenario 'belarus_warr'" in unknown.stderr
+    assert unknown.exit_code == 2 and "no scenario 'belarus_warr'" in unknown.stderr
     assert "airspace_nato, belarus_war, energy_cutoff, none" in unknown.stderr
     none = monitor(config, "label", "1", "none", "--polarity", "escalation", check=False)
-    assert none.exit_code == 1 and "polarity is 'neutral'" in none.stderr
+    assert none.exit_code == 2 and "polarity is 'neutral'" in none.stderr
     missing = monitor(config, "label", "#77", "none", check=False)
-    assert missing.exit_code == 1 and "no item #77" in missing.stderr
+    assert missing.exit_code == 2 and "no item #77" in missing.stderr
     usage = monitor(config, "label", "1", check=False)
     assert usage.exit_code == 2 and "SCENARIO" in usage.stderr
     assert "Traceback" not in unknown.stderr + none.stderr + missing.stderr

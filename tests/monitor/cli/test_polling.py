@@ -84,7 +84,7 @@ def test_gone_feed_is_disabled_and_moved_feed_recorded(tmp_path: Path, server: F
             ("moved", server.route("/old.xml", Reply(301, b"", (("Location", server.url("/new.xml")),)))),
         ],
     )
-    assert monitor(config, "poll", check=False).exit_code == 3  # one of two feeds failed
+    assert monitor(config, "poll", check=False).exit_code == 1  # one of two feeds failed
     health = {f["name"]: f for f in json.loads(monitor(config, "feeds", "--json").stdout)["feeds"]}
     assert not health["gone"]["enabled"] and "410" in health["gone"]["disabled_reason"]
     assert health["moved"]["url"] == server.url("/new.xml") and health["moved"]["items"] == 2
@@ -147,5 +147,5 @@ def test_poll_exit_status_says_whether_feeds_failed(tmp_path: Path, server: Feed
     dead = [(f"dead{n}", f"http://127.0.0.1:{dead_port()}/feed.xml") for n in range(2)]
     down = write_config(tmp_path / "down" / "monitor.yaml", dead)
     result = monitor(down, "poll", check=False)
-    assert result.exit_code == 4
+    assert result.exit_code == 3
     assert "every feed failed (every host unreachable: is this machine offline?)" in result.stderr
