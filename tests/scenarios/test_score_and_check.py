@@ -63,6 +63,7 @@ def test_exactly_at_relevance_threshold_is_relevant(indicator_set: IndicatorSet,
           tenths:
             title: Tenths
             relevance_threshold: 0.3
+            stacking_share: 1
             half_life_days: 1
             thresholds: [{level: watch, up: 1, down: 0}]
             indicators: {ind_a: 0.1, ind_b: 0.2}
@@ -94,7 +95,8 @@ def test_value_is_the_sum_of_parts_and_scales_with_reliability(
     scaled = score_item(result, scenario_set, reliability)
     unit = score_item(result, scenario_set, 1.0)
     for scenario_id, contribution in scaled.items():
-        assert contribution.value == pytest.approx(math.fsum(p.value for p in contribution.parts))
+        assert contribution.value == pytest.approx(math.fsum(p.counted for p in contribution.parts))
+        assert contribution.unstacked == pytest.approx(math.fsum(p.value for p in contribution.parts))
         assert contribution.value == pytest.approx(unit[scenario_id].value * reliability)
         assert len({p.indicator_id for p in contribution.parts}) == len(contribution.parts)
         for part in contribution.parts:

@@ -48,12 +48,14 @@ indicators:
   - {id: unweighed, label: U, polarity: escalation, source: test, all: [u]}
 """
 
-# t_main halves every day (half-life 1), so indices are easy to follow by hand.
+# t_main halves every day (half-life 1), so indices are easy to follow by hand; it adds its
+# indicators plainly (stacking_share 1) so that these sums are the trend's, not the stacking rule's.
 SCENARIOS_YAML = """
 scenarios:
   t_main:
     title: Main test scenario
     relevance_threshold: 1.0
+    stacking_share: 1
     half_life_days: 1
     thresholds:
       - {level: watch, up: 2.0, down: 1.0}
