@@ -203,6 +203,15 @@ def test_a_story_counts_once_with_its_strongest_item_and_its_sources(scenario_se
     assert other.indicator_ids == ("esc_a", "weak")
 
 
+def test_an_item_counts_in_the_trend_with_its_scenarios_stacking_rule(scenario_set: ScenarioSet) -> None:
+    # t_other keeps the default share 0.5: esc_a 1.0 + other_x 1.0 + weak 0.5 → 1.0 + 0.5 + 0.125;
+    # t_main (share 1) adds esc_a 2.0 + weak 0.5 plainly
+    result = compute_trend([fact(0, "esc_a", "other_x", "weak", item_id=1)], scenario_set, last_day=day(0))
+    assert result.days["t_other"][0].raw == pytest.approx(1.625)
+    assert main_rows(result)[0].raw == pytest.approx(2.5)
+    assert scenario_set.scenarios["t_other"].stacking_share == 0.5
+
+
 def test_strongest_item_ties_go_to_the_lowest_item_id(scenario_set: ScenarioSet) -> None:
     facts = [
         fact(0, "esc_a", item_id=20, story=1),  # +2
