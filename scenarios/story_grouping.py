@@ -163,6 +163,75 @@ _MULTIPLIERS = (  # normalised word prefixes that scale the number before them
     ),
 )
 _NEXT_WORD_RE = re.compile(r" ?([^\W\d_]+)")  # "13 тысяч", "1.5bn"
+_DAY_SUFFIX_RE = re.compile(r"(?:\.|-?(?:st|nd|rd|th|ая|ого|го|ая|е|ąją|oji|osios|d\.?))? ?([^\W\d_]+)")
+_PREVIOUS_WORD_RE = re.compile(r"([^\W\d_]+)\.? $")  # "Sept 10", "rugsėjo 10", "September 10"
+
+# Month names in the feed languages (en, fr, de, ru, uk, be, pl, lt, lv), normalised: "10 września",
+# "10 сентября", "10 вересня", "10. September", "rugsėjo 10", "10 septembre", "10. septembrī",
+# "Sept 10". A day next to its month is a date: every outlet of every language writes it and,
+# unlike a bare "10", it is not ten drones. An entry of five letters or more is a prefix of the
+# inflected forms; a shorter one must be the whole word ("mai", "jul", "kovo"), so "10 marched"
+# or "3 may" read no month.
+_MONTH_WORDS = (
+    "january jan janvier januar января січня студзеня stycznia sausio janvari",
+    "february feb fevrier februar февраля лютого лютага lutego vasario februari",
+    "march mar mars marz марта березня сакавіка marca kovo marta",
+    "april apr avril апреля квітня красавіка kwietnia balandzio aprili",
+    "mai мая травня травеня maja geguzes maija",
+    "june jun juin juni июня червня чэрвеня czerwca birzelio junija",
+    "july jul juillet juli июля липня ліпеня lipca liepos julija",
+    "august aug aout августа серпня жніуня sierpnia rugpjucio augusta",
+    "september sep sept septembre сентября вересня верасня wrzesnia rugsejo septembri",
+    "october oct okt octobre oktober октября жовтня кастрычніка pazdziernika spalio oktobri",
+    "november nov novembre ноября листопада лістапада listopada lapkricio novembri",
+    "december dec dez decembre dezember декабря грудня снежня grudnia gruodzio decembri",
+)
+_MONTH_PREFIX = 5  # letters of a month word that are enough, whatever its ending
+
+
+def _month_table() -> tuple[dict[str, int], tuple[tuple[str, int], ...]]:
+    whole: dict[str, int] = {}
+    prefixes: list[tuple[str, int]] = []
+    for number, line in enumerate(_MONTH_WORDS, start=1):
+        for word in line.split():
+            folded = normalise(word)
+            whole[folded] = number
+            if len(folded) > _MONTH_PREFIX:
+                prefixes.append((folded[:_MONTH_PREFIX], number))
+    return whole, tuple(prefixes)
+
+
+_MONTH_WHOLE, _MONTH_PREFIXES = _month_table()
+
+
+@lru_cache(maxsize=1 << 12)
+def _month(word: str) -> int:
+    """1..12 when the (raw) word names a month, else 0."""
+    folded = normalise(word)
+    if folded == "may":  # the English month only when written as one: "May 5", not "3 may"
+        return 5 if word[:1] == "M" else 0
+    if folded in _MONTH_WHOLE:
+        return _MONTH_WHOLE[folded]
+    head = folded[:_MONTH_PREFIX]
+    for prefix, number in _MONTH_PREFIXES:
+        if head == prefix and len(folded) >= _MONTH_PREFIX:
+            return number
+    return 0
+
+
+def _date(clean: str, match: re.Match[str]) -> str:
+    """``"10/09"`` (day/month) when the number is a day next to a month name, else ""."""
+    if match["frac"] is not None or not match["int"].isdigit() or not 1 <= int(match["int"]) <= 31:
+        return ""
+    month = 0
+    following = _DAY_SUFFIX_RE.match(clean, match.end())
+    if following is not None:
+        month = _month(following.group(1))
+    if not month:
+        preceding = _PREVIOUS_WORD_RE.search(clean, 0, match.start())
+        if preceding is not None:
+            month = _month(preceding.group(1))
+    return f"{int(match['int'])}/{month:02d}" if month else ""
 
 
 def _numbers(clean: str) -> list[str]:
@@ -170,6 +239,10 @@ def _numbers(clean: str) -> list[str]:
     for match in _NUMBER_RE.finditer(clean):
         if match["hour"] is not None:
             found.append(f"{int(match['hour'])}:{match['minute']}")
+            continue
+        date = _date(clean, match)
+        if date:  # "10 September", not the figure 10
+            found.append(date)
             continue
         digits = re.sub(r"[,. ]", "", match["int"])
         frac = match["frac"]
@@ -265,14 +338,44 @@ _VOWELS_RE = re.compile(r"[aeiouyj]+")
 _DOUBLES_RE = re.compile(r"(.)\1+")
 
 
+# The region's countries are named differently, not just spelled differently, across the feed
+# languages (Lietuva, Litauen, Литва; Baltarusija, Weißrussland): normalised stems of their
+# names, each to one key of its own, so "crashes in Lithuania" and "Lietuvos kariuomenė" name
+# the same country. The "=" keeps these keys apart from any consonant skeleton.
+_COUNTRY_STEMS = (
+    ("=by", "belarus bielorus baltarus weissruss weißruss беларус белорус білорус bialorus"),
+    ("=lt", "lithuan lietuv litau lituan литв литов litw"),
+    ("=lv", "latvi lettland letton латви łotw lotw"),
+    ("=pl", "poland polsk polsc polen pologne lenkij польш польщ полын"),
+    ("=ru", "russia russie russland rusij росси росій расі rosj rosyj"),
+    ("=ua", "ukrain украин україн украін"),
+)
+_COUNTRY_KEYS = tuple((normalise(stem), key) for key, stems in _COUNTRY_STEMS for stem in stems.split())
+
+# Names every story of the monitored beat carries: its countries (above), alliances, leaders, the
+# capitals that stand for its governments ("Minsk says", "Moscow denies") and the capitalised
+# words of official titles ("Defence Ministry", "Prime Minister", "General Staff"). They tell the
+# topic, not the incident, so the place rule does not count them as places.
+_BEAT_NAMES = (
+    "Lukashenko Putin Zelensky Tusk Nauseda Nawrocki Sikorski Macron Merz Trump "
+    "NATO НАТО OTAN Kremlin Alexander Vladimir Volodymyr Donald Minsk Moscow Kyiv Kiev "
+    "Defence Defense Ministry Minister Prime President General Staff Deputy Army Force"
+)
+
+
 @lru_cache(maxsize=1 << 16)
 def story_name_key(name: str) -> str:
     """Spelling- and script-independent key of a normalised name ("" when it has no letters to tell).
 
-    Transliterated, sound-folded, an initial vowel kept as ``a`` (``Alexander`` must not key like
-    ``Lukashenko``), then the consonants, three kept. Names with fewer than two consonants keep
-    their vowels instead (``Sochi``/``Сочи``/``Sotchi`` → ``sosi``).
+    The region's countries have one key per country whatever the language (``Lietuva``,
+    ``Litauen``, ``Литва`` → ``=lt``). Other names are transliterated, sound-folded, an initial
+    vowel kept as ``a`` (``Alexander`` must not key like ``Lukashenko``), then the consonants,
+    three kept. Names with fewer than two consonants keep their vowels instead
+    (``Sochi``/``Сочи``/``Sotchi`` → ``sosi``).
     """
+    for stem, key in _COUNTRY_KEYS:
+        if name.startswith(stem):
+            return key
     latin = name.translate(_CYRILLIC_TO_LATIN)
     for spelling, sound in _SOUND_FOLDS:
         latin = latin.replace(spelling, sound)
@@ -282,6 +385,12 @@ def story_name_key(name: str) -> str:
     if len(skeleton) >= 2:
         return skeleton[:NAME_KEY]
     return _DOUBLES_RE.sub(r"\1", latin.replace("j", "i"))[:4]
+
+
+_BEAT_KEYS = frozenset(
+    {key for key in (story_name_key(normalise(name)) for name in _BEAT_NAMES.split()) if key}
+    | {key for key, _ in _COUNTRY_STEMS}
+)
 
 
 # --- signature -----------------------------------------------------------------------------------
@@ -386,17 +495,30 @@ class StoryPolicy:
     min_anchor_numbers: int = 2  # anchor rule: of which numbers of >= 2 digits
     anchor_overlap: float = 0.5  # anchor rule: shared numbers / the smaller set of numbers
     same_feed_title: float = 0.8  # items of one feed: title Jaccard for "near-identical"
+    place_window: timedelta = timedelta(hours=24)  # place rule: max distance in time (the same day)
+    min_place_names: int = 2  # place rule: shared name keys that are not the beat's (places, people)
+    min_place_numbers: int = 1  # place rule: and shared figures (numbers, dates; not years)
     probe_keys: int = 8  # index: rarest tokens, and rarest anchors, of a query looked up
     max_candidates: int = 32  # index: candidates compared in full, most shared keys first
 
     def __post_init__(self) -> None:
         if self.window <= timedelta(0):
             raise ValueError(f"StoryPolicy.window must be positive, not {self.window}")
+        if self.place_window <= timedelta(0):
+            raise ValueError(f"StoryPolicy.place_window must be positive, not {self.place_window}")
         for name in ("title_jaccard", "lead_overlap", "title_covered", "anchor_overlap", "same_feed_title"):
             value = getattr(self, name)
             if not (isinstance(value, int | float) and 0.0 < value <= 1.0 and math.isfinite(value)):
                 raise ValueError(f"StoryPolicy.{name} must be in (0, 1], not {value!r}")
-        for name in ("min_shared", "min_lead_shared", "min_anchors", "probe_keys", "max_candidates"):
+        for name in (
+            "min_shared",
+            "min_lead_shared",
+            "min_anchors",
+            "min_place_names",
+            "min_place_numbers",
+            "probe_keys",
+            "max_candidates",
+        ):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"StoryPolicy.{name} must be an integer >= 1, not {value!r}")
@@ -427,6 +549,7 @@ class StoryMatch:
     shared_names: tuple[str, ...]  # shared name keys
     conflict: bool  # the titles tell different facts (see _conflict)
     rule: StoryRule | None
+    shared_places: tuple[str, ...] = ()  # shared name keys that are not the beat's
 
     @property
     def score(self) -> float:
@@ -435,7 +558,7 @@ class StoryMatch:
             return self.title
         if self.rule is StoryRule.LEAD:
             return self.lead
-        if self.rule is StoryRule.ANCHORS:
+        if self.rule in (StoryRule.ANCHORS, StoryRule.PLACES):
             return self.anchors
         return max(self.title, self.lead, self.anchors)
 
@@ -503,7 +626,9 @@ def _conflict(a: _Prepared, b: _Prepared) -> bool:
     )
 
 
-def _compare(a: _Prepared, b: _Prepared, policy: StoryPolicy, same_feed: bool = False) -> StoryMatch:
+def _compare(
+    a: _Prepared, b: _Prepared, policy: StoryPolicy, same_feed: bool = False, apart: timedelta | None = None
+) -> StoryMatch:
     sa, sb = a.sig, b.sig
     shared_title = len(sa.title & sb.title)
     title_union = len(sa.title | sb.title)
@@ -520,6 +645,7 @@ def _compare(a: _Prepared, b: _Prepared, policy: StoryPolicy, same_feed: bool = 
     fewer_numbers = min(len(a.strong_numbers), len(b.strong_numbers))
     anchors = len(numbers) / fewer_numbers if fewer_numbers else 0.0
     names = tuple(sorted(a.name_keys & b.name_keys))
+    places = tuple(key for key in names if key not in _BEAT_KEYS)
     conflict = _conflict(a, b)
 
     rule: StoryRule | None = None
@@ -542,6 +668,15 @@ def _compare(a: _Prepared, b: _Prepared, policy: StoryPolicy, same_feed: bool = 
         and anchors >= policy.anchor_overlap
     ):
         rule = StoryRule.ANCHORS
+    elif (
+        not same_feed
+        and (apart is None or apart <= min(policy.place_window, policy.window))
+        and len(places) >= policy.min_place_names
+        and len(numbers) >= policy.min_place_numbers
+        and anchors >= policy.anchor_overlap
+        and not conflict
+    ):
+        rule = StoryRule.PLACES
     return StoryMatch(
         title=title,
         lead=lead,
@@ -554,18 +689,25 @@ def _compare(a: _Prepared, b: _Prepared, policy: StoryPolicy, same_feed: bool = 
         shared_names=names,
         conflict=conflict,
         rule=rule,
+        shared_places=places,
     )
 
 
 def compare_stories(
-    a: StorySignature, b: StorySignature, policy: StoryPolicy = DEFAULT_POLICY, *, same_feed: bool = False
+    a: StorySignature,
+    b: StorySignature,
+    policy: StoryPolicy = DEFAULT_POLICY,
+    *,
+    same_feed: bool = False,
+    apart: timedelta | None = None,
 ) -> StoryMatch:
     """Every measure between two items and the rule (if any) that makes them one story.
 
-    Time is not considered here; :class:`StoryIndex` applies the window. ``same_feed``: the two
-    items come from one feed, so only a near-identical title groups them.
+    ``apart``: how far apart in time the items are; the place rule holds only within
+    ``policy.place_window`` (None: time not considered; :class:`StoryIndex` applies the window).
+    ``same_feed``: the two items come from one feed, so only a near-identical title groups them.
     """
-    return _compare(_prepare(a), _prepare(b), policy, same_feed)
+    return _compare(_prepare(a), _prepare(b), policy, same_feed, apart)
 
 
 def similarity(a: StorySignature, b: StorySignature, policy: StoryPolicy = DEFAULT_POLICY) -> float:
@@ -680,6 +822,7 @@ class StoryIndex:
         entries = self._entries
         lead, title, anchors = sig.lead, sig.title, prepared.anchors
         title_floor = min(policy.title_jaccard, policy.same_feed_title)
+        anchor_floor = min(policy.min_anchors, policy.min_place_names + policy.min_place_numbers)
         best: tuple[float, timedelta, int] | None = None
         best_match: StoryMatch | None = None
         for number in candidates:
@@ -702,10 +845,10 @@ class StoryIndex:
                     shared_lead >= policy.min_lead_shared
                     and shared_lead >= policy.lead_overlap * min(len(lead), len(other.sig.lead))
                 )
-                or len(anchors & other.anchors) >= policy.min_anchors
+                or len(anchors & other.anchors) >= anchor_floor
             ):
                 continue
-            match = _compare(prepared, other, policy, entry.feed_id == feed_id)
+            match = _compare(prepared, other, policy, entry.feed_id == feed_id, distance)
             if match.rule is None:
                 continue
             rank = (-match.score, distance, entry.story_id)

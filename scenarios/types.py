@@ -33,6 +33,7 @@ class StoryRule(StrEnum):
     TITLE = "title"
     LEAD = "lead"
     ANCHORS = "anchors"
+    PLACES = "places"
 
 
 def _frozen(mapping: Mapping[str, Any]) -> Mapping[str, Any]:
