@@ -224,7 +224,7 @@ def test_shipped_scenarios_bound_six_overlapping_airspace_indicators(
     contribution = score_item(MatchResult(matches, ()), scenario_set)["airspace_nato"]
     strongest = scenario.weights[escalations[0]]
     assert contribution.unstacked == pytest.approx(sum(scenario.weights[i] for i in escalations))
-    assert strongest <= contribution.value < 2 * strongest < contribution.unstacked
+    assert strongest <= contribution.value < 2 * strongest < contribution.plain_sum
 
 
 @pytest.mark.parametrize("reliability", [-0.1, float("nan"), float("inf"), True])
