@@ -14,7 +14,7 @@ Signature
   and five letters keep place names and most roots apart.
 * **numbers** are read before normalisation, so ``13,000``, ``13 000``, ``13.000`` and
   ``13 тысяч`` all read ``13000``, ``128,52`` and ``128.52`` read ``128.52`` and ``21:40`` stays a
-  time. They are language-independent and enter the title and lead tokens too A day next to a
+  time. They are language-independent and enter the title and lead tokens too. A day next to a
   month name is a date, ``10/09``, in the nine feed languages and either order ("10 września",
   "в ночь на 10 сентября", "10. September", "rugsėjo 10-ąją", "Sept 10"): a figure of its own
   that cannot be ten drones.
@@ -178,7 +178,8 @@ _MULTIPLIERS = (  # normalised word prefixes that scale the number before them
     ),
 )
 _NEXT_WORD_RE = re.compile(r" ?([^\W\d_]+)")  # "13 тысяч", "1.5bn"
-_DAY_SUFFIX_RE = re.compile(r"(?:\.|-?(?:st|nd|rd|th|ая|ого|го|ая|е|ąją|oji|osios|d\.?))? ?([^\W\d_]+)")
+# what may stand between a day and its month: "10.", "16th", "10-го", "10-ąją", "10 d."
+_DAY_SUFFIX_RE = re.compile(r"(?:\.|-?(?:st|nd|rd|th|го|ого|е|ąją|oji|d\.?))? ?([^\W\d_]+)")
 _PREVIOUS_WORD_RE = re.compile(r"([^\W\d_]+)\.? $")  # "Sept 10", "rugsėjo 10", "September 10"
 
 # Month names in the feed languages (en, fr, de, ru, uk, be, pl, lt, lv), normalised: "10 września",
@@ -204,16 +205,16 @@ _MONTH_WORDS = (
 _MONTH_PREFIX = 5  # letters of a month word that are enough, whatever its ending
 
 
-def _month_table() -> tuple[dict[str, int], tuple[tuple[str, int], ...]]:
+def _month_table() -> tuple[dict[str, int], dict[str, int]]:
     whole: dict[str, int] = {}
-    prefixes: list[tuple[str, int]] = []
+    prefixes: dict[str, int] = {}
     for number, line in enumerate(_MONTH_WORDS, start=1):
         for word in line.split():
             folded = normalise(word)
             whole[folded] = number
             if len(folded) > _MONTH_PREFIX:
-                prefixes.append((folded[:_MONTH_PREFIX], number))
-    return whole, tuple(prefixes)
+                prefixes.setdefault(folded[:_MONTH_PREFIX], number)
+    return whole, prefixes
 
 
 _MONTH_WHOLE, _MONTH_PREFIXES = _month_table()
@@ -227,11 +228,7 @@ def _month(word: str) -> int:
         return 5 if word[:1] == "M" else 0
     if folded in _MONTH_WHOLE:
         return _MONTH_WHOLE[folded]
-    head = folded[:_MONTH_PREFIX]
-    for prefix, number in _MONTH_PREFIXES:
-        if head == prefix and len(folded) >= _MONTH_PREFIX:
-            return number
-    return 0
+    return _MONTH_PREFIXES.get(folded[:_MONTH_PREFIX], 0) if len(folded) >= _MONTH_PREFIX else 0
 
 
 def _date(clean: str, match: re.Match[str]) -> str:

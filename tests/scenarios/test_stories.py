@@ -23,6 +23,7 @@ from scenarios import (
     similarity,
     story_name_key,
 )
+from scenarios.story_grouping import _MONTH_WORDS, _month
 
 FIXTURES = Path(__file__).parent / "fixtures" / "reprints"
 FIXTURE_FILES = sorted(FIXTURES.glob("*.yaml"))
@@ -380,6 +381,15 @@ def test_empty_and_stopword_only_items_match_nothing() -> None:
 )
 def test_numbers_are_read_the_same_in_every_language(text: str, numbers: set[str]) -> None:
     assert signature(text, "").numbers == numbers
+
+
+def test_every_month_word_and_its_inflections_read_as_its_own_month() -> None:
+    # a prefix shared by two months would read one as the other
+    for number, line in enumerate(_MONTH_WORDS, start=1):
+        for word in line.split():
+            assert _month(word) == number, word
+            if len(word) > 5:
+                assert _month(word + "m") == number, word  # an inflected form: "septembrim", "марту"…
 
 
 def test_names_key_the_same_across_scripts_and_spellings() -> None:
