@@ -209,6 +209,22 @@ class StoryScore(Base):
     indicator_ids: Mapped[list[str]] = mapped_column(JSON)
 
 
+class Label(Base):
+    """The analyst's verdict on an item: the scenario it is mainly about (or ``none``) and the polarity.
+
+    One per item, so a relabel replaces it; it goes with its item."""
+
+    __tablename__ = "labels"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), unique=True)
+    scenario: Mapped[str] = mapped_column(String(200))
+    polarity: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str | None] = mapped_column(Text)
+    labelled_at: Mapped[datetime]
+    source: Mapped[str] = mapped_column(String(32))  # a LabelSource value
+
+
 class Setting(Base):
     """Small facts about how stored data was derived (e.g. the time zone of ``items.day``)."""
 
@@ -258,3 +274,55 @@ class FeedPoll(Base):
     error: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (Index(None, "feed_id", "started_at"),)
+
+
+class AlertStateRow(Base):
+    """Per scenario, what alert evaluation remembers between looks (``db.types.AlertMemory``)."""
+
+    __tablename__ = "alert_state"
+
+    scenario_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    generation: Mapped[int] = mapped_column(Integer)
+    seen_level: Mapped[str] = mapped_column(String(100))
+    armed_level: Mapped[str] = mapped_column(String(100))
+    last_alert_at: Mapped[datetime | None]
+    last_alert_level: Mapped[str | None] = mapped_column(String(100))
+    last_spike_day: Mapped[date | None]
+
+
+class Alert(Base):
+    """One alert: a level rise or a spike, with the JSON body every channel sends."""
+
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(300), unique=True)
+    scenario_id: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32))  # an AlertKind value
+    level: Mapped[str] = mapped_column(String(100))
+    previous_level: Mapped[str] = mapped_column(String(100))
+    day: Mapped[date]
+    index: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[datetime]
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    __table_args__ = (Index(None, "created_at"),)
+
+
+class AlertDelivery(Base):
+    """One alert through one channel: claimed by one worker at a time, retried with backoff."""
+
+    __tablename__ = "alert_deliveries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(32))  # a DeliveryStatus value
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    claimed_until: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+
+    __table_args__ = (UniqueConstraint("alert_id", "channel"), Index(None, "status", "next_attempt_at"))

@@ -327,3 +327,129 @@ class StoryMemory:
     signature: str
     at: datetime  # published, else fetched
     feed_id: int
+
+
+class LabelSource(StrEnum):
+    """Who gave a label, stored as its value in ``labels.source``."""
+
+    ANALYST = "analyst"  # `monitor label`: the analyst's own correction
+    IMPORT = "import"  # the label keys of an imported labelled set
+
+
+@dataclass(frozen=True, slots=True)
+class LabelWrite:
+    """A label to store on an item: the scenario it is mainly about (or ``none``) and the polarity."""
+
+    item_id: int
+    scenario: str
+    polarity: str
+    note: str | None
+    labelled_at: datetime
+    source: LabelSource
+
+
+@dataclass(frozen=True, slots=True)
+class StoredLabel:
+    """A stored label with the item it is on: what `monitor labels` lists and exports."""
+
+    item_id: int
+    scenario: str
+    polarity: str
+    note: str | None
+    labelled_at: datetime
+    source: LabelSource
+    guid: str
+    feed_name: str
+    language: str | None
+    title: str
+    summary: str
+    url: str | None
+    published_at: datetime | None
+
+
+# --- alerts ----------------------------------------------------------------------------------------
+
+
+class AlertKind(StrEnum):
+    """What an alert reports; stored as its value in ``alerts.kind``."""
+
+    LEVEL = "level"  # a scenario's level rose
+    SPIKE = "spike"  # a day's story count is improbably high
+
+
+class DeliveryStatus(StrEnum):
+    """Where one channel's delivery of one alert stands; stored in ``alert_deliveries.status``."""
+
+    PENDING = "pending"  # not sent yet: due at ``next_attempt_at`` (a failed attempt waits there)
+    SENT = "sent"
+    FAILED = "failed"  # given up: too many attempts, or the channel is no longer configured
+
+
+@dataclass(frozen=True, slots=True)
+class AlertMemory:
+    """What alert evaluation remembers per scenario between two looks at the trend.
+
+    ``generation`` counts the writes: a daemon writes its new memory only if the stored one is still
+    the generation it read, so two daemons looking at the same change record it (and its alert) once.
+    ``armed_level`` is the highest level already notified (or passed over in a cooldown) and not yet
+    re-armed; ``seen_level`` the level at the last look.
+    """
+
+    scenario_id: str
+    generation: int
+    seen_level: str
+    armed_level: str
+    last_alert_at: datetime | None = None
+    last_alert_level: str | None = None
+    last_spike_day: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NewAlert:
+    """An alert to store, with the channels to deliver it through (one delivery row each)."""
+
+    key: str  # unique per database: the same change seen by two daemons has one key
+    scenario_id: str
+    kind: AlertKind
+    level: str
+    previous_level: str
+    day: date
+    index: float
+    created_at: datetime
+    payload: Mapping[str, Any]
+    channels: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryState:
+    channel: str
+    status: DeliveryStatus
+    attempts: int
+    last_error: str | None
+    next_attempt_at: datetime | None
+    sent_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAlert:
+    id: int
+    key: str
+    scenario_id: str
+    kind: AlertKind
+    level: str
+    previous_level: str
+    day: date
+    index: float
+    created_at: datetime
+    payload: Mapping[str, Any]
+    deliveries: tuple[DeliveryState, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryJob:
+    """A delivery this worker has claimed: send it, then report with ``finish_delivery``."""
+
+    delivery_id: int
+    channel: str
+    attempts: int  # before this one
+    alert: StoredAlert

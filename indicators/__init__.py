@@ -7,6 +7,7 @@ definition files a caller names.
     >>> result = matcher.match({"title": "...", "summary": "..."})
 """
 
+from indicators._check import indicator_warnings
 from indicators._coverage import CoverageRow, coverage, coverage_warnings
 from indicators._hashing import canonical_sha256
 from indicators._languages import LANGUAGE_NAMES as LANGUAGE_NAMES
@@ -14,6 +15,7 @@ from indicators._languages import SUPPORTED_LANGUAGES as SUPPORTED_LANGUAGES
 from indicators._loader import load_indicators, shipped_definition_files
 from indicators._matcher import Matcher
 from indicators._text import clean_text, normalise
+from indicators._wording import YamlProblem, explain_yaml_problem, plural
 from indicators._yaml import LineList, LineMap, describe_value, line_of, read_yaml
 from indicators.errors import DefinitionError, MonitorError
 from indicators.types import (
@@ -60,14 +62,18 @@ __all__ = [
     "Scope",
     "Suppressed",
     "Vocabulary",
+    "YamlProblem",
     "canonical_sha256",
     "clean_text",
     "coverage",
     "coverage_warnings",
     "describe_value",
+    "explain_yaml_problem",
+    "indicator_warnings",
     "line_of",
     "load_indicators",
     "normalise",
+    "plural",
     "read_yaml",
     "shipped_definition_files",
 ]

@@ -68,6 +68,7 @@ from indicators._text import (
     normalise,
     parse_pattern,
 )
+from indicators._wording import plural
 from indicators.types import (
     CueKind,
     Evidence,
@@ -320,7 +321,7 @@ class Matcher:
             )
             span = _tightest_span(records, [bit for _, bit in present]) if len(present) > 1 else None
             vetoed = tuple(name for name, bit in rule.veto_names if seen & bit)
-            scope = f"{rule.within} words" if rule.scope is Scope.WORDS else rule.scope.value
+            scope = plural(rule.within, "word") if rule.scope is Scope.WORDS else rule.scope.value
             near = NearMiss(rule.id, first_hits, missing, span, scope, vetoed, cues.get(rule.id))
             found.append(((len(missing), -len(present), span or 0, rule.index), near))
         found.sort(key=lambda pair: pair[0])

@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from indicators._wording import explain_yaml_problem
 from indicators.errors import DefinitionError
 
 
@@ -84,9 +85,9 @@ def read_yaml(path: Path) -> Any:
     try:
         return yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        raise DefinitionError(f"{where}invalid YAML: {exc.problem or exc}", file=path) from exc
+        said = explain_yaml_problem(exc.context, exc.problem, text, exc.problem_mark, exc.context_mark)
+        where = f"line {said.line}: " if said.line is not None else ""
+        raise DefinitionError(f"{where}invalid YAML: {said.render()}", file=path) from exc
     except yaml.YAMLError as exc:
         raise DefinitionError(f"invalid YAML: {exc}", file=path) from exc
 

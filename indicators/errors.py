@@ -7,7 +7,8 @@
     ├── ConfigError(path, key)          the config file is missing, unreadable or invalid
     ├── StorageError                    the database cannot be opened, migrated, read or written
     ├── ImportFileError                 a history file to import is invalid; nothing was stored
-    └── DigestSendError(host, port)     the digest could not be mailed; its files are written
+    ├── DigestSendError(host, port)     the digest could not be mailed; its files are written
+    └── AlertSendError(channel)         an alert could not be sent through a channel; it is retried
 
 A leaf: it imports nothing of the project, so every layer (``indicators``, ``scenarios``, ``db``,
 ``monitor``) can raise these without importing upward. It sits in ``indicators`` only because that
@@ -20,6 +21,7 @@ from __future__ import annotations
 from pathlib import Path
 
 __all__ = [
+    "AlertSendError",
     "ConfigError",
     "DefinitionError",
     "DigestSendError",
@@ -95,4 +97,13 @@ class DigestSendError(MonitorError):
     def __init__(self, message: str, *, host: str, port: int) -> None:
         self.host = host
         self.port = port
+        super().__init__(message)
+
+
+class AlertSendError(MonitorError):
+    """An alert could not be sent through one channel (``email``, ``webhook``); the message says
+    where and why. The daemon retries the delivery with backoff."""
+
+    def __init__(self, message: str, *, channel: str) -> None:
+        self.channel = channel
         super().__init__(message)

@@ -1,5 +1,5 @@
 """scenario-monitor's application layer: config, feed fetching and parsing, the poll pipeline, the
-digest, feed health (``feed_health``), the daemon and the CLI. The pure layers below are ``scenarios``, ``indicators`` and ``db``.
+digest, immediate alerts (``alerts``), feed health (``feed_health``), the daemon and the CLI. The pure layers below are ``scenarios``, ``indicators`` and ``db``.
 
 The error classes are re-exported here for users of the package; they live in ``indicators.errors``.
 """

@@ -24,6 +24,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 import db
 from indicators.errors import MonitorError
+from monitor import logs
+from monitor.alerts import deliver_pending, evaluate_alerts
 from monitor.analysis import Definitions
 from monitor.config.model import Config, load_config
 from monitor.digest.publish import send_pending, write_digest
@@ -110,6 +112,22 @@ class Daemon:
             log.error("poll failed: %s", exc)
         except Exception:  # the daemon's job boundary: a bug in one poll must not stop the next
             log.exception("poll failed with an unexpected error; the daemon keeps running")
+        self.alert_job()
+
+    def alert_job(self) -> None:
+        """After each poll tick: store the alerts the trend makes, then send what is due (new alerts
+        and retries). Also catches level changes that a CLI poll or import stored."""
+        if self.stop.is_set():
+            return
+        with self._lock:
+            state = self.state
+        try:
+            evaluate_alerts(self.database, state.config, state.definitions, now=self.now())
+            deliver_pending(self.database, state.config, now=self.now, worker=self.worker, env=os.environ)
+        except MonitorError as exc:
+            log.error("alerts failed: %s", exc)
+        except Exception:  # the daemon's job boundary, as for polls
+            log.exception("alerts failed with an unexpected error; the daemon keeps running")
 
     def digest_job(self) -> None:
         """Write today's digest and mail it (with any earlier one whose sending failed)."""
@@ -152,6 +170,7 @@ class Daemon:
         db.sync_feeds(self.database, feed_specs(config), self.now())
         if "schedule" in changed:
             self._schedule_digest(config)
+            logs.use_timezone(config.schedule.tzinfo)
         log.info("config reloaded from %s changed=%s", source, ",".join(changed) or "definitions")
         if definitions.scenarios.config_hash != old_hash or "schedule" in changed:
             self._rescore()
@@ -206,12 +225,13 @@ class Daemon:
         self.scheduler.start()
         config = self.state.config
         log.info(
-            "daemon started database=%s feeds=%d tick=%ss digest_at=%s tz=%s config=%s",
+            "daemon started database=%s feeds=%d tick=%ss digest_at=%s tz=%s alerts=%s config=%s",
             self.database.url,
             len(config.enabled_feeds),
             int(tick.total_seconds()),
             config.schedule.digest_time.strftime("%H:%M"),
             config.schedule.timezone,
+            ",".join(config.alerts.channels) or "off",
             config.source or "built-in defaults",
         )
 

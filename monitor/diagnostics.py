@@ -10,7 +10,7 @@ from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from indicators import SUPPORTED_LANGUAGES, CoverageRow, Matcher, NearMiss
+from indicators import SUPPORTED_LANGUAGES, CoverageRow, Matcher, NearMiss, plural
 from scenarios import EvalReport, Misclassification
 
 
@@ -67,7 +67,7 @@ def describe_near_miss(near: NearMiss) -> str:
     if near.missing:
         parts.append(f"missing {', '.join(near.missing)}")
     if near.span is not None:
-        parts.append(f"{near.span} words apart (scope {near.scope})")
+        parts.append(f"{plural(near.span, 'word')} apart (scope {near.scope})")
     if near.vetoed_by:
         parts.append(f"vetoed by {', '.join(near.vetoed_by)}")
     if near.cue is not None:

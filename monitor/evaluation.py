@@ -8,13 +8,15 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from indicators import Matcher
+from indicators import Matcher, plural
 from monitor.diagnostics import describe_near_miss, fired_terms, near_miss_json, near_misses
 from scenarios import EvalReport, Misclassification
 
 
 def render_report(report: EvalReport, items: int) -> RenderableType:
-    table = Table("scenario", "precision", "recall", "F1", "TP", "FP", "FN", title=f"eval on {items} items")
+    table = Table(
+        "scenario", "precision", "recall", "F1", "TP", "FP", "FN", title=f"eval on {plural(items, 'item')}"
+    )
     for scenario_id, m in report.scenarios.items():
         table.add_row(
             scenario_id,
@@ -82,7 +84,7 @@ def render_errors(
     if as_json:
         return [_error_json(e, matcher) for e in report.errors]
     out: list[RenderableType] = [
-        Text(f"{len(report.errors)} errors", style="bold" if report.errors else "green")
+        Text(plural(len(report.errors), "error"), style="bold" if report.errors else "green")
     ]
     for error in report.errors:
         lines = [error.describe()]

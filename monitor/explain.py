@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich.console import Group, RenderableType
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
 from indicators import Evidence, MatchResult, Polarity, clean_text
 from monitor.analysis import Definitions
+from monitor.item_refs import item_ref
 from scenarios import Contribution, score_item
 
 HIT_STYLE = "bold black on yellow"
@@ -104,7 +106,9 @@ def _highlight(text: str, hits: Sequence[tuple[int, int, str]]) -> Text:
 
 def render(exp: Explanation, definitions: Definitions) -> RenderableType:
     parts: list[RenderableType] = []
-    header = ", ".join(f"{k}={v}" for k, v in exp.source.items() if v not in (None, ""))
+    header = ", ".join(
+        item_ref(v) if k == "item" else f"{k}={v}" for k, v in exp.source.items() if v not in (None, "")
+    )
     parts.append(Text(header or "text", style="bold"))
     for name, text in exp.fields.items():
         if not text:
@@ -131,11 +135,11 @@ def render(exp: Explanation, definitions: Definitions) -> RenderableType:
                 polarity += f" (negated {m.via_negation})"
             if m.modality is not None and m.cue is not None:
                 factor = f", weight ×{m.factor:g}" if m.factor != 1 else ""
-                polarity += f"\n[dim]{m.modality.value} cue {m.cue.text!r}{factor}[/]"
+                polarity += f"\n[dim]{m.modality.value} cue {escape(repr(m.cue.text))}{factor}[/]"
             table.add_row(
                 f"{m.indicator_id}\n[dim]{label}[/]",
                 polarity,
-                ", ".join(sorted({e.text for e in m.evidence})),
+                escape(", ".join(sorted({e.text for e in m.evidence}))),
             )
         parts.append(table)
     else:
@@ -153,9 +157,9 @@ def render(exp: Explanation, definitions: Definitions) -> RenderableType:
         for s in exp.result.suppressed:
             table.add_row(
                 s.indicator_id,
-                s.cue.text,
+                escape(s.cue.text),
                 s.kind.value,
-                ", ".join(e.text for e in s.evidence),
+                escape(", ".join(e.text for e in s.evidence)),
                 s.counted_as or "-",
             )
         parts.append(table)

@@ -36,6 +36,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from db.types import FeedState
+from indicators import plural
 
 __all__ = ["CADENCE_WINDOW", "SILENT_FLOOR", "FeedHealth", "FeedStatus", "classify_feed"]
 
@@ -100,7 +101,7 @@ def classify_feed(
     if feed.last_attempt_at is None and feed.last_success_at is None:
         return FeedStatus(FeedHealth.NEVER_POLLED, "never polled", next_retry=feed.next_poll_at)
     if feed.consecutive_failures:
-        detail = f"{feed.last_error or 'failing'}; {feed.consecutive_failures} failures in a row"
+        detail = f"{feed.last_error or 'failing'}; {plural(feed.consecutive_failures, 'failure')} in a row"
         return FeedStatus(FeedHealth.FAILING, detail, error=feed.last_error, next_retry=feed.next_poll_at)
     if feed.last_new_item_at is not None:
         quiet = now - feed.last_new_item_at
@@ -111,6 +112,8 @@ def classify_feed(
                 detail = f"no new item for {quiet.total_seconds() / 3600:.0f} h (usually every {_hours(gap)})"
                 return FeedStatus(FeedHealth.SILENT, detail, quiet_for=quiet, usual_gap=gap)
         elif quiet > window:
-            detail = f"no new item for {quiet.days} days (none in the last {window.days} days)"
+            detail = (
+                f"no new item for {plural(quiet.days, 'day')} (none in the last {plural(window.days, 'day')})"
+            )
             return FeedStatus(FeedHealth.SILENT, detail, quiet_for=quiet)
     return FeedStatus(FeedHealth.HEALTHY, "healthy")

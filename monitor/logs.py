@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from datetime import UTC, datetime, tzinfo
 
 from monitor.redaction import redact_errors
 
@@ -12,10 +13,27 @@ FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 
 class RedactingFormatter(logging.Formatter):
     """Every line with the secrets of the URLs in it masked (``monitor.redaction``), whichever
-    library wrote it: a feed URL may carry a password or a token."""
+    library wrote it: a feed URL may carry a password or a token.
+
+    Times are written in ``zone`` with its offset (``2026-12-02T07:00:03+02:00``): the days, the
+    digest time and the schedule are all in the configured time zone, so the log speaks it too,
+    whatever the machine's own zone is. UTC until the config is loaded (``use_timezone``)."""
+
+    zone: tzinfo = UTC
 
     def format(self, record: logging.LogRecord) -> str:
         return redact_errors(super().format(record))
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+        return datetime.fromtimestamp(record.created, self.zone).isoformat(timespec="seconds")
+
+
+_formatter = RedactingFormatter(FORMAT)
+
+
+def use_timezone(zone: tzinfo) -> None:
+    """Write log times in ``zone`` from now on (the configured ``schedule.timezone``)."""
+    _formatter.zone = zone
 
 
 def configure(verbosity: int) -> None:
@@ -23,8 +41,9 @@ def configure(verbosity: int) -> None:
     level = {-2: logging.ERROR, -1: logging.WARNING, 0: logging.INFO}.get(verbosity, logging.DEBUG)
     if verbosity < -2:
         level = logging.CRITICAL
+    _formatter.zone = UTC
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(RedactingFormatter(FORMAT, datefmt="%Y-%m-%dT%H:%M:%S%z"))
+    handler.setFormatter(_formatter)
     for name in ("monitor", "db", "indicators", "scenarios"):
         logger = logging.getLogger(name)
         logger.handlers[:] = [handler]

@@ -33,6 +33,7 @@ SCENARIO_KEYS = (
     "half_life_days",
     "thresholds",
     "indicators",
+    "supporting",
 )
 REQUIRED_KEYS = ("title", "half_life_days", "thresholds", "indicators")
 THRESHOLD_KEYS = ("level", "up", "down")
@@ -167,6 +168,22 @@ def _weights(value: Any, indicators: IndicatorSet, where: _Where, line: int | No
     return weights
 
 
+def _supporting(value: Any, weights: Mapping[str, float], where: _Where, line: int | None) -> tuple[str, ...]:
+    """The indicators weighed below the relevance threshold on purpose (see ``Scenario.supporting``)."""
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise where.error(f"'supporting' must be a list of indicator ids, not {_kind(value)}", line)
+    for index, indicator_id in enumerate(value):
+        if indicator_id not in weights:
+            raise where.error(
+                f"'supporting' lists {indicator_id!r}, which this scenario does not weigh; list only ids "
+                "under its 'indicators'",
+                line_of(value, index) or line,
+            )
+    return tuple(value)
+
+
 def _parse_scenario(
     scenario_id: Any, body: Any, file: str, line: int | None, indicators: IndicatorSet
 ) -> Scenario:
@@ -201,11 +218,13 @@ def _parse_scenario(
     stacking = DEFAULT_STACKING_SHARE
     if "stacking_share" in body:
         stacking = _share(body["stacking_share"], "'stacking_share'", where, line_of(body, "stacking_share"))
+    weights = _weights(body["indicators"], indicators, where, line_of(body, "indicators"))
     return Scenario(
         id=scenario_id,
         title=title.strip(),
         description=" ".join(description.split()),
-        weights=_weights(body["indicators"], indicators, where, line_of(body, "indicators")),
+        weights=weights,
+        supporting=_supporting(body.get("supporting"), weights, where, line_of(body, "supporting")),
         thresholds=_thresholds(body["thresholds"], where, line_of(body, "thresholds")),
         half_life_days=_positive(
             body["half_life_days"], "'half_life_days'", where, line_of(body, "half_life_days")
@@ -288,6 +307,7 @@ def _apply(scenario: Scenario, override: ScenarioOverride, indicators: Indicator
         title=scenario.title,
         description=scenario.description,
         weights=weights,
+        supporting=tuple(i for i in scenario.supporting if i in weights),
         thresholds=thresholds,
         half_life_days=half_life,
         relevance_threshold=relevance,

@@ -305,6 +305,10 @@ def _content_tokens(clean: str) -> set[str]:
     return tokens
 
 
+# Names and title-case checks normalise word by word; news repeats its words, so each is folded once.
+_fold = lru_cache(maxsize=1 << 16)(normalise)
+
+
 def _names(title: str, lead: str) -> set[str]:
     """Capitalised words; sentence-initial ones only if the item capitalises them elsewhere too."""
     candidates: list[tuple[str, bool]] = []  # (normalised word, in initial position)
@@ -316,7 +320,7 @@ def _names(title: str, lead: str) -> set[str]:
             previous_end = match.end()
             if len(word) < 3 or not word[0].isupper():
                 continue
-            folded = normalise(word)
+            folded = _fold(word)
             if folded in _STOPWORDS:
                 continue
             initial = title_case or index == 0 or _SENTENCE_END.search(gap) is not None
@@ -326,7 +330,7 @@ def _names(title: str, lead: str) -> set[str]:
 
 
 def _is_title_case(title: str) -> bool:
-    words = [w for w in _WORD_RE.findall(title) if len(w) >= 3 and normalise(w) not in _STOPWORDS]
+    words = [w for w in _WORD_RE.findall(title) if len(w) >= 3 and _fold(w) not in _STOPWORDS]
     # Every significant word capitalised: English Title Case. (Russian or Polish headlines often
     # capitalise most of their words, because most of them are names, but not all.)
     return len(words) >= 3 and all(w[0].isupper() for w in words)
@@ -483,11 +487,12 @@ def signature(title: str, summary: str) -> StorySignature:
     title_tokens = _content_tokens(clean_title)
     lead_tokens = title_tokens | _content_tokens(lead_text)
     numbers = set(_numbers(clean_title)) | set(_numbers(lead_text))
-    return StorySignature(
-        title=frozenset(title_tokens),
-        lead=frozenset(lead_tokens),
-        numbers=frozenset(numbers),
-        names=frozenset(_names(clean_title, lead_text)),
+    # The tokenizer makes no token with a space or "|": the checks of __post_init__ would only cost.
+    return StorySignature._trusted(
+        frozenset(title_tokens),
+        frozenset(lead_tokens),
+        frozenset(numbers),
+        frozenset(_names(clean_title, lead_text)),
     )
 
 
@@ -706,6 +711,64 @@ def _compare(
     )
 
 
+def _decide(
+    a: _Prepared,
+    b: _Prepared,
+    policy: StoryPolicy,
+    same_feed: bool,
+    shared_title: int,
+    shared_lead: int,
+    apart: timedelta | None = None,
+) -> tuple[StoryRule | None, float]:
+    """``(rule, score)`` of :func:`_compare` without building a :class:`StoryMatch`, each measure
+    computed only when its rule is reached (``tests/scenarios/test_stories.py`` checks the two agree):
+    the index compares a query with dozens of candidates, and keeps one."""
+    sa, sb = a.sig, b.sig
+    title_union = len(sa.title) + len(sb.title) - shared_title
+    title = shared_title / title_union if title_union else 0.0
+    if same_feed:
+        if title >= policy.same_feed_title and shared_title >= policy.min_shared and not _conflict(a, b):
+            return StoryRule.TITLE, title
+        return None, 0.0
+    conflict: bool | None = None
+    if title >= policy.title_jaccard and shared_title >= policy.min_shared:
+        conflict = _conflict(a, b)
+        if not conflict:
+            return StoryRule.TITLE, title
+    smaller_lead = min(len(sa.lead), len(sb.lead))
+    lead = shared_lead / smaller_lead if smaller_lead else 0.0
+    if lead >= policy.lead_overlap and shared_lead >= policy.min_lead_shared:
+        covered = min(
+            len(sa.title & sb.lead) / len(sa.title) if sa.title else 0.0,
+            len(sb.title & sa.lead) / len(sb.title) if sb.title else 0.0,
+        )
+        if covered >= policy.title_covered:
+            if conflict is None:
+                conflict = _conflict(a, b)
+            if not conflict:
+                return StoryRule.LEAD, lead
+    shared_anchors = len(a.anchors & b.anchors)
+    if shared_anchors < min(policy.min_anchors, policy.min_place_names + policy.min_place_numbers):
+        return None, 0.0
+    numbers = len(a.strong_numbers & b.strong_numbers)
+    fewer_numbers = min(len(a.strong_numbers), len(b.strong_numbers))
+    anchors = numbers / fewer_numbers if fewer_numbers else 0.0
+    if anchors < policy.anchor_overlap:
+        return None, 0.0
+    if shared_anchors >= policy.min_anchors and numbers >= policy.min_anchor_numbers:
+        return StoryRule.ANCHORS, anchors
+    if (
+        numbers >= policy.min_place_numbers
+        and (apart is None or apart <= min(policy.place_window, policy.window))
+        and sum(key not in _BEAT_KEYS for key in a.name_keys & b.name_keys) >= policy.min_place_names
+    ):
+        if conflict is None:
+            conflict = _conflict(a, b)
+        if not conflict:
+            return StoryRule.PLACES, anchors
+    return None, 0.0
+
+
 def compare_stories(
     a: StorySignature,
     b: StorySignature,
@@ -766,6 +829,7 @@ class StoryIndex:
         self._stories: dict[int, list[int]] = {}  # story id -> its items, in order of addition
         self._by_time: list[tuple[datetime, int]] = []  # heap of (time, item) for pruning
         self._dead = 0  # dropped items still in postings
+        self._last_prepared: _Prepared | None = None
 
     def __len__(self) -> int:
         """Items held."""
@@ -779,7 +843,7 @@ class StoryIndex:
     def add(self, story_id: int, sig: StorySignature, at: datetime, feed_id: int) -> int:
         """Register an item of story ``story_id`` (a new id starts a story); returns the entry's
         number, which :meth:`discard` takes back."""
-        entry = _Entry(_prepare(sig), at, feed_id, story_id)
+        entry = _Entry(self._prepared(sig), at, feed_id, story_id)
         number = self._next
         self._next += 1
         self._entries[number] = entry
@@ -829,16 +893,16 @@ class StoryIndex:
     def explain(self, sig: StorySignature, at: datetime, feed_id: int) -> tuple[int, StoryMatch] | None:
         """Like :meth:`find`, with the comparison that decided."""
         policy = self.policy
-        prepared = _prepare(sig)
-        candidates = self._candidates(prepared)
+        prepared = self._prepared(sig)
         window = policy.window
         entries = self._entries
         lead, title, anchors = sig.lead, sig.title, prepared.anchors
+        len_title, len_lead = len(title), len(lead)
         title_floor = min(policy.title_jaccard, policy.same_feed_title)
         anchor_floor = min(policy.min_anchors, policy.min_place_names + policy.min_place_numbers)
         best: tuple[float, timedelta, int] | None = None
-        best_match: StoryMatch | None = None
-        for number in candidates:
+        best_entry: _Entry | None = None
+        for number in self._candidates(prepared):
             entry = entries.get(number)
             if entry is None:  # pruned, still in a posting until the next compaction
                 continue
@@ -852,27 +916,40 @@ class StoryIndex:
             if not (
                 (
                     shared_title >= policy.min_shared
-                    and shared_title >= title_floor * len(title | other.sig.title)
+                    and shared_title >= title_floor * (len_title + len(other.sig.title) - shared_title)
                 )
                 or (
                     shared_lead >= policy.min_lead_shared
-                    and shared_lead >= policy.lead_overlap * min(len(lead), len(other.sig.lead))
+                    and shared_lead >= policy.lead_overlap * min(len_lead, len(other.sig.lead))
                 )
                 or len(anchors & other.anchors) >= anchor_floor
             ):
                 continue
-            match = _compare(prepared, other, policy, entry.feed_id == feed_id, distance)
-            if match.rule is None:
+            rule, score = _decide(
+                prepared, other, policy, entry.feed_id == feed_id, shared_title, shared_lead, distance
+            )
+            if rule is None:
                 continue
-            rank = (-match.score, distance, entry.story_id)
+            rank = (-score, distance, entry.story_id)
             if best is not None and rank >= best:
                 continue
             if not self._feed_allows(entry.story_id, prepared, feed_id):
                 continue
-            best, best_match = rank, match
-        if best is None or best_match is None:
+            best, best_entry = rank, entry
+        if best is None or best_entry is None:
             return None
-        return best[2], best_match
+        # The full comparison, for the one candidate that decided (a query compares dozens).
+        return best[2], _compare(
+            prepared, best_entry.prepared, policy, best_entry.feed_id == feed_id, abs(best_entry.at - at)
+        )
+
+    def _prepared(self, sig: StorySignature) -> _Prepared:
+        """``_prepare(sig)``, once for the find and the add of one item."""
+        last = self._last_prepared
+        if last is not None and last.sig is sig:
+            return last
+        self._last_prepared = prepared = _prepare(sig)
+        return prepared
 
     def _candidates(self, prepared: _Prepared) -> list[int]:
         """Items sharing at least two probed keys with the query, most shared first.

@@ -93,11 +93,13 @@ class Scenario:
     """One crisis scenario: weighted indicators, level thresholds, decay half-life.
 
     ``weights`` maps indicator id to a weight > 0; the sign of a contribution comes from the
-    indicator's polarity. ``stacking_share`` (in [0, 1]) is what each further indicator of the same
-    sign adds in one item: the strongest counts in full, the next times the share, the next times its
-    square, and so on (1 is a plain sum, 0 keeps only the strongest), so overlapping indicators that
-    read the same sentence do not add up without limit. ``file`` and ``line`` say where it was
-    defined (after overrides, the shipped or user file that defined it).
+    indicator's polarity. ``supporting`` names the indicators weighed below ``relevance_threshold``
+    on purpose: they add to an item that other indicators make relevant, never on their own
+    (``check`` warns about the others). ``stacking_share`` (in [0, 1]) is what each further
+    indicator of the same sign adds in one item: the strongest counts in full, the next times the
+    share, the next times its square, and so on (1 is a plain sum, 0 keeps only the strongest), so
+    overlapping indicators that read the same sentence do not add up without limit. ``file`` and
+    ``line`` say where it was defined (after overrides, the shipped or user file that defined it).
     """
 
     id: str
@@ -110,10 +112,12 @@ class Scenario:
     file: str
     line: int | None = None
     stacking_share: float = 1.0
+    supporting: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "weights", _frozen(self.weights))
         object.__setattr__(self, "thresholds", tuple(self.thresholds))
+        object.__setattr__(self, "supporting", tuple(self.supporting))
 
 
 @dataclass(frozen=True)

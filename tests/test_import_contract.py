@@ -33,7 +33,8 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     ),
     "monitor.process_identity": (),
     "monitor.redaction": (),  # a leaf: every display of a URL may use it
-    "monitor.feed_health": ("db", "monitor.redaction"),
+    "monitor.feed_health": ("indicators", "db", "monitor.redaction"),
+    "monitor.item_refs": ("indicators", "db", "monitor.redaction"),
     "monitor.digest": (
         "indicators",
         "scenarios",
@@ -44,8 +45,21 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "monitor.process_identity",
         "monitor.feed_health",
         "monitor.redaction",
+        "monitor.item_refs",
+    ),
+    # Alerts mail through the digest's SMTP sender and read the trend the pipeline keeps.
+    "monitor.alerts": (
+        "indicators",
+        "scenarios",
+        "db",
+        "monitor.config",
+        "monitor.analysis",
+        "monitor.pipeline",
+        "monitor.digest.send",
+        "monitor.redaction",
     ),
     "monitor.daemon": (
+        "monitor.alerts",
         "indicators",
         "scenarios",
         "db",
@@ -57,6 +71,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "monitor.process_identity",
         "monitor.feed_health",
         "monitor.redaction",
+        "monitor.logs",  # to stamp log lines in a reloaded time zone
     ),
 }
 PROJECT = ("indicators", "scenarios", "db", "monitor")

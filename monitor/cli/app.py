@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from indicators.errors import ConfigError, MonitorError
 from monitor import logs
@@ -23,6 +24,21 @@ if TYPE_CHECKING:
 
 console = Console()
 err_console = Console(stderr=True)
+# Piped output is read by grep, editors and wide windows: a line broken at column 80 breaks a
+# sentence (and a search for it). Tables still take only the width their cells need.
+PIPED_WIDTH = 1000
+
+
+def fit_consoles() -> None:
+    """Size both consoles for where their output goes now: a terminal's own width, or, when piped,
+    lines that are never wrapped ($COLUMNS, which a shell may export with its window's width, is not
+    a reason to break lines for a file or another program)."""
+    for each in (console, err_console):
+        each.width = None  # type: ignore[assignment]  # back to measuring the terminal
+        piped = not each.is_terminal
+        each.soft_wrap = piped
+        if piped:
+            each.width = PIPED_WIDTH
 
 
 def utcnow() -> datetime:
@@ -40,7 +56,8 @@ class ErrorHandlingGroup(click.Group):
 
 
 def fail(exc: MonitorError) -> NoReturn:
-    err_console.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
+    # escaped: a message may quote a config or feed line, whose brackets are not markup
+    err_console.print(f"[bold red]error:[/] {escape(str(exc))}", markup=True, highlight=False, soft_wrap=True)
     sys.exit(2 if isinstance(exc, ConfigError) else 1)
 
 
@@ -62,6 +79,7 @@ class AppContext:
             from monitor.config.model import load_config
 
             self._config = load_config(self.config_path())
+            logs.use_timezone(self._config.schedule.tzinfo)
         return self._config
 
     def database(self) -> db.Database:
@@ -78,13 +96,22 @@ class AppContext:
 pass_ctx = click.make_pass_decorator(AppContext)
 
 
-def parse_day(value: str | None) -> date | None:
+def parse_day(value: str | None, *, today: date | None = None) -> date | None:
+    """A YYYY-MM-DD option; with ``today`` (the local day in the configured time zone), a day more
+    than one day after it is refused: there is nothing stored for it, so the command could only
+    write an empty digest or trend under a wrong date (one day ahead is allowed: time zones)."""
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date; expected YYYY-MM-DD") from None
+    if today is not None and day > today + timedelta(days=1):
+        raise click.BadParameter(
+            f"{day.isoformat()} is in the future (today is {today.isoformat()} in the configured time "
+            "zone); give a day up to tomorrow"
+        )
+    return day
 
 
 @click.group(cls=ErrorHandlingGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -105,4 +132,5 @@ def main(ctx: click.Context, config_flag: str | None, verbose: int, quiet: int) 
     evidence and the daily trend in a database, and writes a daily digest.
     """
     logs.configure(verbose - quiet)
+    fit_consoles()
     ctx.obj = AppContext(config_flag)

@@ -53,7 +53,9 @@ def trend_command(obj: AppContext, scenario: str | None, days: int, as_json: boo
     if as_json:
         click.echo(json.dumps(trend_json(rows, by_scenario, holding), indent=2, ensure_ascii=False))
         return
-    console.print(render(rows, by_scenario, {sid: sc.title for sid, sc in known.items()}, holding))
+    titles = {sid: sc.title for sid, sc in known.items()}
+    thresholds = {sid: sc.thresholds for sid, sc in known.items()}
+    console.print(render(rows, by_scenario, titles, holding, thresholds))
     hashes = {r.config_hash for r in stored}
     if hashes and hashes != {definitions.scenarios.config_hash}:
         err_console.print(

@@ -43,7 +43,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from indicators import canonical_sha256
+from indicators import canonical_sha256, plural
 from indicators.errors import ConfigError
 from monitor.config import DEFAULT_CONFIG_NAME
 from monitor.config.yaml_document import KeyPath, YamlDocument, YamlSyntaxError, format_key_path, parse_yaml
@@ -55,6 +55,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CONFIG_ENV_VAR",
     "DEFAULT_CONFIG_NAME",
+    "AlertsConfig",
     "Config",
     "DatabaseConfig",
     "DigestConfig",
@@ -64,6 +65,7 @@ __all__ = [
     "ScheduleConfig",
     "SmtpConfig",
     "ThresholdConfig",
+    "WebhookConfig",
     "default_config_text",
     "load_config",
     "parse_duration",
@@ -384,6 +386,61 @@ class DigestConfig(BaseModel):
         return (_base_dir(info) / value.expanduser()).absolute()
 
 
+class WebhookConfig(BaseModel):
+    """Where alerts are POSTed as JSON; a bearer token, if any, comes from the variable ``token_env``."""
+
+    model_config = _MODEL
+
+    url: FeedUrl
+    token_env: EnvName | None = None
+    timeout: Duration = timedelta(seconds=10)
+
+    def token(self, env: Mapping[str, str]) -> str | None:
+        """The token from ``env[token_env]``; None when no token is configured."""
+        if self.token_env is None:
+            return None
+        try:
+            return env[self.token_env]
+        except KeyError:
+            raise ConfigError(
+                f"alerts.webhook.token_env names the environment variable {self.token_env}, "
+                "which is not set; export it before the daemon sends alerts",
+                key="alerts.webhook.token_env",
+            ) from None
+
+
+AlertChannel = Literal["email", "webhook"]
+
+
+class AlertsConfig(BaseModel):
+    """Immediate alerts when a scenario's level rises or a spike fires (``monitor.alerts``)."""
+
+    model_config = _MODEL
+
+    # email: through digest.smtp; webhook: alerts.webhook. No channel: no alert is recorded.
+    channels: tuple[AlertChannel, ...] = ()
+    # The lowest level whose entry alerts (a scenario without it: any rise alerts).
+    min_level: Identifier | None = None
+    spikes: bool = True
+    # After an alert, a rise back to a level already notified in this window sends nothing.
+    cooldown: Duration = timedelta(hours=6)
+    # A level is re-armed once the index falls this many points below the level's ``down``.
+    rearm_margin: Annotated[float, Field(ge=0)] = 0.0
+    webhook: WebhookConfig | None = None
+    retry_base: Duration = timedelta(minutes=1)
+    retry_cap: Duration = timedelta(hours=1)
+    max_attempts: int = Field(default=10, ge=1)
+    # Base address of the published digests, for the link in an alert (``<digest_url><date>.html``).
+    digest_url: FeedUrl | None = None
+
+    @field_validator("channels")
+    @classmethod
+    def _unique(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(value)) != len(value):
+            raise PydanticCustomError("channels", "expected each channel once")
+        return value
+
+
 class ThresholdConfig(BaseModel):
     """A level of a scenario: entered when the index reaches ``up``, left when it falls below ``down``."""
 
@@ -468,6 +525,7 @@ class Config(BaseModel):
     schedule: ScheduleConfig = Field(default_factory=_empty_section)
     fetch: FetchConfig = Field(default_factory=_empty_section)
     digest: DigestConfig = Field(default_factory=_empty_section)
+    alerts: AlertsConfig = Field(default_factory=_empty_section)
     feeds: tuple[FeedConfig, ...] = ()
     scenarios: dict[Identifier, ScenarioOverrideConfig] = Field(default_factory=dict)
     definitions: tuple[Path, ...] = ()
@@ -628,10 +686,8 @@ def _config_from_text(text: str, label: str, base_dir: Path) -> Config:
         doc = parse_yaml(text)
     except YamlSyntaxError as exc:
         where = f"{label}, line {exc.line}" if exc.line is not None else label
-        raise ConfigError(
-            f"{where}: not valid YAML ({exc.problem}); check indentation, colons and quotes there or above",
-            path=label,
-        ) from exc
+        excerpt = f"\n{exc.excerpt}" if exc.excerpt else ""
+        raise ConfigError(f"{where}: not valid YAML: {exc.problem}{excerpt}", path=label) from exc
     data = {} if doc.data is None else doc.data
     if not isinstance(data, dict):
         raise ConfigError(
@@ -705,7 +761,7 @@ def _show(value: object) -> str:
     if isinstance(value, str):
         text = json.dumps(value, ensure_ascii=False)
     elif isinstance(value, list):
-        text = f"a list of {len(value)} entries" if value else "an empty list"
+        text = f"a list of {plural(len(value), 'entry')}" if value else "an empty list"
     elif isinstance(value, dict):
         text = "a mapping"
     elif value is None:
@@ -809,10 +865,10 @@ def _data_path(loc: tuple[Any, ...], data: object) -> KeyPath:
 def _unknown_key_message(path: KeyPath) -> str:
     allowed = _allowed_keys(path[:-1])
     key = str(path[-1])
-    if key == "password" and "password_env" in allowed:
+    if key in ("password", "token") and f"{key}_env" in allowed:
         return (
-            "is not allowed: never write the password in the config; put it in an environment variable "
-            "and give that variable's name as password_env"
+            f"is not allowed: never write the {key} in the config; put it in an environment variable "
+            f"and give that variable's name as {key}_env"
         )
     message = "is not a known key"
     close = difflib.get_close_matches(key, allowed, n=1)
@@ -932,6 +988,34 @@ def _cross_field_issues(config: Config) -> list[_Issue]:
             _Issue(
                 ("digest", "smtp", "username"),
                 "is set but password_env is not; name the variable holding the password",
+            )
+        )
+    alerts = config.alerts
+    if "email" in alerts.channels and smtp is None:
+        issues.append(
+            _Issue(
+                ("alerts", "channels"),
+                "names email, but there is no digest.smtp section: alerts are mailed through it; add it",
+            )
+        )
+    if "webhook" in alerts.channels and alerts.webhook is None:
+        issues.append(
+            _Issue(("alerts", "channels"), "names webhook, but alerts.webhook is not set; give its url")
+        )
+    if alerts.webhook is not None and alerts.webhook.timeout > timedelta(minutes=2):
+        issues.append(
+            _Issue(
+                ("alerts", "webhook", "timeout"),
+                "expected at most 2m: a delivery is claimed for 5m and must be done by then",
+                alerts.webhook.timeout,
+            )
+        )
+    if alerts.retry_base > alerts.retry_cap:
+        issues.append(
+            _Issue(
+                ("alerts", "retry_base"),
+                f"is longer than alerts.retry_cap ({_human_duration(alerts.retry_cap)}); lower it",
+                alerts.retry_base,
             )
         )
     return issues

@@ -15,17 +15,23 @@ from typing import Any
 
 import yaml
 
+from indicators import explain_yaml_problem
+
 __all__ = ["KeyPath", "YamlDocument", "YamlSyntaxError", "format_key_path", "parse_yaml"]
 
 KeyPath = tuple[str | int, ...]
 
 
 class YamlSyntaxError(ValueError):
-    """The text is not valid YAML; ``line`` is 1-based (None if PyYAML gave no position)."""
+    """The text is not valid YAML; ``line`` is 1-based (None if PyYAML gave no position).
 
-    def __init__(self, problem: str, line: int | None) -> None:
+    ``problem`` says what is wrong in plain words; ``excerpt`` is the line with a caret under the
+    place ("" when the position is unknown)."""
+
+    def __init__(self, problem: str, line: int | None, excerpt: str = "") -> None:
         self.problem = problem
         self.line = line
+        self.excerpt = excerpt
         super().__init__(problem)
 
 
@@ -99,9 +105,8 @@ def parse_yaml(text: str) -> YamlDocument:
             return YamlDocument(data=None, lines={})
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = " ".join(part for part in (exc.context, exc.problem) if part) or "invalid YAML"
-        raise YamlSyntaxError(problem, mark.line + 1 if mark is not None else None) from exc
+        said = explain_yaml_problem(exc.context, exc.problem, text, exc.problem_mark, exc.context_mark)
+        raise YamlSyntaxError(said.explanation, said.line, said.excerpt) from exc
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(str(exc), None) from exc
     finally:

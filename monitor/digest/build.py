@@ -12,12 +12,13 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 
 import db
 from monitor.analysis import Definitions
 from monitor.config.model import Config
 from monitor.digest.content import (
+    AlertNote,
     DayPoint,
     Digest,
     DigestStory,
@@ -30,7 +31,7 @@ from monitor.digest.content import (
 )
 from monitor.feed_health import CADENCE_WINDOW, FeedHealth, FeedStatus, classify_feed
 from monitor.redaction import redact_errors, redact_url
-from scenarios import Level
+from scenarios import Level, TrendSettings
 
 HISTORY_DAYS = 60
 STORY_WINDOW_DAYS = 2
@@ -40,6 +41,7 @@ HOLDING_SHOWN = 5
 # A story whose decayed share of today's index is below this is not what holds the level up.
 HOLDING_MIN = 0.05
 LAST_DIGEST_SETTING = "digest_last_config"
+ALERTS_SHOWN = 50
 
 
 def _level_rank(level: Level, bands: Sequence[LevelBand]) -> int:
@@ -219,6 +221,8 @@ def build_digest(
         "thin_languages": thin_languages,
         "config_hash": definitions.scenarios.config_hash,
         "config_changes": changes,
+        "novelty_days": TrendSettings().novelty_days,
+        "alerts": alert_notes(database, definitions, now, tz),
     }
     if not has_data:
         return Digest(scenarios=(), has_data=False, **common)  # type: ignore[arg-type]
@@ -265,6 +269,7 @@ def build_digest(
                 sources=s.sources,
                 indicators=s.indicator_ids,
                 phrases=_phrases([m for m in fired if m.indicator_id in weights]),
+                item_id=s.item_id,
             )
 
         holding = tuple(story(s, value) for value, s in held.get(sid, ()))
@@ -323,6 +328,36 @@ def build_digest(
         )
     digests.sort(key=lambda s: (-_level_rank(s.level, s.bands), -s.change_1d, -s.index, s.id))
     return Digest(scenarios=tuple(digests), thin_scenarios=tuple(thin_scenarios), **common)  # type: ignore[arg-type]
+
+
+def alert_notes(
+    database: db.Database, definitions: Definitions, now: datetime, tz: tzinfo
+) -> tuple[AlertNote, ...]:
+    """The alerts stored since the last digest that was written (the last day when there is none)."""
+    finished = [
+        r for r in db.recent_runs(database, db.RunKind.DIGEST, limit=20) if r.outcome == db.RunOutcome.OK
+    ]
+    since = finished[0].started_at if finished else now - timedelta(days=1)
+    scenarios = definitions.scenarios.scenarios
+    notes = []
+    for alert in reversed(db.recent_alerts(database, since=since, limit=ALERTS_SHOWN)):
+        title = scenarios[alert.scenario_id].title if alert.scenario_id in scenarios else alert.scenario_id
+        states = " · ".join(
+            f"{d.channel} {d.status.value}" + (f" ({d.attempts} attempts)" if d.attempts > 1 else "")
+            for d in alert.deliveries
+        )
+        notes.append(
+            AlertNote(
+                created_at=alert.created_at.astimezone(tz),
+                scenario=title,
+                kind=alert.kind.value,
+                level=Level(alert.level),
+                previous_level=Level(alert.previous_level),
+                index=alert.index,
+                deliveries=states,
+            )
+        )
+    return tuple(notes)
 
 
 def remember_config(database: db.Database, config: Config, definitions: Definitions) -> None:

@@ -52,6 +52,7 @@ class DigestStory:
     phrases: tuple[Phrase, ...] = ()
     # The item had no title: ``title`` is its summary's first sentence, shortened (shown as derived).
     title_derived: bool = False
+    item_id: int | None = None  # the stored item shown, named as `monitor explain` and `label` take it
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +84,7 @@ class ScenarioDigest:
     movers: tuple[IndicatorMove, ...]  # largest |contribution| first
     stories: tuple[DigestStory, ...]  # largest |contribution| first
     counter_indicators: tuple[IndicatorMove, ...]
-    novel: tuple[IndicatorRef, ...]  # firing for the first time in a while (with the day)
+    novel: tuple[IndicatorRef, ...]  # firing for the first time in ``Digest.novelty_days`` (with the day)
     not_observed: tuple[IndicatorRef, ...]  # escalation signposts not seen in the history window
     level_changed_from: Level | None = None  # the level yesterday, when different
     # What holds today's index up: the stories of any day of the history whose contribution, decayed
@@ -101,6 +102,19 @@ class FeedProblem:
     last_success: datetime | None
 
 
+@dataclass(frozen=True, slots=True)
+class AlertNote:
+    """An alert sent (or being sent) since the last digest, with how its deliveries went."""
+
+    created_at: datetime  # in the digest's time zone
+    scenario: str  # the scenario's title
+    kind: str  # "level" | "spike"
+    level: Level
+    previous_level: Level
+    index: float
+    deliveries: str  # e.g. "email sent · webhook pending (2 attempts)"
+
+
 @dataclass(frozen=True)
 class Digest:
     day: date
@@ -115,3 +129,7 @@ class Digest:
     config_changes: tuple[str, ...] = ()  # human lines: what changed in config since the last digest
     has_data: bool = True  # False: nothing stored for this date; the digest says so plainly
     feeds_never_polled: int = 0  # configured feeds never polled: not healthy, not failing, unknown
+    # An indicator counts as novel when it had not fired for this many days before (not "ever"):
+    # the digest's heading says so, since a long history would make "for the first time" untrue.
+    novelty_days: int = 30
+    alerts: tuple[AlertNote, ...] = ()  # oldest first

@@ -13,6 +13,7 @@ comes from a feed (titles, summaries, URLs, feed names, error details) is untrus
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -23,7 +24,11 @@ from urllib.parse import quote, urlsplit
 import jinja2
 from markupsafe import Markup, escape
 
+from indicators import plural
+from monitor.digest.buckets import DAILY_MAX_DAYS, Bucket, bucket_days, bucket_label, span_labels
+from monitor.digest.chart_scale import chart_scale, sparkline
 from monitor.digest.content import DayPoint, Digest, LevelBand, Phrase, ScenarioDigest
+from monitor.item_refs import item_ref
 from scenarios import BASE_LEVEL
 
 __all__ = [
@@ -42,13 +47,15 @@ __all__ = [
 
 CHART_DAYS = 30
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
-BARS = "▁▂▃▄▅▆▇█"
 # A summary is shown only around its matched phrases, so a story costs the reader two or three lines.
 EXCERPT_CHARS = 240
 _LEVEL_COLOURS = {"calm": "#2e7d32", "watch": "#b08900", "warning": "#d35400", "alert": "#c62828"}
 _BAND_FILLS = {"watch": "#fff4c2", "warning": "#ffe0c2", "alert": "#ffd0d0"}
 _DEFAULT_FILL = "#eeeeee"
-_FONT = 14
+# Chart text in CSS pixels, never scaled (see chart_svg); the page's smallest text is 11 px.
+_FONT = 12
+_CHART_HEIGHT = 200.0
+_MARGIN = 2.5  # percent of the chart's width left free at each end
 
 
 # --- untrusted text ----------------------------------------------------------------------------------
@@ -235,49 +242,11 @@ def _window(history: Sequence[DayPoint], days: int) -> tuple[DayPoint, ...]:
     return tuple(history[-days:]) if days > 0 else tuple(history)
 
 
-def _finite(values: Sequence[float]) -> list[float]:
-    return [v for v in values if math.isfinite(v)]
+def _scale(points: Sequence[DayPoint], bands: Sequence[LevelBand]) -> tuple[float, float]:
+    return chart_scale((p.index for p in points), (b.up for b in bands))
 
 
-def _y_range(points: Sequence[DayPoint], bands: Sequence[LevelBand]) -> tuple[float, float]:
-    """From 0 (or the lowest value) to a little above the highest value and the next level's threshold.
-
-    Showing the next threshold above the data says how far the index is from the next level; bands
-    further up are left out so a quiet series is not flattened against the floor.
-    """
-    values = _finite([p.index for p in points]) or [0.0]
-    low = min(0.0, min(values))
-    high = max(values)
-    ups = sorted(b.up for b in bands if math.isfinite(b.up))
-    above = [u for u in ups if u > high]
-    if above:
-        high = above[0]
-    elif ups:
-        high = max(high, ups[-1])
-    high = max(high * 1.1, low + 1.0)
-    return low, high
-
-
-def sparkline(values: Sequence[float]) -> str:
-    """One character per value between the series' lowest (or 0) and highest point; a flat line is low."""
-    finite = _finite(values)
-    if not finite:
-        return ""
-    low, high = min(0.0, min(finite)), max(finite)
-    span = high - low
-    top = len(BARS) - 1
-    out = []
-    for v in values:
-        if not math.isfinite(v):
-            out.append(" ")
-        elif span <= 0:
-            out.append(BARS[0])
-        else:
-            out.append(BARS[min(top, max(0, round((v - low) / span * top)))])
-    return "".join(out)
-
-
-def _describe_chart(s: ScenarioDigest, points: Sequence[DayPoint]) -> str:
+def _describe_chart(s: ScenarioDigest, points: Sequence[DayPoint], buckets: Sequence[Bucket] = ()) -> str:
     if not points:
         return f"{s.title}: no history to chart."
     values = [p.index for p in points]
@@ -285,7 +254,7 @@ def _describe_chart(s: ScenarioDigest, points: Sequence[DayPoint]) -> str:
     spikes = [p.day.isoformat() for p in points if p.spike]
     thresholds = ", ".join(f"{b.level} at {_num(b.up)}" for b in s.bands) or "none"
     text = (
-        f"{s.title}: index over {len(points)} days from {points[0].day.isoformat()} to "
+        f"{s.title}: index over {plural(len(points), 'day')} from {points[0].day.isoformat()} to "
         f"{points[-1].day.isoformat()}, from {_num(values[0])} to {_num(values[-1])} ({points[-1].level}), "
         f"peak {_num(peak.index)} on {peak.day.isoformat()}. Thresholds: {thresholds}. "
     )
@@ -293,34 +262,80 @@ def _describe_chart(s: ScenarioDigest, points: Sequence[DayPoint]) -> str:
         text += f"{len(spikes)} spike{'s' if len(spikes) != 1 else ''}: {', '.join(spikes)}."
     else:
         text += "No spikes."
+    if buckets:
+        text += f" One column per {buckets[0].unit}: its highest index; the line joins each {buckets[0].unit}'s last."
     return text
 
 
-def chart_svg(s: ScenarioDigest, days: int = CHART_DAYS) -> Markup:
-    """An inline SVG line chart of the index: level bands behind, threshold lines, spike markers."""
-    points = _window(s.history, days)
-    # A narrow viewBox keeps labels legible once a phone scales the chart down to ~350 px.
-    width, height = 520.0, 220.0
-    left, right, top, bottom = 40.0, 8.0, 8.0, 26.0
-    plot_w, plot_h = width - left - right, height - top - bottom
-    low, high = _y_range(points, s.bands)
+def _levels(s: ScenarioDigest) -> tuple[str, ...]:
+    return (BASE_LEVEL, *(b.level for b in sorted(s.bands, key=lambda b: b.up)))
 
-    def x(i: int) -> float:
-        return left + (plot_w * i / (len(points) - 1) if len(points) > 1 else plot_w / 2)
+
+def chart_svg(s: ScenarioDigest, days: int = CHART_DAYS) -> Markup:
+    """An inline SVG line chart of the index: level bands behind, threshold lines, spike markers.
+
+    The SVG has no viewBox: its height and its text are in CSS pixels and only its x positions are
+    percentages of its width, so a phone that narrows the chart never shrinks the text (a scaled
+    viewBox drew 14-unit labels at 8 px on a 390 px screen). That is also why the index is a run of
+    line segments rather than one polyline: a polyline's points cannot be percentages.
+
+    A range longer than ``DAILY_MAX_DAYS`` is drawn one column per week, month or quarter (its
+    highest index, coloured by its highest level) with the line through each bucket's last index.
+    """
+    points = _window(s.history, days)
+    buckets = bucket_days(points, _levels(s)) if len(points) > DAILY_MAX_DAYS else ()
+    low, high = _scale(points, s.bands)
+    plot_top, plot_bottom = 8.0, _CHART_HEIGHT - 26.0
+    plot_h = plot_bottom - plot_top
+    slots = len(buckets) if buckets else len(points)
+
+    def share(i: float) -> float:
+        # Days run from end to end; a bucket's column sits in the middle of its slot.
+        return (i + 0.5) / slots if buckets else i / (slots - 1) if slots > 1 else 0.5
+
+    def x_of(fraction: float) -> str:
+        # Percent of the width, inside a margin that keeps an end marker whole.
+        return f"{_MARGIN + (100 - 2 * _MARGIN) * fraction:.2f}%"
+
+    def x(i: float) -> str:
+        return x_of(share(i))
 
     def y(v: float) -> float:
         v = min(max(v, low), high)
-        return top + plot_h * (1 - (v - low) / (high - low))
+        return plot_top + plot_h * (1 - (v - low) / (high - low))
 
-    description = _describe_chart(s, points)
+    description = _describe_chart(s, points, buckets)
+    inner_w = f"{100 - 2 * _MARGIN}%"
+    halo = 'paint-order="stroke" stroke="#ffffff" stroke-width="3" stroke-linejoin="round"'
     parts: list[str] = [
-        f'<svg class="chart" viewBox="0 0 {width:.0f} {height:.0f}" role="img" '
-        f'aria-label="{escape(description)}" preserveAspectRatio="xMidYMid meet" '
-        'style="width:100%;height:auto;display:block;max-width:600px">',
+        f'<svg class="chart" width="100%" height="{_CHART_HEIGHT:.0f}" role="img" '
+        f'aria-label="{escape(description)}" '
+        f'style="width:100%;height:{_CHART_HEIGHT:.0f}px;display:block;max-width:600px">',
         f"<title>{escape(description)}</title>",
-        f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="#fafafa"/>',
+        f'<rect x="{_MARGIN}%" y="{plot_top}" width="{inner_w}" height="{plot_h}" fill="#fafafa"/>',
     ]
     bands = sorted((b for b in s.bands if math.isfinite(b.up)), key=lambda b: b.up)
+    labels: list[str] = []
+    # Where the index line runs, in (share of the width, y) pairs: labels are placed off it.
+    values = [b.last_index for b in buckets] if buckets else [p.index for p in points]
+    line = [(share(i), y(v)) for i, v in enumerate(values) if math.isfinite(v)]
+    taken: list[_Box] = []
+
+    def label(text: str, line_y: float, colour: str, right: bool = False) -> str:
+        box = _place_label(text, line_y, line, taken, plot_top, plot_bottom, right)
+        taken.append(box)
+        if box.x1 >= 1:
+            where = f'x="{100 - _MARGIN}%" dx="-4" text-anchor="end"'
+        else:
+            where = f'x="{x_of(box.x0)}" dx="4"'
+        return (
+            f'<text {where} y="{box.y1 - 3:.1f}" font-size="{_FONT}" {halo} fill="{colour}">'
+            f"{escape(text)}</text>"
+        )
+
+    # The axis values go first, at the right if the line leaves room there: the top, then zero.
+    labels.append(label(_num(high), plot_top + _FONT + 4, "#555555", right=True))
+    labels.append(label("0", y(0.0), "#555555", right=True))
     for i, band in enumerate(bands):
         if band.up >= high:
             continue
@@ -329,60 +344,158 @@ def chart_svg(s: ScenarioDigest, days: int = CHART_DAYS) -> Markup:
         level = escape(band.level)
         fill = _BAND_FILLS.get(band.level, _DEFAULT_FILL)
         parts.append(
-            f'<rect class="band band-{level}" data-level="{level}" data-up="{band.up:g}" x="{left}" '
-            f'y="{y0:.1f}" width="{plot_w}" height="{max(0.0, y1 - y0):.1f}" fill="{fill}"/>'
+            f'<rect class="band band-{level}" data-level="{level}" data-up="{band.up:g}" x="{_MARGIN}%" '
+            f'y="{y0:.1f}" width="{inner_w}" height="{max(0.0, y1 - y0):.1f}" fill="{fill}"/>'
         )
         colour = _LEVEL_COLOURS.get(band.level, "#777777")
         parts.append(
-            f'<line class="threshold" x1="{left}" x2="{left + plot_w}" y1="{y1:.1f}" y2="{y1:.1f}" '
+            f'<line class="threshold" x1="{_MARGIN}%" x2="{100 - _MARGIN}%" y1="{y1:.1f}" y2="{y1:.1f}" '
             f'stroke="{colour}" stroke-width="1" stroke-dasharray="4 3"/>'
         )
-        parts.append(
-            f'<text x="{left + 4}" y="{y1 - 4:.1f}" font-size="{_FONT}" '
-            f'fill="{colour}">{level} {_num(band.up)}</text>'
-        )
-    # The axis: zero line, top value, first and last day.
+        # Drawn after the index line, so a line that must cross a label still leaves it legible.
+        labels.append(label(f"{band.level} {_num(band.up)}", y1, colour))
+    # The axis: the zero line, and the first and last day (or bucket) below the plot.
     parts.append(
-        f'<line x1="{left}" x2="{left + plot_w}" y1="{y(0.0):.1f}" y2="{y(0.0):.1f}" stroke="#999999" '
+        f'<line x1="{_MARGIN}%" x2="{100 - _MARGIN}%" y1="{y(0.0):.1f}" y2="{y(0.0):.1f}" stroke="#999999" '
         'stroke-width="1"/>'
     )
-    parts.append(
-        f'<text x="{left - 4}" y="{y(0.0) + 4:.1f}" text-anchor="end" font-size="{_FONT}" fill="#555">0</text>'
-    )
-    parts.append(
-        f'<text x="{left - 4}" y="{top + 12:.1f}" text-anchor="end" font-size="{_FONT}" fill="#555">{_num(high)}</text>'
-    )
     if points:
-        parts.append(
-            f'<text x="{left}" y="{height - 6}" font-size="{_FONT}" fill="#555">{points[0].day.isoformat()}</text>'
+        first, last_label = (
+            span_labels(buckets) if buckets else (points[0].day.isoformat(), points[-1].day.isoformat())
         )
-        parts.append(
-            f'<text x="{left + plot_w}" y="{height - 6}" text-anchor="end" font-size="{_FONT}" '
-            f'fill="#555">{points[-1].day.isoformat()}</text>'
-        )
-        coords = [(x(i), y(p.index)) for i, p in enumerate(points) if math.isfinite(p.index)]
-        if coords:
-            path = " ".join(f"{cx:.1f},{cy:.1f}" for cx, cy in coords)
-            parts.append(
-                f'<polyline class="index" points="{path}" fill="none" stroke="#1f3b73" stroke-width="2" '
-                'stroke-linejoin="round" stroke-linecap="round"/>'
-            )
-        for i, p in enumerate(points):
-            if p.spike and math.isfinite(p.index):
-                parts.append(
-                    f'<circle class="spike" data-day="{p.day.isoformat()}" cx="{x(i):.1f}" cy="{y(p.index):.1f}" '
-                    f'r="4.5" fill="#c62828" stroke="#ffffff" stroke-width="1.5"><title>spike on '
-                    f"{p.day.isoformat()}: index {_num(p.index)}, day's raw {_signed(p.raw)}</title></circle>"
-                )
-        last = points[-1]
-        if math.isfinite(last.index):
-            colour = _LEVEL_COLOURS.get(last.level, "#1f3b73")
-            parts.append(
-                f'<circle class="today" cx="{x(len(points) - 1):.1f}" cy="{y(last.index):.1f}" r="3.5" '
-                f'fill="{colour}"/>'
-            )
+        below = f'y="{_CHART_HEIGHT - 8:.0f}" font-size="{_FONT}" fill="#555555"'
+        labels.append(f'<text class="from" x="{_MARGIN}%" {below}>{first}</text>')
+        labels.append(f'<text class="to" x="{100 - _MARGIN}%" text-anchor="end" {below}>{last_label}</text>')
+    if buckets:
+        parts += _bucket_marks(buckets, x, y)
+    elif points:
+        parts += _day_marks(points, x, y)
+    parts += labels
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+@dataclass(frozen=True, slots=True)
+class _Box:
+    """A label's extent: x as shares of the chart's width, y in pixels."""
+
+    x0: float
+    x1: float
+    y0: float
+    y1: float
+
+    def hits(self, other: _Box) -> bool:
+        return self.x0 < other.x1 and other.x0 < self.x1 and self.y0 < other.y1 and other.y0 < self.y1
+
+    def crossed_by(self, line: Sequence[tuple[float, float]]) -> bool:
+        """Whether the polyline ``line`` passes through the box, or within 3 px of it (a marker's radius)."""
+        for (ax, ay), (bx, by) in itertools.pairwise(line):
+            lo, hi = max(ax, self.x0), min(bx, self.x1)
+            if lo > hi:
+                continue
+            # The segment's y at the two ends of its part inside the box's x range.
+            ys = [ay + (by - ay) * ((t - ax) / (bx - ax) if bx > ax else 0.0) for t in (lo, hi)]
+            if min(ys) <= self.y1 + 3 and max(ys) >= self.y0 - 3:
+                return True
+        return False
+
+
+# The narrowest chart a phone shows (a 320 px screen, less the page's padding), in pixels: label
+# widths are reckoned as shares of it, so a wider chart only gives them more room.
+_NARROW_CHART_PX = 280.0
+
+
+def _label_width(text: str) -> float:
+    return min(0.5, (len(text) * _FONT * 0.6 + 10) / _NARROW_CHART_PX)
+
+
+def _place_label(
+    text: str,
+    line_y: float,
+    line: Sequence[tuple[float, float]],
+    taken: Sequence[_Box],
+    plot_top: float,
+    plot_bottom: float,
+    prefer_right: bool = False,
+) -> _Box:
+    """Where a threshold's label goes: above its line, else below it; at the left, else at the right,
+    else somewhere between; the first place that the index line and the labels already placed leave
+    free (else the first)."""
+    width = _label_width(text)
+    candidates = [
+        _Box(x0, x0 + width, y0, y0 + _FONT + 3)
+        for y0 in (line_y - _FONT - 4, line_y + 2)
+        for x0 in ((1 - width, 0.0) if prefer_right else (0.0, 1 - width))
+        + tuple(k * (1 - width) / 4 for k in (1, 2, 3))
+        if plot_top <= y0 and y0 + _FONT + 3 <= plot_bottom
+    ]
+    for box in candidates:
+        if not box.crossed_by(line) and not any(box.hits(t) for t in taken):
+            return box
+    return candidates[0] if candidates else _Box(0.0, width, line_y - _FONT - 4, line_y - 1)
+
+
+def _index_line(coords: Sequence[tuple[str, float]]) -> str:
+    segments = "".join(
+        f'<line x1="{x0}" y1="{y0:.1f}" x2="{x1}" y2="{y1:.1f}"/>'
+        for (x0, y0), (x1, y1) in itertools.pairwise(coords)
+    )
+    return (
+        f'<g class="index" data-points="{len(coords)}" stroke="#1f3b73" stroke-width="2" '
+        f'stroke-linecap="round">{segments}</g>'
+    )
+
+
+def _day_marks(
+    points: Sequence[DayPoint], x: Callable[[float], str], y: Callable[[float], float]
+) -> list[str]:
+    coords = [(x(i), y(p.index)) for i, p in enumerate(points) if math.isfinite(p.index)]
+    parts = [_index_line(coords)] if coords else []
+    for i, p in enumerate(points):
+        if p.spike and math.isfinite(p.index):
+            parts.append(
+                f'<circle class="spike" data-day="{p.day.isoformat()}" cx="{x(i)}" cy="{y(p.index):.1f}" '
+                f'r="4.5" fill="#c62828" stroke="#ffffff" stroke-width="1.5"><title>spike on '
+                f"{p.day.isoformat()}: index {_num(p.index)}, day's raw {_signed(p.raw)}</title></circle>"
+            )
+    last = points[-1]
+    if math.isfinite(last.index):
+        colour = _LEVEL_COLOURS.get(last.level, "#1f3b73")
+        # A ring, so a spike on the last day still shows inside it.
+        parts.append(
+            f'<circle class="today" cx="{x(len(points) - 1)}" cy="{y(last.index):.1f}" r="6.5" fill="none" '
+            f'stroke="{colour}" stroke-width="2"/>'
+        )
+    return parts
+
+
+def _bucket_marks(
+    buckets: Sequence[Bucket], x: Callable[[float], str], y: Callable[[float], float]
+) -> list[str]:
+    width = f"{(100 - 2 * _MARGIN) / len(buckets) * 0.7:.2f}%"
+    parts = []
+    for i, b in enumerate(buckets):
+        if not math.isfinite(b.max_index):
+            continue
+        top, base = sorted((y(b.max_index), y(0.0)))
+        parts.append(
+            f'<rect class="bucket" data-level="{escape(b.level)}" data-start="{b.start.isoformat()}" '
+            f'x="{x(i - 0.35)}" y="{top:.1f}" width="{width}" height="{max(1.0, base - top):.1f}" '
+            f'fill="{_LEVEL_COLOURS.get(b.level, "#777777")}" fill-opacity="0.35">'
+            f"<title>{escape(bucket_label(b))}: highest {_num(b.max_index)} ({escape(b.level)}), "
+            f"last {_num(b.last_index)}</title></rect>"
+        )
+    coords = [(x(i), y(b.last_index)) for i, b in enumerate(buckets) if math.isfinite(b.last_index)]
+    if coords:
+        parts.append(_index_line(coords))
+    for i, b in enumerate(buckets):
+        if b.spikes and math.isfinite(b.max_index):
+            parts.append(
+                f'<circle class="spike" data-day="{b.first.isoformat()}" cx="{x(i)}" cy="{y(b.max_index):.1f}" '
+                f'r="4.5" fill="#c62828" stroke="#ffffff" stroke-width="1.5"><title>{b.spikes} '
+                f"spike{'s' if b.spikes != 1 else ''} in {escape(bucket_label(b))}</title></circle>"
+            )
+    return parts
 
 
 def _spike_line(points: Sequence[DayPoint]) -> str:
@@ -411,7 +524,9 @@ def _environments() -> tuple[jinja2.Environment, jinja2.Environment]:
     html = jinja2.Environment(autoescape=True, **common)
     text = jinja2.Environment(autoescape=False, finalize=_md_finalize, **common)
     for env in (html, text):
-        env.filters.update(num=_num, signed=_signed, arrow=_arrow, trend=_trend_class)
+        env.filters.update(
+            num=_num, signed=_signed, arrow=_arrow, trend=_trend_class, item_ref=item_ref, plural=plural
+        )
         env.globals.update(safe_url=safe_url, chart_days=CHART_DAYS, excerpt_chars=EXCERPT_CHARS)
     html.filters.update(highlight=highlight_html, chart=chart_svg)
     html.globals.update(csp=CSP)
@@ -427,7 +542,7 @@ def _context(d: Digest) -> dict[str, Any]:
             {
                 "s": s,
                 "points": points,
-                "spark": sparkline([p.index for p in points]),
+                "spark": sparkline([p.index for p in points], _scale(points, s.bands)),
                 "spikes": _spike_line(points),
                 "spike_days": [p.day for p in points if p.spike],
                 "description": _describe_chart(s, points),

@@ -44,16 +44,17 @@ def send_digest(
     env: Mapping[str, str],
     ssl_context: ssl.SSLContext | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    what: str = "the digest",
 ) -> None:
     """Send the digest to ``smtp.to``. ``ssl_context`` defaults to the system's trust store (tests pass one
-    that trusts their own certificate)."""
+    that trusts their own certificate); ``what`` names the message in errors (alerts use it too)."""
     host, port = smtp.host, smtp.effective_port
     where = f"SMTP server {host}:{port} ({smtp.security})"
 
     def fail(step: str, error: BaseException | str) -> DigestSendError:
         detail = (str(error) or type(error).__name__) if isinstance(error, BaseException) else error
         return DigestSendError(
-            f"could not mail the digest: {step} at {where} failed: {detail}; "
+            f"could not mail {what}: {step} at {where} failed: {detail}; "
             "check digest.smtp in the config; the next run will try again",
             host=host,
             port=port,

@@ -44,10 +44,22 @@ from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
-__all__ = ["MAX_GUID_LENGTH", "ParsedFeed", "ParsedItem", "parse_feed"]
+__all__ = [
+    "FUTURE_TOLERANCE",
+    "MAX_ENTRIES",
+    "MAX_GUID_LENGTH",
+    "MAX_SUMMARY_CHARS",
+    "MAX_TITLE_CHARS",
+    "OLDEST_DATE",
+    "ParsedFeed",
+    "ParsedItem",
+    "content_hash",
+    "parse_feed",
+    "safe_link",
+]
 
 MAX_GUID_LENGTH = 1000
-_FUTURE_TOLERANCE = timedelta(days=1)
+FUTURE_TOLERANCE = timedelta(days=1)
 # Bounds on what one document may make the rest of the pipeline carry (a hostile or broken feed):
 # entries beyond MAX_ENTRIES are not read (feeds list the newest first), titles and summaries are
 # cut, and a date before OLDEST_DATE is dropped like a future one (it would make the trend span a
@@ -93,7 +105,7 @@ class ParsedFeed:
     encoding: str | None = None
 
 
-def _sha256(*parts: str) -> str:
+def content_hash(*parts: str) -> str:
     # The separator keeps ("ab", "c") and ("a", "bc") apart.
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
@@ -102,7 +114,7 @@ def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _link(value: Any, base: str) -> str | None:
+def safe_link(value: Any, base: str) -> str | None:
     link = _text(value)
     if not link:
         return None
@@ -238,14 +250,14 @@ def parse_feed(
     items: list[ParsedItem] = []
     skipped: list[str] = []
     future: list[str] = []
-    latest_allowed = fetched_at.astimezone(UTC) + _FUTURE_TOLERANCE
+    latest_allowed = fetched_at.astimezone(UTC) + FUTURE_TOLERANCE
     entries = result.get("entries") or []
     ignored = max(0, len(entries) - MAX_ENTRIES)
     old: list[str] = []
     for index, entry in enumerate(entries[:MAX_ENTRIES], start=1):
         title = _text(entry.get("title"))[:MAX_TITLE_CHARS]
         summary = _summary(entry)[:MAX_SUMMARY_CHARS]
-        link = _link(entry.get("link"), url)
+        link = safe_link(entry.get("link"), url)
         if not (title or summary or link):
             skipped.append(f"entry {index}: no title, summary or link")
             continue
@@ -261,10 +273,10 @@ def parse_feed(
         guid = (
             _text(entry.get("id"))
             or link
-            or ("sha256:" + _sha256(title, published.isoformat() if published else ""))
+            or ("sha256:" + content_hash(title, published.isoformat() if published else ""))
         )
         if len(guid) > MAX_GUID_LENGTH:
-            guid = "sha256:" + _sha256(guid)
+            guid = "sha256:" + content_hash(guid)
         language = _language(
             _detail_language(entry, "title_detail"),
             _detail_language(entry, "summary_detail"),
@@ -278,7 +290,7 @@ def parse_feed(
                 title=title,
                 summary=summary,
                 published=published,
-                content_hash=_sha256(title, summary, link or ""),
+                content_hash=content_hash(title, summary, link or ""),
                 language=language,
             )
         )

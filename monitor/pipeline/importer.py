@@ -26,7 +26,7 @@ from monitor.pipeline.story_assigner import StoryAssigner
 Progress = Callable[[int, int], None]
 JSONL_KEYS = ("id", "title", "summary", "url", "source", "lang", "published")
 # The labelled sets (../shared/eval/*.jsonl) write the date as "date" and carry their labels; the
-# labels are for `monitor eval`, not stored by an import, so they are accepted and left aside.
+# labels are stored as labels (source "import", `monitor labels`), the rationale as their note.
 DATE_ALIAS = "date"
 LABEL_KEYS = ("scenario", "polarity", "rationale")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -36,10 +36,21 @@ MAX_LINE_CHARS = 1_000_000  # a line is one item: a longer one is an error, not 
 
 
 @dataclass(frozen=True)
+class ImportLabel:
+    """A record's label keys, with its line: its scenario is checked against the definitions."""
+
+    scenario: str
+    polarity: str
+    rationale: str | None
+    line: int
+
+
+@dataclass(frozen=True)
 class ImportRecord:
     source: str
     language: str | None
     item: ParsedItem
+    label: ImportLabel | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +62,8 @@ class ImportReport:
     undated: int
     sources: tuple[str, ...]
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    labels: int = 0  # labels stored from the file's label keys
+    labels_kept: int = 0  # items whose label the analyst gave: theirs stands
 
 
 def _parse_published(value: object) -> datetime | None:
@@ -139,7 +152,7 @@ def read_jsonl(path: Path, now: datetime) -> list[ImportRecord]:
                 content_hash=content_hash,
                 language=str(data.get("lang") or "") or None,
             )
-            records.append(ImportRecord(source, item.language, item))
+            records.append(ImportRecord(source, item.language, item, _label(data, number)))
         except (json.JSONDecodeError, ValueError, OverflowError) as exc:
             problems.append(f"{path}:{number}: {exc}")
     if problems:
@@ -148,6 +161,58 @@ def read_jsonl(path: Path, now: datetime) -> list[ImportRecord]:
         lines_word = "line" if len(problems) == 1 else "lines"
         raise ImportFileError(f"{len(problems)} bad {lines_word}, nothing was imported:\n  {shown}{more}")
     return records
+
+
+def _label(data: dict[str, object], line: int) -> ImportLabel | None:
+    from scenarios import LABEL_POLARITIES, NO_SCENARIO
+
+    scenario = str(data.get("scenario") or "").strip()
+    polarity = str(data.get("polarity") or "").strip()
+    if not scenario:
+        if polarity:
+            raise ValueError("has a 'polarity' but no 'scenario' to label")
+        return None
+    if not polarity and scenario == NO_SCENARIO:
+        polarity = "neutral"
+    if polarity not in LABEL_POLARITIES:
+        raise ValueError(f"polarity {polarity!r} is not one of {', '.join(LABEL_POLARITIES)}")
+    return ImportLabel(scenario, polarity, str(data.get("rationale") or "").strip() or None, line)
+
+
+def _check_labels(path: Path, records: list[ImportRecord], scenario_ids: list[str]) -> None:
+    from scenarios import NO_SCENARIO
+
+    known = {*scenario_ids, NO_SCENARIO}
+    bad = [r.label for r in records if r.label is not None and r.label.scenario not in known]
+    if bad:
+        shown = "\n  ".join(f"{path}:{b.line}: no scenario {b.scenario!r}" for b in bad[:MAX_REPORTED])
+        more = f"\n  … and {len(bad) - MAX_REPORTED} more" if len(bad) > MAX_REPORTED else ""
+        raise ImportFileError(
+            f"{len(bad)} labels name an unknown scenario (use one of: {', '.join(sorted(known))}), "
+            f"nothing was imported:\n  {shown}{more}"
+        )
+
+
+def _store_labels(
+    database: db.Database, records: list[ImportRecord], feed_ids: dict[str, int], now: datetime
+) -> tuple[int, int]:
+    """The file's labels on the items they came with: (stored, left as the analyst gave them)."""
+    writes = []
+    for record in records:
+        if record.label is None:
+            continue
+        feed_id = feed_ids[record.source]
+        item_id = db.item_for_guid_or_url(database, feed_id, record.item.guid, record.item.link)
+        if item_id is None:
+            continue
+        label = record.label
+        writes.append(
+            db.LabelWrite(
+                item_id, label.scenario, label.polarity, label.rationale, now, db.LabelSource.IMPORT
+            )
+        )
+    stored = db.put_labels(database, writes, keep=db.LabelSource.ANALYST)
+    return stored, len(writes) - stored
 
 
 def read_feed_file(path: Path, now: datetime) -> list[ImportRecord]:
@@ -184,6 +249,7 @@ def import_file(
     from monitor.pipeline.poll_settings import feed_specs
 
     records = read_file(path, now)
+    _check_labels(path, records, list(definitions.scenarios.scenarios))
     tz = config.schedule.tzinfo
     trend.ensure_days(database, tz)
     configured = {spec.name: spec for spec in feed_specs(config)}
@@ -243,6 +309,7 @@ def import_file(
             progress(done, len(records))
     if new or updated:
         trend.refresh(database, definitions, tz=tz, now=now)
+    labels, labels_kept = _store_labels(database, records, feed_ids, now)
     warnings: list[str] = []
     if undated:
         warnings.append(f"{undated} items had no publication date and count on the day of the import")
@@ -254,4 +321,6 @@ def import_file(
         undated=undated,
         sources=tuple(sources),
         warnings=tuple(warnings),
+        labels=labels,
+        labels_kept=labels_kept,
     )

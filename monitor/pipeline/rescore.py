@@ -48,6 +48,77 @@ class RescoreReport:
     new_hash: str = ""
 
 
+# Index and raw sum are shown with this many decimals: a change below it is noise to the reader
+# (a weight change moves far-away days by 1e-7 through the decay) and is neither listed nor counted.
+SHOWN_DECIMALS = 3
+LARGEST_SHOWN = 5
+
+
+def shown(value: float) -> str:
+    """A value as the rescore report shows it; -0.000 is 0.000 (a sign on nothing is not a change)."""
+    text = f"{value:.{SHOWN_DECIMALS}f}"
+    return text[1:] if text.startswith("-") and not text.strip("-0.") else text
+
+
+def visible(change: DayChange) -> bool:
+    """Whether the change shows at the report's precision (a day new or gone always does)."""
+    old, new = change.old, change.new
+    if old is None or new is None:
+        return True
+    return (
+        shown(old.index) != shown(new.index)
+        or shown(old.raw) != shown(new.raw)
+        or old.level != new.level
+        or old.spike != new.spike
+        or old.items != new.items
+        or old.stories != new.stories
+    )
+
+
+@dataclass(frozen=True)
+class LevelChange:
+    day: date
+    old: str | None  # None: the day had no row
+    new: str | None
+
+
+@dataclass(frozen=True)
+class ScenarioSummary:
+    """What a rescore changes in one scenario: the days whose shown values change (in day order),
+    the days its level changes, and the largest index changes (largest first)."""
+
+    scenario_id: str
+    days: tuple[DayChange, ...]
+    level_changes: tuple[LevelChange, ...]
+    largest: tuple[DayChange, ...]
+
+
+def index_delta(change: DayChange) -> float:
+    old = change.old.index if change.old is not None else 0.0
+    new = change.new.index if change.new is not None else 0.0
+    return new - old
+
+
+def summarise(changes: Sequence[DayChange], scenario_ids: Sequence[str] = ()) -> tuple[ScenarioSummary, ...]:
+    """Per scenario (``scenario_ids`` first, in their order, then any other that changed): the
+    visible changes, the level changes and the ``LARGEST_SHOWN`` largest index changes."""
+    by_scenario: dict[str, list[DayChange]] = {sid: [] for sid in scenario_ids}
+    for change in changes:
+        if visible(change):
+            by_scenario.setdefault(change.scenario_id, []).append(change)
+    summaries = []
+    for scenario_id, days in by_scenario.items():
+        levels = tuple(
+            LevelChange(c.day, c.old.level if c.old else None, c.new.level if c.new else None)
+            for c in days
+            if (c.old.level if c.old else None) != (c.new.level if c.new else None)
+        )
+        moved = [c for c in days if shown(index_delta(c)) != shown(0.0)]
+        largest = sorted(moved, key=lambda c: (-abs(index_delta(c)), c.day))[:LARGEST_SHOWN]
+        summaries.append(ScenarioSummary(scenario_id, tuple(days), levels, tuple(largest)))
+    return tuple(summaries)
+
+
 def _differs(a: DailyTrend | None, b: DailyTrend | None) -> bool:
     if a is None or b is None:
         present = a or b

@@ -268,6 +268,7 @@ scenarios:
       ind_b: 1.0
       ind_c: 1.0
       ind_e: 0.5
+    supporting: [ind_b, ind_c, ind_e]   # relevant only together: 2.0 needs two of them
 """
 
 WriteFile = Callable[[str, str], Path]

@@ -91,7 +91,7 @@ def test_starter_text_shows_the_model_defaults(tmp_path: Path) -> None:
     # The starter documents the defaults; if a default changes in code, the starter must change too.
     starter = load_config(None, cwd=tmp_path)
     from_code = Config.model_validate({}, context={"base_dir": tmp_path})
-    for section in ("database", "schedule", "fetch", "digest", "scenarios", "definitions"):
+    for section in ("database", "schedule", "fetch", "digest", "alerts", "scenarios", "definitions"):
         assert getattr(starter, section) == getattr(from_code, section), section
 
 
@@ -617,3 +617,11 @@ def test_missing_definition_file_is_named_with_its_line(tmp_path: Path) -> None:
         load_config(path)
     message = str(caught.value)
     assert str(path) in message and "line 2" in message and str(tmp_path / "nope.yaml") in message
+
+
+def test_a_wrong_list_is_counted_in_good_english(tmp_path: Path) -> None:
+    path = tmp_path / "monitor.yaml"
+    path.write_text("schedule:\n  poll_interval: [15m]\n", encoding="utf-8")
+    assert "schedule.poll_interval is a list of 1 entry; expected a duration" in str(load_error(path))
+    path.write_text("schedule:\n  poll_interval: [15m, 30m]\n", encoding="utf-8")
+    assert "is a list of 2 entries;" in str(load_error(path))

@@ -3,6 +3,7 @@ one on error), and stops cleanly on SIGTERM."""
 
 from __future__ import annotations
 
+import re
 import signal
 import subprocess
 import time
@@ -53,6 +54,10 @@ def test_daemon_polls_reloads_config_and_stops_on_sigterm(tmp_path: Path) -> Non
             write_config(
                 config, [("wire-a", server.url("/a.xml")), ("wire-b", server.url("/b.xml"))], interval="1m"
             )
+            # and a new time zone: log lines are stamped with its offset from the reload on
+            config.write_text(
+                config.read_text().replace("schedule:\n", "schedule:\n  timezone: Asia/Kolkata\n")
+            )
             wait_for(lambda: logged("config reloaded"), 20, "the good reload")
             # The new feed is due at once and the poll job picks it up on its next tick (<= 60 s).
             proc.send_signal(signal.SIGTERM)
@@ -63,6 +68,9 @@ def test_daemon_polls_reloads_config_and_stops_on_sigterm(tmp_path: Path) -> Non
                 proc.wait()
         text = log_path.read_text()
         assert "received SIGTERM" in text and "daemon stopped" in text
+        # UTC (the first config) before the reload, India's +05:30 (no daylight saving) after it
+        assert re.search(r"^\S+\+00:00 INFO .*feed='wire-a' outcome=ok", text, re.M)
+        assert re.search(r"^\S+\+05:30 INFO .*config reloaded", text, re.M)
         assert "Traceback" not in text
         assert rows(config, "select name, in_config from feeds order by name") == [
             ("wire-a", 1),

@@ -1,7 +1,8 @@
 """The HTML digest in a real headless Chromium, driven over the DevTools protocol (websocket-client).
 
 Checks what only a browser can: no horizontal overflow on a phone (390 px) and a desktop (1280 px), every
-chart laid out inside the viewport, no script run and nothing fetched. The page's own CSP would block
+chart laid out inside the viewport, every text (the charts' included) at least 11 px on screen, every
+raised level with a reason shown, no script run and nothing fetched. The page's own CSP would block
 scripts and loads anyway; the test switches CSP off (Page.setBypassCSP) so it checks the escaping itself.
 
 Screenshots go to a temporary folder, or to $MONITOR_DIGEST_SCREENSHOTS when set (to look at them).
@@ -155,7 +156,7 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-MEASURE = """(() => {
+MEASURE_TEMPLATE = """(() => {
   const vw = window.innerWidth;
   const doc = document.documentElement;
   const wide = [...document.querySelectorAll('body *')]
@@ -165,17 +166,55 @@ MEASURE = """(() => {
     const r = s.getBoundingClientRect();
     return {left: r.left, right: r.right, width: r.width, height: r.height,
             bands: s.querySelectorAll('rect.band').length, spikes: s.querySelectorAll('circle.spike').length,
+            labels: [...s.querySelectorAll('text')].map(t => {
+              const b = t.getBoundingClientRect();
+              return {text: t.textContent, left: b.left, right: b.right, top: b.top, bottom: b.bottom};
+            }),
             visible: getComputedStyle(s).display !== 'none' && getComputedStyle(s).visibility !== 'hidden'};
   });
   return {vw, scrollWidth: doc.scrollWidth, bodyScrollWidth: document.body.scrollWidth, wide, svgs,
           title: document.title, pwned: document.body.hasAttribute('data-pwned') || doc.hasAttribute('data-pwned'),
           scripts: document.scripts.length, imgs: document.images.length,
           scenarios: document.querySelectorAll('section.scenario').length,
-          reasons: [...document.querySelectorAll('section.scenario')].map(s => ({
-            level: (s.querySelector('.lvl') || {}).textContent,
-            holding: s.querySelectorAll('ul.holding li.story').length})),
+          reasons: [...document.querySelectorAll('section.scenario')].map(s => {
+            const shown = e => e.getClientRects().length > 0;
+            const moved = [...s.querySelectorAll('h3')].find(h => /what moved it/i.test(h.textContent));
+            const list = moved && moved.nextElementSibling;
+            return {level: (s.querySelector('.lvl') || {}).textContent,
+                    holding: [...s.querySelectorAll('ul.holding li.story')].filter(shown).length,
+                    moved: list ? [...list.querySelectorAll('li')].filter(shown).length : 0};
+          }),
+          fonts: FONTS(),
           text: document.body.innerText};
 })()"""
+
+# Every rendered piece of text with its size on screen: the computed font size, times the scale an SVG
+# applies to its user units (a viewBox scaled to the width shrinks its text; CSS does not say so).
+FONTS = """() => {
+  const out = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode, el = node.parentElement;
+    if (!el || !node.textContent.trim() || el.closest('title, style, script')) continue;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    if (!range.getClientRects().length) continue;  // not rendered
+    let size = parseFloat(getComputedStyle(el).fontSize);
+    const svg = el instanceof SVGElement;
+    if (svg) {
+      const m = el.getScreenCTM();
+      size *= Math.sqrt(Math.abs(m.a * m.d - m.b * m.c));
+    }
+    out.push({size, svg, tag: el.tagName, cls: el.getAttribute('class') || '',
+              text: node.textContent.trim().slice(0, 40)});
+  }
+  return out;
+}"""
+MIN_FONT_PX = 11.0
+
+
+def _measure() -> str:
+    return MEASURE_TEMPLATE.replace("FONTS()", f"({FONTS})()")
 
 
 def _load(devtools: DevTools, page: Path, width: int) -> dict[str, Any]:
@@ -189,7 +228,7 @@ def _load(devtools: DevTools, page: Path, width: int) -> dict[str, Any]:
     devtools.events.clear()
     devtools.send("Page.navigate", url=page.as_uri())
     devtools.wait_event("Page.loadEventFired")
-    measured: dict[str, Any] = devtools.evaluate(MEASURE)
+    measured: dict[str, Any] = devtools.evaluate(_measure())
     measured["requests"] = [
         e["params"]["request"]["url"]
         for e in devtools.events
@@ -235,11 +274,31 @@ def test_digest_lays_out_without_overflow_and_runs_nothing(
     for svg in m["svgs"]:
         assert svg["visible"] and svg["width"] > 100 and svg["height"] > 30, svg
         assert svg["left"] >= 0 and svg["right"] <= width, svg
+        labels = svg["labels"]
+        assert all(svg["left"] <= t["left"] and t["right"] <= svg["right"] for t in labels), labels
+        overlapping = [
+            (a["text"], b["text"])
+            for a, b in itertools.combinations(labels, 2)
+            if a["left"] < b["right"]
+            and b["left"] < a["right"]
+            and a["top"] < b["bottom"]
+            and b["top"] < a["bottom"]
+        ]
+        assert not overlapping, f"chart labels overlap at {width} px: {overlapping}"
     assert [s["spikes"] for s in m["svgs"]] == [2, 2, 0]  # spikes inside the 30-day window
     assert all(s["bands"] >= 1 for s in m["svgs"])
-    # A level above calm is never shown without the stories that hold it up.
+    # A level above calm is never shown without a reason: a story that holds it up, or what moved it.
     raised = [r for r in m["reasons"] if r["level"] != "calm"]
-    assert raised and all(r["holding"] >= 1 for r in raised), m["reasons"]
+    assert len(raised) == sum(s.level != "calm" for s in digest.scenarios) == 2, m["reasons"]
+    assert all(r["holding"] + r["moved"] >= 1 for r in raised), m["reasons"]
+    assert all(r["holding"] >= 1 for r in raised), m["reasons"]  # the fixture has both kinds
+
+    # Every text on the page, the charts' included, is at least 11 px on screen.
+    fonts = m["fonts"]
+    chart_texts = [f for f in fonts if f["svg"]]
+    assert len(chart_texts) >= 4 * len(digest.scenarios), chart_texts  # axis, dates, thresholds
+    small = [f for f in fonts if f["size"] < MIN_FONT_PX - 0.01]
+    assert not small, f"text under {MIN_FONT_PX} px at {width} px: {small[:8]}"
 
     # The hostile title would have set the title and an attribute had it been parsed as markup.
     assert m["title"] == "Scenario digest 2025-11-20"

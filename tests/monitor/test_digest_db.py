@@ -81,6 +81,10 @@ def test_digest_reflects_the_history(fixture_db: tuple[Path, db.Database, Defini
     assert any(p.field == "title" for s in war.stories for p in s.phrases)
     html = render_html(digest)
     assert html.count("<svg") >= 3 and "<script" not in html
+    # every story line names its stored item as `monitor explain` and `monitor label` take it
+    for story in (*war.stories, *war.holding):
+        assert story.item_id is not None and db.get_item(database, story.item_id) is not None
+        assert f'<span class="id">#{story.item_id}</span>' in html
     database.close()
 
 

@@ -53,7 +53,7 @@ def test_an_untitled_story_is_shown_with_a_marked_headline_and_its_link() -> Non
 
 
 def test_no_negative_zero_in_any_figure() -> None:
-    from monitor.cli.trend_view import sparkline
+    from monitor.digest.chart_scale import sparkline
     from monitor.digest.render import _num, _signed
 
     assert [_num(v) for v in (-0.0, -0.04, 0.04)] == ["0.0", "0.0", "0.0"]

@@ -21,6 +21,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from markupsafe import escape
 
+from monitor.digest.chart_scale import chart_scale
 from monitor.digest.content import DayPoint, Digest, DigestStory, LevelBand, Phrase, ScenarioDigest
 from monitor.digest.render import (
     CHART_DAYS,
@@ -101,7 +102,7 @@ def test_text_orders_scenarios_and_shows_what_matters(digest: Digest, text: str)
     assert "**Index 11.8** · ▲ +3.4 since yesterday · ▲ +6.4 over 7 days · level up from watch" in text
     assert "Lukashenko orders **troops to the Ukrainian border** days after **Zapad** drills" in text
     assert "**5 sources**" in text
-    assert "### Counter-indicators seen" in text and "### Firing for the first time" in text
+    assert "### Counter-indicators seen" in text and "### First firing in 30 days" in text
     assert "### Signposts not yet observed" in text and "(`bw_enters_war`)" in text
     assert "## Feed health" in text and "Languages with no healthy feed: **be**" in text
     assert f"Config hash `{digest.config_hash}`" in text
@@ -114,7 +115,11 @@ def test_text_sparkline_and_spike_marks_line_up(digest: Digest, text: str) -> No
     spark = re.search(r"^    30 days  (\S+)$", text, re.M)
     spikes = re.search(r"^    spikes   (.*)$", text, re.M)
     assert spark and spikes
-    assert spark.group(1) == sparkline([p.index for p in window])
+    # On the chart's own scale (zero to just above the next threshold), not the series' own.
+    assert spark.group(1) == sparkline(
+        [p.index for p in window], chart_scale([p.index for p in window], [b.up for b in s.bands])
+    )
+    assert spark.group(1) != sparkline([p.index for p in window])
     marked = [i for i, c in enumerate(spikes.group(1)) if c == "^"]
     assert marked == [i for i, p in enumerate(window) if p.spike]
 
@@ -191,7 +196,7 @@ def test_html_loads_nothing(page: str) -> None:
     assert {t for t, _ in tags} <= {
         "html", "head", "meta", "title", "style", "body", "div", "header", "h1", "h2", "h3", "p", "section",
         "ul", "li", "a", "span", "strong", "mark", "code", "br", "figure", "figcaption", "footer",
-        "svg", "rect", "line", "text", "polyline", "circle",
+        "svg", "g", "rect", "line", "text", "circle",
     }  # fmt: skip
     assert not [
         (t, a) for t, a in tags if {"src", "srcset", "action", "xlink:href", "background", "poster"} & set(a)
@@ -226,7 +231,8 @@ def test_every_scenario_has_a_chart_with_bands_and_spikes(digest: Digest, page: 
         svgs = re.findall(r"<svg\b.*?</svg>", section, re.S)
         assert len(svgs) == 1
         svg = svgs[0]
-        assert re.search(r'viewBox="0 0 \d+ \d+"', svg) and 'role="img"' in svg
+        # No viewBox: a phone narrows the chart but does not shrink its text (test_digest_browser).
+        assert "viewBox" not in svg and 'role="img"' in svg and 'height="200"' in svg
         label = re.search(r'aria-label="([^"]+)"', svg)
         assert label and s.title.replace("'", "&#39;") in label.group(1) and "Thresholds:" in label.group(1)
         assert re.search(r"<title>[^<]*index over 30 days", svg)
@@ -239,9 +245,8 @@ def test_every_scenario_has_a_chart_with_bands_and_spikes(digest: Digest, page: 
         window = s.history[-CHART_DAYS:]
         spikes = re.findall(r'<circle class="spike" data-day="([\d-]+)"', svg)
         assert spikes == [p.day.isoformat() for p in window if p.spike]
-        assert len(re.findall(r"<polyline class=\"index\" points=\"([^\"]+)\"", svg)[0].split()) == len(
-            window
-        )
+        (line,) = re.findall(r'<g class="index" data-points="(\d+)"[^>]*>(.*?)</g>', svg)
+        assert int(line[0]) == len(window) and line[1].count("<line ") == len(window) - 1
 
 
 def test_html_scenario_headline(page: str) -> None:
@@ -252,7 +257,7 @@ def test_html_scenario_headline(page: str) -> None:
     assert "level up from <strong>watch</strong>" in first
     assert "<strong>5 sources</strong>" in first
     assert "Signposts not yet observed" in first and "bw_enters_war" in first
-    assert "Counter-indicators seen" in first and "Firing for the first time" in first
+    assert "Counter-indicators seen" in first and "First firing in 30 days" in first
 
 
 def test_html_feed_health_and_config(digest: Digest, page: str) -> None:
@@ -386,3 +391,41 @@ def test_a_story_without_url(digest: Digest) -> None:
     d = dataclasses.replace(digest, scenarios=(dataclasses.replace(first, stories=(story,)),))
     assert "(link not shown)" in render_text(d)
     assert '<span class="nolink">link not shown</span>' in render_html(d)
+
+
+def test_a_long_range_chart_draws_one_column_per_month_with_years() -> None:
+    # 400 days ending 2025-11-20: one alert day in March 2025, spikes in two months.
+    first = date(2024, 10, 17)
+    history = tuple(
+        DayPoint(
+            first + timedelta(days=i),
+            25.0 if i == 150 else 1.0 + (i % 30) / 10,
+            0.0,
+            Level("alert") if i == 150 else BASE_LEVEL,
+            i in (150, 390),
+        )
+        for i in range(400)
+    )
+    bands = (LevelBand(Level("watch"), 4.0, 2.0), LevelBand(Level("alert"), 20.0, 14.0))
+    svg = str(chart_svg(_scenario(history, bands), days=400))
+    columns = re.findall(r'<rect class="bucket" data-level="([^"]+)" data-start="([\d-]+)"', svg)
+    assert [start for _, start in columns][:3] == ["2024-10-01", "2024-11-01", "2024-12-01"]
+    assert len(columns) == 14 and columns[-1][1] == "2025-11-01"
+    assert dict((start, lvl) for lvl, start in columns)["2025-03-01"] == "alert"  # one day is enough
+    assert re.search(r'class="from"[^>]*>2024-10<', svg) and re.search(r'class="to"[^>]*>2025-11<', svg)
+    assert re.findall(r'<circle class="spike" data-day="([\d-]+)"', svg) == ["2025-03-01", "2025-11-01"]
+    (points,) = re.findall(r'<g class="index" data-points="(\d+)"', svg)
+    assert int(points) == 14  # the line joins each month's last index
+    assert "One column per month" in svg
+    # A month's column is as high as its highest day: the alert day's 25 tops the chart.
+    assert "2025-03: highest 25.0 (alert), last" in svg
+
+
+def test_counts_of_one_are_singular_and_novelty_says_its_window() -> None:
+    one = dataclasses.replace(build_digest(), feeds_total=1, feed_problems=(), feeds_never_polled=0)
+    for text in (render_text(one), html.unescape(re.sub(r"<[^>]+>", "", render_html(one)))):
+        assert "1 feed, 0 with problems" in text and "The feed is healthy." in text
+        assert "1 feeds" not in text
+        assert "First firing in 30 days" in text and "first time" not in text.lower()
+    never = dataclasses.replace(build_digest(), feeds_total=5, feed_problems=(), feeds_never_polled=1)
+    assert "1 of the 5 configured feeds has never been polled" in render_text(never)

@@ -62,7 +62,7 @@ def test_a_failing_feed_carries_its_error_and_next_retry() -> None:
     assert status.detail == "connection refused; 3 failures in a row"
     # A feed whose every attempt failed was polled: failing, not "never polled".
     first = classify_feed(feed(last_success_at=None, consecutive_failures=1, last_error=None), NOW)
-    assert first.health is FeedHealth.FAILING and first.detail == "failing; 1 failures in a row"
+    assert first.health is FeedHealth.FAILING and first.detail == "failing; 1 failure in a row"
 
 
 def test_disabled_removed_and_imported_are_told_apart() -> None:

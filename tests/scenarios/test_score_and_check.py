@@ -316,3 +316,32 @@ def test_check_on_a_single_scenario_does_not_flag_same_weights(
 def test_check_reads_nothing_but_values(scenario_set: ScenarioSet, scenario_file: Path) -> None:
     scenario_file.unlink()  # the set is self-contained once loaded
     assert check(scenario_set) == []
+
+
+def test_check_flags_weights_below_the_relevance_threshold_unless_supporting(
+    indicator_set: IndicatorSet, write: WriteFile
+) -> None:
+    body = (
+        f"scenarios:\n  one:{COMMON}    relevance_threshold: 2\n"
+        "    indicators: {ind_a: 1.5, ind_b: 2, ind_c: 0.5, ind_d: 3, ind_e: 3}\n"
+    )
+    warnings = check(_set(indicator_set, write, body))
+    assert warnings == [
+        "indicator 'ind_a' weighs 1.5 in scenario 'one', below its relevance threshold 2: no item is "
+        "relevant on it alone, even from a feed of reliability 1; weigh it at least 2, or list it "
+        "under one.supporting if it is meant only to add to other evidence",
+        "indicator 'ind_c' weighs 0.5 in scenario 'one', below its relevance threshold 2: no item is "
+        "relevant on it alone, even from a feed of reliability 1; weigh it at least 2, or list it "
+        "under one.supporting if it is meant only to add to other evidence",
+    ]  # ind_b weighs exactly the threshold: an item with it alone is relevant
+    acknowledged = body + "    supporting: [ind_a, ind_c, ind_b]\n"
+    assert check(_set(indicator_set, write, acknowledged)) == [
+        "indicator 'ind_b' is listed under one.supporting but weighs 2, not below the relevance "
+        "threshold 2: remove it from the list"
+    ]
+
+
+def test_supporting_must_name_weighed_indicators(indicator_set: IndicatorSet, write: WriteFile) -> None:
+    body = f"scenarios:\n  one:{COMMON}    indicators: {{ind_a: 1, ind_d: 1}}\n    supporting: [ind_b]\n"
+    with pytest.raises(DefinitionError, match=r"line 7: 'supporting' lists 'ind_b', which this scenario"):
+        _set(indicator_set, write, body)

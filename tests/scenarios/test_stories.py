@@ -533,3 +533,21 @@ def test_similarity_is_symmetric_and_bounded(t1: str, s1: str, t2: str, s2: str)
     assert 0.0 <= similarity(a, b) <= 1.0
     assert similarity(a, b) == similarity(b, a)
     assert compare_stories(a, b).rule == compare_stories(b, a).rule
+
+
+def test_the_index_fast_decision_agrees_with_the_full_comparison_on_every_fixture_pair() -> None:
+    from scenarios.story_grouping import _decide, _prepare
+
+    pairs = 0
+    for a, b in itertools.permutations(ALL_ITEMS, 2):
+        pa, pb = _prepare(a.sig), _prepare(b.sig)
+        for same_feed, apart in itertools.product((False, True), (None, abs(a.at - b.at))):
+            full = compare_stories(a.sig, b.sig, same_feed=same_feed, apart=apart)
+            shared_title = len(a.sig.title & b.sig.title)
+            shared_lead = len(a.sig.lead & b.sig.lead)
+            rule, score = _decide(pa, pb, DEFAULT, same_feed, shared_title, shared_lead, apart)
+            assert rule is full.rule, (a.id, b.id, same_feed, apart)
+            if rule is not None:
+                assert score == full.score, (a.id, b.id, same_feed)
+                pairs += 1
+    assert pairs > 100  # pairs that some rule groups: the agreement is not only on "no rule"

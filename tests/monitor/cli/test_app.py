@@ -79,3 +79,29 @@ def test_unknown_key_is_rejected(tmp_path: Path) -> None:
     config.write_text("schedule:\n  poll_intervall: 15m\n", encoding="utf-8")
     result = monitor(config, "feeds", check=False)
     assert result.exit_code == 2 and "poll_intervall" in result.stderr and "line 2" in result.stderr
+
+
+def test_yaml_syntax_error_in_plain_words_with_the_line_and_a_caret(tmp_path: Path) -> None:
+    config = tmp_path / "monitor.yaml"
+    config.write_text(
+        'schedule:\n  poll_interval: 15m\n  digest_time: "07:00"\n timezone: [UTC]\n', encoding="utf-8"
+    )
+    result = monitor(config, "scenarios", check=False)
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith(f"error: {config}, line 4: not valid YAML: this line is indented differently")
+    # the quoted line keeps its brackets (not read as console markup), with a caret under the fault
+    assert lines[1:3] == ["  4 |  timezone: [UTC]", "    |  ^"]
+    assert "<block" not in result.stderr
+
+
+def test_parse_day_allows_up_to_tomorrow_in_the_configured_zone() -> None:
+    from datetime import date
+
+    from monitor.cli.app import parse_day
+
+    today = date(2026, 12, 2)
+    assert parse_day("2026-12-03", today=today) == date(2026, 12, 3)
+    assert parse_day("2020-01-01", today=today) == date(2020, 1, 1)
+    with pytest.raises(click.BadParameter, match=r"2026-12-04 is in the future .*today is 2026-12-02"):
+        parse_day("2026-12-04", today=today)

@@ -29,7 +29,7 @@ def test_scenarios_json_has_the_documented_shape_and_applies_overrides(tmp_path:
     shipped = json.loads(monitor(config, "scenarios", "--json").stdout)["scenarios"]
     assert set(shipped) == {"belarus_war", "airspace_nato", "energy_cutoff"}
     for scenario in shipped.values():
-        assert {"title", "indicators", "thresholds", "half_life_days"} <= set(scenario)
+        assert {"title", "indicators", "thresholds", "half_life_days", "supporting"} <= set(scenario)
         assert all(isinstance(w, float | int) and w > 0 for w in scenario["indicators"].values())
     indicator = sorted(shipped["belarus_war"]["indicators"])[0]
     config.write_text(
@@ -131,7 +131,7 @@ def test_explain_stored_item_after_a_poll(tmp_path: Path) -> None:
     assert out["scenarios"]["airspace_nato"]["contribution"] > 0
     assert sorted(m["indicator"] for m in out["matches"]) == sorted(i for i, _ in stored)
     missing = monitor(config, "explain", "999", check=False)
-    assert missing.exit_code == 1 and "no item '999'" in missing.stderr
+    assert missing.exit_code == 1 and "no item #999" in missing.stderr
 
 
 def test_eval_json_on_own_fixture(tmp_path: Path) -> None:
@@ -266,3 +266,50 @@ def test_explain_takes_an_items_own_id_as_well_as_its_number(tmp_path: Path) -> 
     assert by_guid == by_number
     missing = monitor(config, "explain", "item-9999", check=False)
     assert missing.exit_code == 1 and "no item 'item-9999'" in missing.output
+
+
+def test_scenarios_check_warns_about_weak_definitions_one_line_each(tmp_path: Path) -> None:
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(
+        "indicators:\n"
+        "  - {id: my_drone, label: Drone, polarity: escalation, description: d, source: s,"
+        " terms: {drone: {en: [drone*]}}, all: [drone]}\n"
+        "scenarios:\n"
+        "  my_sky:\n    title: Sky\n    relevance_threshold: 2\n    half_life_days: 3\n"
+        "    thresholds: [{level: watch, up: 2, down: 1}]\n    indicators: {my_drone: 1}\n",
+        encoding="utf-8",
+    )
+    config = write_config(tmp_path / "monitor.yaml", [])
+    config.write_text(config.read_text() + "definitions: [mine.yaml]\n", encoding="utf-8")
+    stderr = monitor(config, "scenarios", "--check").stderr
+    warnings = [line for line in stderr.splitlines() if line.startswith("warning: ")]
+    assert any(
+        "'my_drone' weighs 1 in scenario 'my_sky', below its relevance threshold 2" in w for w in warnings
+    )
+    assert any("scenario 'my_sky' has no counter-indicator" in w for w in warnings)
+    assert any("'my_drone' is single-term" in w and "its only term 'drone*'" in w for w in warnings)
+    assert any("vocabulary 'my_drone.drone' has no terms in fr" in w for w in warnings)
+    assert any("'bw_named_exercise' is single-term" in w for w in warnings)  # shipped, real
+    # one warning, one line: nothing wrapped at 80 columns onto a line of its own
+    assert all(line.startswith("warning: ") for line in stderr[stderr.index("warning: ") :].splitlines())
+
+
+def test_eval_prints_the_config_overrides_in_effect(tmp_path: Path) -> None:
+    config = write_config(tmp_path / "monitor.yaml", [])
+    plain = monitor(config, "eval", str(SMALL)).stdout
+    assert "config overrides in effect: none" in plain
+    assert json.loads(monitor(config, "eval", str(SMALL), "--json").stdout)["config_overrides"] == {
+        "scenarios": {},
+        "definitions": [],
+    }
+    config.write_text(
+        config.read_text()
+        + "scenarios:\n  belarus_war:\n    weights: {bw_troops_to_border: 2.5}\n    half_life_days: 7\n",
+        encoding="utf-8",
+    )
+    text = monitor(config, "eval", str(SMALL)).stdout
+    assert "  belarus_war: weights bw_troops_to_border 2.5; half_life_days 7" in text
+    data = json.loads(monitor(config, "eval", str(SMALL), "--json").stdout)["config_overrides"]
+    assert data["scenarios"] == {
+        "belarus_war": {"weights": {"bw_troops_to_border": 2.5}, "half_life_days": 7}
+    }

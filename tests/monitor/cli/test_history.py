@@ -119,3 +119,59 @@ def test_import_trend_and_rescore_on_postgresql(tmp_path: Path, postgres_schema_
     monitor(config, "rescore")
     assert "nothing would change" in monitor(config, "rescore", "--dry-run").stdout
     assert "0 new" in monitor(config, "import", str(history(tmp_path))).stdout
+
+
+def _weight_changed(tmp_path: Path) -> Path:
+    """An imported history, then a config that triples one fired airspace indicator's weight."""
+    config = write_config(tmp_path / "monitor.yaml", [])
+    monitor(config, "import", str(history(tmp_path)))
+    weights = json.loads(monitor(config, "scenarios", "--json").stdout)["scenarios"]["airspace_nato"][
+        "indicators"
+    ]
+    indicator = sorted(weights)[0]
+    config.write_text(
+        config.read_text() + f"scenarios:\n  airspace_nato:\n    weights: {{{indicator}: 9}}\n",
+        encoding="utf-8",
+    )
+    return config
+
+
+def test_rescore_dry_run_summarises_levels_and_largest_changes_without_the_table(tmp_path: Path) -> None:
+    config = _weight_changed(tmp_path)
+    data = json.loads(monitor(config, "rescore", "--dry-run", "--json").stdout)
+    summary = data["scenarios"]["airspace_nato"]
+    assert data["dry_run"] is True and summary["days_changed"] == len(summary["days"]) > 5
+    assert data["scenarios"]["belarus_war"]["days_changed"] == 0
+    first_level = summary["level_changes"][0]
+
+    text = monitor(config, "rescore", "--dry-run").stdout
+    assert f"airspace_nato: {summary['days_changed']} days would change" in text
+    assert f"{first_level['day']}  {first_level['from']} → {first_level['to']}" in text
+    largest = summary["largest_index_changes"]
+    assert len(largest) == 5 and abs(largest[0]["change"]) >= abs(largest[-1]["change"])
+    assert f"{largest[0]['day']}  " in text.split("largest index changes:")[1]
+    assert "belarus_war: no day would change" in text
+    assert "┃ day" not in text  # the per-day table only on request
+    assert len(text.splitlines()) < 20
+    # piped output is not wrapped at 80 columns in mid-sentence
+    assert "nothing written: run `monitor rescore` to apply (--verbose lists every changed day)" in text
+
+    verbose = monitor(config, "rescore", "--dry-run", "--verbose").stdout
+    assert verbose.count("→") > text.count("→")
+    assert "┃ day" in verbose and all(d["day"] in verbose for d in summary["days"])
+
+
+def test_rescore_json_reports_what_it_wrote(tmp_path: Path) -> None:
+    config = _weight_changed(tmp_path)
+    data = json.loads(monitor(config, "rescore", "--json").stdout)
+    assert data["dry_run"] is False and data["days_written"] > 0
+    day = data["scenarios"]["airspace_nato"]["days"][0]
+    assert set(day) == {"day", "old", "new"} and day["new"]["index"] != day["old"]["index"]
+    assert json.loads(monitor(config, "rescore", "--json").stdout)["scenarios"]["airspace_nato"]["days"] == []
+
+
+def test_rescore_refuses_a_since_day_in_the_future(tmp_path: Path) -> None:
+    config = write_config(tmp_path / "monitor.yaml", [])
+    result = monitor(config, "rescore", "--since", "2999-01-01", check=False)
+    assert result.exit_code == 2
+    assert "2999-01-01 is in the future" in result.output and "time zone" in result.output

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tests.helpers import monitor, rows, write_config
-from tests.helpers.imports import history, trend
+from tests.helpers.imports import LEAD, history, jsonl, trend
 
 
 def test_five_feeds_one_story_counted_once_with_corroboration_five(tmp_path: Path) -> None:
@@ -37,3 +39,63 @@ def test_trend_shows_what_holds_the_level_up_days_later(tmp_path: Path) -> None:
     assert 0 < held["share_today"] < held["contribution"]
     text = monitor(config, "trend", "airspace_nato", "--days", "400").stdout
     assert "what holds the level up" in text and "2026-11-10" in text
+    # Each story line names its item as `monitor explain` and `monitor label` take it.
+    (top,) = [s for s in airspace["top_stories"] if s["day"] == "2026-11-10"]
+    lines = text.splitlines()
+    assert any(f"#{held['item_id']} " in line and "2026-11-10" in line for line in lines)
+    assert any(f"#{top['item_id']} " in line and "11-10" in line for line in lines)
+
+
+def _spread_history(tmp_path: Path, days_ago: list[int]) -> Path:
+    """One airspace story on each of ``days_ago`` (days before now), so the trend spans that range."""
+    now = datetime.now(UTC)
+    return jsonl(
+        tmp_path / "spread.jsonl",
+        [
+            {
+                "id": f"spread-{ago}",
+                "title": f"Drone from Belarus crashes in Lithuania, Vilnius airport closed ({ago})",
+                "summary": LEAD,
+                "url": f"https://wire.example/spread/{ago}",
+                "source": "wire",
+                "lang": "en",
+                "published": (now - timedelta(days=ago)).isoformat(),
+            }
+            for ago in days_ago
+        ],
+    )
+
+
+def _chart_line(text: str) -> str:
+    (line,) = [line for line in text.splitlines() if any(bar in line for bar in "▁▂▃▄▅▆▇█")]
+    return line
+
+
+def test_long_ranges_are_bucketed_into_months_and_weeks_with_years(tmp_path: Path) -> None:
+    config = write_config(tmp_path / "monitor.yaml", [])
+    monitor(config, "import", str(_spread_history(tmp_path, [390, 200, 100, 40, 3])))
+
+    yearly = monitor(config, "trend", "airspace_nato", "--days", "400").stdout
+    line = _chart_line(yearly)
+    assert len(line) <= 80, line
+    first, bars, last = line.split(" ")
+    assert re.fullmatch(r"\d{4}-\d{2}", first) and re.fullmatch(r"\d{4}-\d{2}", last), line
+    assert 13 <= len(bars) <= 15  # one bar per calendar month over 391 days
+    months = re.findall(
+        r"^(\d{4}-\d{2}) +(calm|watch|warning|alert) +(-?\d+\.\d\d) +(-?\d+\.\d\d)", yearly, re.M
+    )
+    assert [m[0] for m in months] == [first, *[m[0] for m in months[1:-1]], last]
+    assert len(months) == len(bars)
+    assert all(float(top) >= float(end) for _, _, top, end in months)  # highest index, then last index
+    assert "one bar per month" in yearly
+
+    quarter = monitor(config, "trend", "airspace_nato", "--days", "120").stdout
+    line = _chart_line(quarter)
+    first, bars, last = line.split(" ")
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", first) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", last), line
+    assert 17 <= len(bars) <= 19 and len(line) <= 80
+    assert "one bar per week" in quarter and "week of" in quarter
+
+    month = monitor(config, "trend", "airspace_nato", "--days", "30").stdout
+    first, bars, last = _chart_line(month).split(" ")
+    assert len(bars) == 30 and "one bar per" not in month

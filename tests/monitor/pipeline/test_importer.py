@@ -153,3 +153,55 @@ def test_a_hostile_import_file_is_refused_line_by_line_and_stores_nothing(
         assert guid.startswith("sha256:") and len(guid) < 100
     finally:
         database.close()
+
+
+def test_a_labelled_sets_labels_are_stored_and_checked(
+    tmp_path: Path, shipped_definitions: Definitions
+) -> None:
+    """The label keys become labels (source import, rationale as note); an unknown scenario or a
+    polarity without a scenario stores nothing and names the line."""
+    path = write_config(tmp_path / "monitor.yaml", [])
+    config = load_config(path)
+    labelled = jsonl(
+        tmp_path / "dev.jsonl",
+        [
+            {"id": "a", "lang": "en", "source": "wire", "date": "2025-09-10", "title": "Belarus moves troops",
+             "scenario": "belarus_war", "polarity": "escalation", "rationale": "troops"},
+            {"id": "b", "lang": "en", "source": "wire", "date": "2025-09-11", "title": "Hockey in Minsk",
+             "scenario": "none", "polarity": ""},
+            {"id": "c", "lang": "en", "source": "wire", "date": "2025-09-12", "title": "Not labelled"},
+        ],
+    )  # fmt: skip
+    bad = jsonl(
+        tmp_path / "bad.jsonl",
+        [
+            {"id": "d", "source": "wire", "title": "t", "scenario": "belarus_war", "polarity": "escalation"},
+            {"id": "e", "source": "wire", "title": "t", "scenario": "belarus_warr", "polarity": "escalation"},
+        ],
+    )  # fmt: skip
+    orphan = jsonl(
+        tmp_path / "orphan.jsonl", [{"id": "f", "source": "wire", "title": "t", "polarity": "neutral"}]
+    )
+    database = db.open_database(config.database_url)
+    try:
+        report = import_file(database, config, shipped_definitions, labelled, now=NOW)
+        assert (report.new, report.labels, report.labels_kept) == (3, 2, 0)
+        stored = {label.guid: label for label in db.list_labels(database)}
+        assert sorted(stored) == ["a", "b"]
+        assert (stored["a"].scenario, stored["a"].polarity, stored["a"].note) == (
+            "belarus_war",
+            "escalation",
+            "troops",
+        )
+        assert (stored["b"].polarity, stored["b"].source, stored["b"].labelled_at) == (
+            "neutral",
+            "import",
+            NOW,
+        )
+        with pytest.raises(MonitorError, match=r"bad.jsonl:2: no scenario 'belarus_warr'"):
+            import_file(database, config, shipped_definitions, bad, now=NOW)
+        with pytest.raises(MonitorError, match=r"orphan.jsonl:1: has a 'polarity' but no 'scenario'"):
+            import_file(database, config, shipped_definitions, orphan, now=NOW)
+    finally:
+        database.close()
+    assert rows(path, "select count(*) from items") == [(3,)]

@@ -13,7 +13,7 @@ import db
 from monitor.config.model import Config, load_config
 from monitor.pipeline.importer import import_file
 from monitor.pipeline.rescore import rescore
-from scenarios import DailyTrend
+from scenarios import DailyTrend, Level
 from tests.helpers import definitions_for, rows, write_config
 from tests.helpers.imports import history
 
@@ -111,3 +111,21 @@ def test_parallel_rematch_stores_the_same_matches_as_in_process(
             rows(config, "select item_id, indicator_id, polarity, evidence from matches order by 1, 2")
         )
     assert stored[0] == stored[1] and any(r[1] == "my_drone" for r in stored[0])
+
+
+def _day(index: float, raw: float = 0.0, level: str = "calm", day: int = 1) -> DailyTrend:
+    return DailyTrend("s", date(2026, 11, day), raw, index, Level(level), False, 1, 1, (), (), "h")
+
+
+def test_changes_below_the_shown_precision_are_neither_listed_nor_counted() -> None:
+    from monitor.pipeline.rescore import DayChange, shown, summarise
+
+    noise = DayChange("s", date(2026, 11, 1), _day(-0.00001), _day(0.00002))  # "-0.000" vs "0.000"
+    rise = DayChange("s", date(2026, 11, 2), _day(1.0, day=2), _day(4.5, level="watch", day=2))
+    small = DayChange("s", date(2026, 11, 3), _day(1.0, day=3), _day(1.25, day=3))
+    (summary,) = summarise([noise, rise, small], ["s"])
+    assert summary.days == (rise, small)
+    assert [(c.day.day, c.old, c.new) for c in summary.level_changes] == [(2, "calm", "watch")]
+    assert summary.largest == (rise, small)
+    assert shown(-0.00001) == "0.000" and shown(-0.0006) == "-0.001"
+    assert summarise([], ["s", "t"])[1].days == ()
