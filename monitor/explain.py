@@ -76,6 +76,8 @@ def to_json(exp: Explanation, definitions: Definitions) -> dict[str, Any]:
         "scenarios": {
             scenario_id: {
                 "contribution": round(c.value, 6),
+                "unstacked": round(c.plain_sum, 6),
+                "stacking_share": definitions.scenarios.scenarios[scenario_id].stacking_share,
                 "relevant": c.relevant,
                 "parts": [
                     {
@@ -84,6 +86,8 @@ def to_json(exp: Explanation, definitions: Definitions) -> dict[str, Any]:
                         "polarity": int(p.polarity),
                         "reliability": p.reliability,
                         "value": round(p.value, 6),
+                        "stacking": p.stacking,
+                        "counted": round(p.counted, 6),
                     }
                     for p in c.parts
                 ],
@@ -168,12 +172,28 @@ def render(exp: Explanation, definitions: Definitions) -> RenderableType:
         title=f"contribution per scenario (feed reliability {exp.reliability:g})",
         title_justify="left",
     )
+    stacked: list[str] = []
     for scenario_id, c in sorted(exp.contributions.items(), key=lambda kv: -abs(kv[1].value)):
-        detail = " ".join(
+        # strongest first, so the stacking shares read 1, ½, ¼ … down the column
+        ranked = sorted(c.parts, key=lambda p: (-p.stacking, p.indicator_id))
+        detail = "\n".join(
             f"{p.indicator_id}: {p.weight:g}×{int(p.polarity):+d}×{p.reliability:g}"
             + (f"×{p.factor:g}" if p.factor != 1 else "")
-            for p in c.parts
+            + (f" · ×{p.stacking:g}" if p.stacking != 1 else "")
+            for p in ranked
         )
-        table.add_row(scenario_id, f"{c.value:+.2f}", "yes" if c.relevant else "no", detail or "-")
+        value = f"{c.value:+.2f}"
+        if abs(c.plain_sum - c.value) > 1e-9:
+            value += f"\n[dim](sum {c.plain_sum:+.2f})[/]"
+            share = definitions.scenarios.scenarios[scenario_id].stacking_share
+            stacked.append(f"{scenario_id}: {c.plain_sum:+.2f} → {c.value:+.2f} (stacking_share {share:g})")
+        table.add_row(scenario_id, value, "yes" if c.relevant else "no", detail or "-")
+    if stacked:
+        # why the sum is smaller than the weights add up to: overlapping wording of one signal
+        table.caption = (
+            "stacking: per sign, the strongest indicator counts in full and each next one × the "
+            "scenario's share, then × its square …; " + "; ".join(stacked)
+        )
+        table.caption_justify = "left"
     parts.append(table)
     return Group(*parts)

@@ -33,6 +33,7 @@ class StoryRule(StrEnum):
     TITLE = "title"
     LEAD = "lead"
     ANCHORS = "anchors"
+    PLACES = "places"
 
 
 def _frozen(mapping: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -79,6 +80,7 @@ class ScenarioOverride:
     thresholds: tuple[Threshold, ...] | None = None
     half_life_days: float | None = None
     relevance_threshold: float | None = None
+    stacking_share: float | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "weights", _frozen(self.weights))
@@ -93,8 +95,11 @@ class Scenario:
     ``weights`` maps indicator id to a weight > 0; the sign of a contribution comes from the
     indicator's polarity. ``supporting`` names the indicators weighed below ``relevance_threshold``
     on purpose: they add to an item that other indicators make relevant, never on their own
-    (``check`` warns about the others). ``file`` and ``line`` say where it was defined (after
-    overrides, the shipped or user file that defined it).
+    (``check`` warns about the others). ``stacking_share`` (in [0, 1]) is what each further
+    indicator of the same sign adds in one item: the strongest counts in full, the next times the
+    share, the next times its square, and so on (1 is a plain sum, 0 keeps only the strongest), so
+    overlapping indicators that read the same sentence do not add up without limit. ``file`` and
+    ``line`` say where it was defined (after overrides, the shipped or user file that defined it).
     """
 
     id: str
@@ -106,6 +111,7 @@ class Scenario:
     relevance_threshold: float
     file: str
     line: int | None = None
+    stacking_share: float = 1.0
     supporting: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
@@ -135,8 +141,10 @@ class ScenarioSet:
 
 @dataclass(frozen=True, slots=True)
 class ContributionPart:
-    """One fired indicator's share of an item's contribution: ``weight × polarity × reliability ×
-    factor``, the factor below 1 when a conditional or a look back scaled the hit."""
+    """One fired indicator's share of an item's contribution: ``value`` is ``weight × polarity ×
+    reliability × factor``, the factor below 1 when a conditional or a look back scaled the hit;
+    ``stacking`` is what the scenario's stacking rule kept of it (1 for the strongest indicator of
+    its sign, ``stacking_share ** rank`` for the others) and ``counted`` what it adds to the sum."""
 
     indicator_id: str
     weight: float
@@ -144,16 +152,29 @@ class ContributionPart:
     reliability: float
     value: float
     factor: float = 1.0
+    stacking: float = 1.0
+
+    @property
+    def counted(self) -> float:
+        return self.value * self.stacking
 
 
 @dataclass(frozen=True, slots=True)
 class Contribution:
-    """An item's contribution to one scenario and whether it counts as relevant to it."""
+    """An item's contribution to one scenario and whether it counts as relevant to it.
+
+    ``value`` is the sum of the parts' ``counted`` shares; ``unstacked`` the plain sum of their
+    values, before the stacking rule (equal when one indicator of each sign fired)."""
 
     scenario_id: str
     value: float
     parts: tuple[ContributionPart, ...]
     relevant: bool
+    unstacked: float | None = None
+
+    @property
+    def plain_sum(self) -> float:
+        return self.value if self.unstacked is None else self.unstacked
 
 
 # --- evaluation ---------------------------------------------------------------------------------------

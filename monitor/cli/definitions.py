@@ -49,6 +49,7 @@ def scenarios_command(obj: AppContext, as_json: bool, check: bool) -> None:
                     "thresholds": [{"level": t.level, "up": t.up, "down": t.down} for t in sc.thresholds],
                     "half_life_days": sc.half_life_days,
                     "relevance_threshold": sc.relevance_threshold,
+                    "stacking_share": sc.stacking_share,
                     "supporting": list(sc.supporting),
                 }
                 for sid, sc in scenario_set.scenarios.items()
@@ -66,7 +67,10 @@ def scenarios_command(obj: AppContext, as_json: bool, check: bool) -> None:
                 "weight",
                 "label",
                 title=f"[bold]{sid}[/]: {sc.title}",
-                caption=f"half-life {sc.half_life_days:g} d · relevance ≥{sc.relevance_threshold:g} · levels: {levels}",
+                caption=(
+                    f"half-life {sc.half_life_days:g} d · relevance ≥{sc.relevance_threshold:g} · "
+                    f"stacking share {sc.stacking_share:g} · levels: {levels}"
+                ),
                 title_justify="left",
                 caption_justify="left",
             )

@@ -495,6 +495,17 @@ class ScenarioOverrideConfig(BaseModel):
     thresholds: Annotated[tuple[ThresholdConfig, ...] | None, AfterValidator(_check_thresholds)] = None
     half_life_days: Annotated[float, _positive_number("a number of days")] | None = None
     relevance_threshold: Annotated[float, _positive_number("a number")] | None = None
+    stacking_share: Annotated[float, AfterValidator(_check_stacking_share)] | None = None
+
+
+def _check_stacking_share(value: float) -> float:
+    if not 0 <= value <= 1:
+        raise PydanticCustomError(
+            "stacking_share",
+            "expected a number from 0 to 1: what each further indicator of one sign adds in one item "
+            "(1 adds them all, 0 keeps only the strongest)",
+        )
+    return value
 
 
 def _empty_section() -> Any:
@@ -585,6 +596,7 @@ class Config(BaseModel):
                 ),
                 half_life_days=override.half_life_days,
                 relevance_threshold=override.relevance_threshold,
+                stacking_share=override.stacking_share,
             )
             for scenario_id, override in self.scenarios.items()
         }

@@ -243,7 +243,8 @@ def test_every_section_loads_from_a_full_file(tmp_path: Path) -> None:
     war = config.scenarios["belarus_war"]
     assert war.weights == {"by_troops_to_ua_border": 2.5, "by_mobilisation": 1.0}
     assert war.thresholds is not None and [t.level for t in war.thresholds] == ["watch", "alert"]
-    assert (war.half_life_days, war.relevance_threshold) == (3.5, 0.5)
+    assert (war.half_life_days, war.relevance_threshold, war.stacking_share) == (3.5, 0.5, 0.25)
+    assert config.to_overrides()["belarus_war"].stacking_share == 0.25
     energy = config.scenarios["energy_leverage"]
     assert (energy.weights, energy.thresholds, energy.half_life_days) == ({}, None, 14)
     assert config.definitions == (tmp_path / "extra" / "indicators.yaml",)
@@ -552,6 +553,11 @@ def test_unknown_keys_are_rejected_everywhere(tmp_path: Path, text: str, key: st
             "scenarios: {belarus_war: {half_life_days: -1}}\n",
             "scenarios.belarus_war.half_life_days",
             "expected a number of days greater than 0",
+        ),
+        (
+            "scenarios: {belarus_war: {stacking_share: 1.5}}\n",
+            "scenarios.belarus_war.stacking_share",
+            "expected a number from 0 to 1",
         ),
         (
             "scenarios: {belarus_war: {thresholds: [{level: b, up: 5, down: 4},"

@@ -69,6 +69,8 @@ def test_unknown_scenario_in_override(indicator_set: IndicatorSet, scenario_file
         ),
         (ScenarioOverride(half_life_days=0), "half_life_days"),
         (ScenarioOverride(relevance_threshold=-1), "relevance_threshold"),
+        (ScenarioOverride(stacking_share=1.5), "stacking_share"),
+        (ScenarioOverride(stacking_share=-0.1), "stacking_share"),
         (
             ScenarioOverride(thresholds=(Threshold(Level("a"), 5, 1), Threshold(Level("b"), 3, 2))),
             "must ascend",
@@ -112,6 +114,7 @@ def test_weight_change_changes_config_hash_not_patterns_hash(
     [
         ScenarioOverride(half_life_days=6.0),
         ScenarioOverride(relevance_threshold=1.5),
+        ScenarioOverride(stacking_share=0.75),
         ScenarioOverride(
             thresholds=(Threshold(Level("watch"), 2.0, 0.5), Threshold(Level("alert"), 5.0, 3.0))
         ),

@@ -63,6 +63,7 @@ def test_exactly_at_relevance_threshold_is_relevant(indicator_set: IndicatorSet,
           tenths:
             title: Tenths
             relevance_threshold: 0.3
+            stacking_share: 1
             half_life_days: 1
             thresholds: [{level: watch, up: 1, down: 0}]
             indicators: {ind_a: 0.1, ind_b: 0.2}
@@ -72,6 +73,158 @@ def test_exactly_at_relevance_threshold_is_relevant(indicator_set: IndicatorSet,
     result = Matcher(indicator_set).match({"title": "alphaword betaword"})
     contribution = score_item(result, scenario_set)["tenths"]
     assert contribution.relevant  # 0.1 + 0.2 is 0.30000000000000004 or a hair under, still relevant
+
+
+# --- stacking -----------------------------------------------------------------------------------------
+
+
+def _stacking_set(indicator_set: IndicatorSet, write: WriteFile, share: str | None) -> ScenarioSet:
+    line = f"stacking_share: {share}" if share is not None else ""
+    body = f"""
+        scenarios:
+          overlap:
+            title: Overlapping indicators
+            half_life_days: 1
+            {line}
+            thresholds: [{{level: watch, up: 1, down: 0}}]
+            indicators: {{ind_a: 3.0, ind_b: 2.5, ind_c: 2.0, ind_d: 1.0, ind_e: 1.5}}
+        """
+    return load_scenarios(indicator_set, [write("s.yaml", body)], include_shipped=False)
+
+
+def test_stacking_worked_example_with_the_default_share(
+    indicator_set: IndicatorSet, write: WriteFile
+) -> None:
+    # README "Stacking": three escalations 3.0, 2.5, 2.0 → 3.0 + 2.5 × 0.5 + 2.0 × 0.25 = 4.75, not 7.5
+    scenario_set = _stacking_set(indicator_set, write, None)
+    assert scenario_set.scenarios["overlap"].stacking_share == 0.5
+    result = Matcher(indicator_set).match({"title": "gammaword alphaword betaword"})
+    contribution = score_item(result, scenario_set)["overlap"]
+    assert contribution.value == pytest.approx(4.75)
+    assert contribution.unstacked == pytest.approx(7.5)
+    assert {p.indicator_id: p.stacking for p in contribution.parts} == {
+        "ind_a": 1.0,
+        "ind_b": 0.5,
+        "ind_c": 0.25,
+    }
+    assert {p.indicator_id: p.counted for p in contribution.parts} == {
+        "ind_a": 3.0,
+        "ind_b": 1.25,
+        "ind_c": 0.5,
+    }
+
+
+def test_stacking_ranks_each_sign_apart(indicator_set: IndicatorSet, write: WriteFile) -> None:
+    # escalations 3.0 and 2.5, de-escalations 1.5 and 1.0: (3.0 + 1.25) − (1.5 + 0.5) = 2.25
+    scenario_set = _stacking_set(indicator_set, write, None)
+    result = Matcher(indicator_set).match({"title": "alphaword betaword", "summary": "omegaword deltaword"})
+    contribution = score_item(result, scenario_set)["overlap"]
+    assert contribution.value == pytest.approx(2.25)
+    assert {p.indicator_id: p.stacking for p in contribution.parts} == {
+        "ind_a": 1.0,
+        "ind_b": 0.5,
+        "ind_e": 1.0,
+        "ind_d": 0.5,
+    }
+
+
+@pytest.mark.parametrize(("share", "expected"), [("1", 7.5), ("0", 3.0), ("0.25", 3.0 + 2.5 / 4 + 2.0 / 16)])
+def test_stacking_share_one_adds_all_and_zero_keeps_the_strongest(
+    indicator_set: IndicatorSet, write: WriteFile, share: str, expected: float
+) -> None:
+    scenario_set = _stacking_set(indicator_set, write, share)
+    result = Matcher(indicator_set).match({"title": "alphaword betaword gammaword"})
+    assert score_item(result, scenario_set)["overlap"].value == pytest.approx(expected)
+
+
+def test_stacking_ranks_by_value_after_reliability_and_factor(
+    indicator_set: IndicatorSet, write: WriteFile
+) -> None:
+    # a conditional halves ind_a to 1.5, so ind_b (2.5) is now the strongest and counts in full
+    scenario_set = _stacking_set(indicator_set, write, None)
+    matches = (Match("ind_a", Polarity.ESCALATION, (), factor=0.5), Match("ind_b", Polarity.ESCALATION, ()))
+    contribution = score_item(MatchResult(matches, ()), scenario_set, reliability=2.0)["overlap"]
+    assert {p.indicator_id: p.stacking for p in contribution.parts} == {"ind_a": 0.5, "ind_b": 1.0}
+    assert contribution.value == pytest.approx(5.0 + 3.0 * 0.5)
+
+
+def test_stacking_ties_do_not_depend_on_the_order_of_the_matches(
+    indicator_set: IndicatorSet, write: WriteFile
+) -> None:
+    body = """
+        scenarios:
+          even:
+            title: Equal weights
+            half_life_days: 1
+            thresholds: [{level: watch, up: 1, down: 0}]
+            indicators: {ind_a: 2.0, ind_b: 2.0}
+        """
+    scenario_set = load_scenarios(indicator_set, [write("s.yaml", body)], include_shipped=False)
+    a, b = Match("ind_a", Polarity.ESCALATION, ()), Match("ind_b", Polarity.ESCALATION, ())
+    forward = score_item(MatchResult((a, b), ()), scenario_set)["even"]
+    backward = score_item(MatchResult((b, a), ()), scenario_set)["even"]
+    assert forward.value == backward.value == 3.0
+    shares = {p.indicator_id: p.stacking for p in forward.parts}
+    assert shares == {p.indicator_id: p.stacking for p in backward.parts} == {"ind_a": 1.0, "ind_b": 0.5}
+
+
+def test_stacking_can_take_an_item_below_the_relevance_threshold(
+    indicator_set: IndicatorSet, write: WriteFile
+) -> None:
+    body = """
+        scenarios:
+          small:
+            title: Small weights
+            half_life_days: 1
+            relevance_threshold: 1.5
+            thresholds: [{level: watch, up: 1, down: 0}]
+            indicators: {ind_a: 1.0, ind_b: 1.0}
+        """
+    scenario_set = load_scenarios(indicator_set, [write("s.yaml", body)], include_shipped=False)
+    contribution = score_item(Matcher(indicator_set).match({"title": "alphaword betaword"}), scenario_set)[
+        "small"
+    ]
+    # two weak wordings of one signal (1 + 0.5) no longer reach 1.5 the way 1 + 1 did
+    assert (contribution.value, contribution.unstacked, contribution.relevant) == (1.5, 2.0, True)
+    scenario_set = load_scenarios(
+        indicator_set,
+        [write("s.yaml", body.replace("relevance_threshold: 1.5", "relevance_threshold: 1.6"))],
+        include_shipped=False,
+    )
+    contribution = score_item(Matcher(indicator_set).match({"title": "alphaword betaword"}), scenario_set)[
+        "small"
+    ]
+    assert not contribution.relevant
+
+
+@pytest.mark.parametrize("share", ["1.5", "-0.5", "yes"])
+def test_a_bad_stacking_share_names_file_line_and_range(
+    indicator_set: IndicatorSet, write: WriteFile, share: str
+) -> None:
+    with pytest.raises(DefinitionError) as caught:
+        _stacking_set(indicator_set, write, share)
+    message = str(caught.value)
+    assert "s.yaml" in message and "line 6" in message and "'stacking_share'" in message
+    assert "from 0" in message
+
+
+def test_shipped_scenarios_bound_six_overlapping_airspace_indicators(
+    shipped: tuple[Matcher, ScenarioSet],
+) -> None:
+    # The issue's case: one report fires a run of airspace indicators. With the shipped share the
+    # item adds less than twice its strongest indicator, whatever the number of wordings.
+    _, scenario_set = shipped
+    scenario = scenario_set.scenarios["airspace_nato"]
+    ids = sorted(scenario.weights, key=lambda i: -scenario.weights[i])
+    escalations = [i for i in ids if scenario_set.indicators.indicators[i].polarity == Polarity.ESCALATION][
+        :6
+    ]
+    assert len(escalations) == 6
+    matches = tuple(Match(i, Polarity.ESCALATION, ()) for i in escalations)
+    contribution = score_item(MatchResult(matches, ()), scenario_set)["airspace_nato"]
+    strongest = scenario.weights[escalations[0]]
+    assert contribution.unstacked == pytest.approx(sum(scenario.weights[i] for i in escalations))
+    assert strongest <= contribution.value < 2 * strongest < contribution.plain_sum
 
 
 @pytest.mark.parametrize("reliability", [-0.1, float("nan"), float("inf"), True])
@@ -94,7 +247,8 @@ def test_value_is_the_sum_of_parts_and_scales_with_reliability(
     scaled = score_item(result, scenario_set, reliability)
     unit = score_item(result, scenario_set, 1.0)
     for scenario_id, contribution in scaled.items():
-        assert contribution.value == pytest.approx(math.fsum(p.value for p in contribution.parts))
+        assert contribution.value == pytest.approx(math.fsum(p.counted for p in contribution.parts))
+        assert contribution.unstacked == pytest.approx(math.fsum(p.value for p in contribution.parts))
         assert contribution.value == pytest.approx(unit[scenario_id].value * reliability)
         assert len({p.indicator_id for p in contribution.parts}) == len(contribution.parts)
         for part in contribution.parts:

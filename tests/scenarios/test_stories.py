@@ -23,6 +23,7 @@ from scenarios import (
     similarity,
     story_name_key,
 )
+from scenarios.story_grouping import _MONTH_WORDS, _month
 
 FIXTURES = Path(__file__).parent / "fixtures" / "reprints"
 FIXTURE_FILES = sorted(FIXTURES.glob("*.yaml"))
@@ -38,6 +39,7 @@ class Item:
     expect: str
     title: str
     summary: str
+    bridge: str | None = None
 
     @property
     def sig(self) -> StorySignature:
@@ -56,6 +58,7 @@ def load(path: Path) -> list[Item]:
             expect=raw.get("expect", raw["event"]),
             title=raw["title"],
             summary=raw["summary"],
+            bridge=raw.get("bridge"),
         )
         for raw in data["items"]
     ]
@@ -90,6 +93,19 @@ def chronological(items: list[Item]) -> list[Item]:
     return sorted(items, key=lambda item: (item.at, item.id))
 
 
+def expected(items: list[Item]) -> dict[str, str]:
+    """Each item's expected story for this order of arrival. An item with a ``bridge`` reaches its
+    story only through that item (stories are never merged afterwards), so when it arrives before
+    its bridge it stays a story of its own."""
+    seen: set[str] = set()
+    labels: dict[str, str] = {}
+    for item in items:
+        alone = item.bridge is not None and item.bridge not in seen
+        labels[item.id] = item.id if alone else item.expect
+        seen.add(item.id)
+    return labels
+
+
 def pairwise(items: list[Item], stories: dict[str, int]) -> tuple[int, int, int]:
     """(true positives, grouped pairs, pairs of one event) over all pairs of items."""
     tp = grouped = same = 0
@@ -118,16 +134,33 @@ def test_fixtures_are_well_formed() -> None:
 def test_fixture_grouping_is_the_expected_one(path: Path) -> None:
     items = chronological(load(path))
     stories = group(items)
-    assert partition(dict(stories)) == partition({item.id: item.expect for item in items})
+    assert partition(dict(stories)) == partition(dict(expected(items)))
 
 
 @pytest.mark.parametrize("path", FIXTURE_FILES, ids=lambda p: p.stem)
 def test_grouping_does_not_depend_on_arrival_order(path: Path) -> None:
-    # An import may bring history newest first; a poll brings feeds in any order.
+    # An import may bring history newest first; a poll brings feeds in any order. Only an item
+    # that reaches its story through a bridge arriving after it is left out (see expected()).
     items = chronological(load(path))
-    expected = partition(dict(group(items)))
-    assert partition(dict(group(items[::-1]))) == expected
-    assert partition(dict(group(sorted(items, key=lambda item: item.feed)))) == expected
+    for order in (items, items[::-1], sorted(items, key=lambda item: item.feed)):
+        assert partition(dict(group(order))) == partition(dict(expected(order)))
+
+
+def test_a_bridged_item_is_alone_only_when_it_arrives_before_its_bridge() -> None:
+    items = chronological(load(FIXTURES / "meeting.yaml"))
+    belta = next(item for item in items if item.bridge is not None)
+    assert belta.bridge is not None
+    bridge = next(item for item in items if item.id == belta.bridge)
+    # the bridge is the only item it is similar enough to
+    linked = [
+        other.id for other in items if other is not belta and compare_stories(belta.sig, other.sig).rule
+    ]
+    assert linked == [bridge.id]
+    late = [item for item in items if item is not bridge] + [bridge]
+    stories = group(late)
+    assert all(stories[belta.id] != stories[item.id] for item in items if item is not belta)
+    stories = group(items)  # the bridge first: one story with the wire
+    assert stories[belta.id] == stories[bridge.id] == stories["moscow_reuters"]
 
 
 def test_precision_is_perfect_and_recall_what_the_text_allows() -> None:
@@ -136,12 +169,17 @@ def test_precision_is_perfect_and_recall_what_the_text_allows() -> None:
     stories = group(items)
     tp, grouped, same = pairwise(items, stories)
     assert grouped > 0
-    assert tp / grouped == 1.0  # precision: no two events merged
+    assert tp / grouped >= 0.95  # precision: the acceptance floor; 1.0 at the time of writing
+    assert tp == grouped  # … and no two events merged on these fixtures
     # Recall: every pair the text links (same-language rewrites, cross-language items sharing
-    # two figures) is found; the missing pairs are items marked `expect` in the fixtures.
-    expected_tp, _, _ = pairwise(items, {item.id: hash(item.expect) for item in items})
+    # two figures, or two places and a figure the same day) is found; the missing pairs are items
+    # marked `expect` in the fixtures.
+    expected_tp, _, _ = pairwise(items, {item_id: hash(label) for item_id, label in expected(items).items()})
     assert tp == expected_tp
-    assert tp / same >= 0.65  # 68 of 98 pairs at the time of writing
+    assert (
+        tp / same > 0.69
+    )  # the recall before the place rule; 130 of 146 pairs (0.89) at the time of writing
+    assert tp / same >= 0.85
 
 
 def test_no_look_alike_pair_is_grouped_by_any_rule() -> None:
@@ -149,7 +187,7 @@ def test_no_look_alike_pair_is_grouped_by_any_rule() -> None:
     for path in FIXTURE_FILES:
         for a, b in itertools.combinations(load(path), 2):
             if a.event != b.event:
-                match = compare_stories(a.sig, b.sig, same_feed=a.feed == b.feed)
+                match = compare_stories(a.sig, b.sig, same_feed=a.feed == b.feed, apart=abs(a.at - b.at))
                 assert match.rule is None, (a.id, b.id, match)
 
 
@@ -168,16 +206,42 @@ def test_cross_language_reprints_group_on_shared_figures() -> None:
         assert len(match.shared_numbers) >= 2
 
 
-def test_one_shared_figure_is_not_enough_across_languages() -> None:
+def test_one_shared_figure_and_two_places_the_same_day_group_across_languages() -> None:
     by_id = {item.id: item for item in ALL_ITEMS}
-    # The Lithuanian rewrite shares only "14 km" (and two names) with the wire.
-    match = compare_stories(by_id["dukstos_reuters"].sig, by_id["dukstos_lrt_lt"].sig)
+    # The Lithuanian rewrite shares only "14 km" with the wire, and two places once transliterated
+    # (Dūkštų / Dūkštos, Vilniaus / Vilnius); "Lietuvos" and "Lithuania" are one country, no place.
+    a, b = by_id["dukstos_reuters"], by_id["dukstos_lrt_lt"]
+    match = compare_stories(a.sig, b.sig, apart=abs(a.at - b.at))
     assert match.shared_numbers == ("14",)
-    assert match.rule is None
+    assert match.shared_places == (story_name_key("dukstos"), story_name_key("vilnius"))
+    assert "=lt" in match.shared_names and match.rule == "places"
+    # … but not two days apart: the place rule is for the same day
+    assert compare_stories(a.sig, b.sig, apart=timedelta(hours=30)).rule is None
+    # The German damage report has no time of night; "10 września" and "10. September" are one
+    # date, a figure of its own, and the places agree once transliterated.
+    pl, de = by_id["inc_tvn24"], by_id["inc_tagesschau"]
+    match = compare_stories(pl.sig, de.sig, apart=abs(pl.at - de.at))
+    assert match.rule is not None and set(match.shared_numbers) == {"19", "10/09"}
+    assert story_name_key("wyryki") in match.shared_places
+
+
+def test_one_shared_figure_is_not_enough_without_two_places() -> None:
+    by_id = {item.id: item for item in ALL_ITEMS}
     # The start of the drills recalls the 13,000 troops of the figures story, in the same words.
-    match = compare_stories(by_id["zapad_tass"].sig, by_id["start_tass"].sig)
+    match = compare_stories(by_id["zapad_tass"].sig, by_id["start_tass"].sig, apart=timedelta(hours=1))
     assert match.shared_numbers == ("13000",)
     assert match.rule is None
+    # Beat names are not places: the country, its capital, its leader and "Defence Ministry".
+    minsk = signature(
+        "Minsk: Defence Ministry says 13,000 troops at drills",
+        "Belarus Defence Ministry in Minsk said Lukashenko would watch 13,000 troops at the drills.",
+    )
+    other = signature(
+        "Belarus Defence Ministry in Minsk recalls 13,000 troops",
+        "Lukashenko told the Defence Ministry in Minsk that drills ended; 13,000 troops went home.",
+    )
+    match = compare_stories(minsk, other, apart=timedelta(hours=1))
+    assert match.shared_places == () and match.rule != "places"
 
 
 def test_titles_that_differ_in_a_fact_conflict() -> None:
@@ -296,10 +360,36 @@ def test_empty_and_stopword_only_items_match_nothing() -> None:
         ("at 21:40 (18:40 GMT)", {"21:40", "18:40"}),
         ("entre 23h30 et 6h30", {"23:30", "6:30"}),
         ("Zapad-2025", {"2025"}),
+        # a day next to its month is a date, in every language, whichever comes first
+        ("w nocy z 9 na 10 września", {"9", "10/09"}),
+        ("в ночь на 10 сентября", {"10/09"}),
+        ("у ніч на 10 вересня", {"10/09"}),
+        ("12 верасня", {"12/09"}),
+        ("in der Nacht zum 10. September", {"10/09"}),
+        ("naktį į rugsėjo 10-ąją", {"10/09"}),
+        ("le 10 septembre", {"10/09"}),
+        ("10. septembrī", {"10/09"}),
+        ("Sept. 10 (Reuters)", {"10/09"}),
+        ("on September 16th", {"16/09"}),
+        ("May 5", {"5/05"}),
+        # … and only then: figures next to words that merely begin like a month
+        ("3 may be", {"3"}),
+        ("10 marched", {"10"}),
+        ("10 drones", {"10"}),
+        ("32 decoys", {"32"}),
     ],
 )
 def test_numbers_are_read_the_same_in_every_language(text: str, numbers: set[str]) -> None:
     assert signature(text, "").numbers == numbers
+
+
+def test_every_month_word_and_its_inflections_read_as_its_own_month() -> None:
+    # a prefix shared by two months would read one as the other
+    for number, line in enumerate(_MONTH_WORDS, start=1):
+        for word in line.split():
+            assert _month(word) == number, word
+            if len(word) > 5:
+                assert _month(word + "m") == number, word  # an inflected form: "septembrim", "марту"…
 
 
 def test_names_key_the_same_across_scripts_and_spellings() -> None:
@@ -309,6 +399,12 @@ def test_names_key_the_same_across_scripts_and_spellings() -> None:
         ["Zapad", "Запад"],
         ["Vilnius", "Вильнюс", "Wilno"],
         ["Sochi", "Сочи", "Sotchi"],
+        ["Wyryki", "Вырыки", "Вирики", "Vyrykuose"],
+        ["Rzeszów", "Жешув", "Žešuvo"],
+        # the region's countries have one key whatever the language, not just the spelling
+        ["Lithuania", "Lietuvos", "Litauen", "Литва", "Litwa", "Lituanie"],
+        ["Belarus", "Беларусь", "Białoruś", "Baltarusijos", "Weißrussland", "Білорусь"],
+        ["Poland", "Polska", "Polen", "Польша", "Lenkija", "Pologne"],
     ):
         keys = {story_name_key(normalise(spelling)) for spelling in spellings}
         assert len(keys) == 1 and "" not in keys, (spellings, keys)
@@ -445,12 +541,12 @@ def test_the_index_fast_decision_agrees_with_the_full_comparison_on_every_fixtur
     pairs = 0
     for a, b in itertools.permutations(ALL_ITEMS, 2):
         pa, pb = _prepare(a.sig), _prepare(b.sig)
-        for same_feed in (False, True):
-            full = compare_stories(a.sig, b.sig, same_feed=same_feed)
+        for same_feed, apart in itertools.product((False, True), (None, abs(a.at - b.at))):
+            full = compare_stories(a.sig, b.sig, same_feed=same_feed, apart=apart)
             shared_title = len(a.sig.title & b.sig.title)
             shared_lead = len(a.sig.lead & b.sig.lead)
-            rule, score = _decide(pa, pb, DEFAULT, same_feed, shared_title, shared_lead)
-            assert rule is full.rule, (a.id, b.id, same_feed)
+            rule, score = _decide(pa, pb, DEFAULT, same_feed, shared_title, shared_lead, apart)
+            assert rule is full.rule, (a.id, b.id, same_feed, apart)
             if rule is not None:
                 assert score == full.score, (a.id, b.id, same_feed)
                 pairs += 1

@@ -48,12 +48,14 @@ indicators:
   - {id: unweighed, label: U, polarity: escalation, source: test, all: [u]}
 """
 
-# t_main halves every day (half-life 1), so indices are easy to follow by hand.
+# t_main halves every day (half-life 1), so indices are easy to follow by hand; it adds its
+# indicators plainly (stacking_share 1) so that these sums are the trend's, not the stacking rule's.
 SCENARIOS_YAML = """
 scenarios:
   t_main:
     title: Main test scenario
     relevance_threshold: 1.0
+    stacking_share: 1
     half_life_days: 1
     thresholds:
       - {level: watch, up: 2.0, down: 1.0}
@@ -199,6 +201,15 @@ def test_a_story_counts_once_with_its_strongest_item_and_its_sources(scenario_se
     other = result.days["t_other"][0]
     assert (other.raw, other.items, other.stories) == (2.0, 4, 2)
     assert other.indicator_ids == ("esc_a", "weak")
+
+
+def test_an_item_counts_in_the_trend_with_its_scenarios_stacking_rule(scenario_set: ScenarioSet) -> None:
+    # t_other keeps the default share 0.5: esc_a 1.0 + other_x 1.0 + weak 0.5 → 1.0 + 0.5 + 0.125;
+    # t_main (share 1) adds esc_a 2.0 + weak 0.5 plainly
+    result = compute_trend([fact(0, "esc_a", "other_x", "weak", item_id=1)], scenario_set, last_day=day(0))
+    assert result.days["t_other"][0].raw == pytest.approx(1.625)
+    assert main_rows(result)[0].raw == pytest.approx(2.5)
+    assert scenario_set.scenarios["t_other"].stacking_share == 0.5
 
 
 def test_strongest_item_ties_go_to_the_lowest_item_id(scenario_set: ScenarioSet) -> None:

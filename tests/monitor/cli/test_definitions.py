@@ -81,6 +81,31 @@ def test_explain_text_shows_negation_turned_into_counter_indicator(tmp_path: Pat
     assert "belarus_war" in human and "negat" in human
 
 
+def test_explain_shows_how_stacking_cut_an_items_sum(tmp_path: Path) -> None:
+    config = write_config(tmp_path / "monitor.yaml", [])
+    # one incursion worded several ways: each wording is an airspace indicator of its own
+    text = (
+        "Russian drone from Belarus violates Polish airspace, Rzeszow airport closed "
+        "as NATO jets scrambled and Poland invokes Article 4"
+    )
+    out = json.loads(monitor(config, "explain", "--text", text, "--lang", "en", "--json").stdout)
+    air = out["scenarios"]["airspace_nato"]
+    assert air["stacking_share"] == 0.5 and len(air["parts"]) >= 3
+    assert air["unstacked"] == pytest.approx(sum(p["value"] for p in air["parts"]))
+    assert air["contribution"] == pytest.approx(sum(p["counted"] for p in air["parts"]))
+    assert sorted(p["stacking"] for p in air["parts"])[-2:] == [0.5, 1.0]
+    assert air["contribution"] < 2 * max(p["value"] for p in air["parts"]) < air["unstacked"]
+    human = monitor(config, "explain", "--text", text).stdout
+    assert f"{air['unstacked']:+.2f} → {air['contribution']:+.2f}" in " ".join(human.split())
+    assert "×0.5" in human and "stacking_share 0.5" in " ".join(human.split())
+    config.write_text(config.read_text() + "scenarios: {airspace_nato: {stacking_share: 1}}\n")
+    plain = json.loads(monitor(config, "explain", "--text", text, "--json").stdout)["scenarios"][
+        "airspace_nato"
+    ]
+    assert plain["contribution"] == pytest.approx(air["unstacked"])
+    assert "stacking_share" not in " ".join(monitor(config, "explain", "--text", text).stdout.split())
+
+
 def test_explain_stored_item_after_a_poll(tmp_path: Path) -> None:
     body = rss(
         "Wire",
