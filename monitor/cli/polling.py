@@ -10,6 +10,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
+from indicators import plural
 from indicators.errors import UsageError
 from monitor.cli.app import AppContext, console, err_console, pass_ctx, utcnow
 from monitor.cli.exit_codes import ExitCode, poll_exit_code
@@ -25,8 +26,16 @@ from monitor.redaction import redact_errors
     "--once", is_flag=True, hidden=True, help="Accepted for old scripts: a poll is always one round."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary (per feed and totals) instead.")
+@click.option(
+    "--all",
+    "list_all",
+    is_flag=True,
+    help="List every feed polled, also those with nothing new (default: not).",
+)
 @pass_ctx
-def poll_command(obj: AppContext, due_only: bool, names: tuple[str, ...], once: bool, as_json: bool) -> None:
+def poll_command(
+    obj: AppContext, due_only: bool, names: tuple[str, ...], once: bool, as_json: bool, list_all: bool
+) -> None:
     """Fetch feeds once, store new and changed items, and print each feed's outcome.
 
     Exits 0 when every feed answered, 1 when some failed and 3 when all did (2 for a usage or
@@ -57,8 +66,12 @@ def poll_command(obj: AppContext, due_only: bool, names: tuple[str, ...], once: 
     if not report.feeds:
         console.print("no feed to poll" + (" (none is due)" if due_only else ""))
         return
+    # Feeds that failed, changed or warned; the quiet ones are counted: a table of 1,000 unchanged
+    # feeds tells nothing and took longer to draw than the 304 re-poll itself.
+    shown = [r for r in report.feeds if list_all or _noteworthy(r)]
+    quiet = len(report.feeds) - len(shown)
     table = Table("feed", "outcome", "status", "new", "updated", "error", title=f"poll run {report.run_id}")
-    for result in sorted(report.feeds, key=lambda r: r.name):
+    for result in sorted(shown, key=lambda r: r.name):
         style = "" if result.outcome.succeeded else "red"
         table.add_row(
             escape(result.name),
@@ -69,7 +82,12 @@ def poll_command(obj: AppContext, due_only: bool, names: tuple[str, ...], once: 
             escape(redact_errors(result.error or "")),
             style=style,
         )
-    console.print(table)
+    if shown:
+        console.print(table)
+    if quiet:
+        console.print(
+            f"{plural(quiet, 'feed')} with nothing new not listed (`monitor poll --all` lists them)"
+        )
     feeds = len(report.feeds)
     console.print(
         f"{feeds} feed{'s' if feeds != 1 else ''}, {report.failed} failed, {report.items_new} new "
@@ -86,6 +104,10 @@ def poll_command(obj: AppContext, due_only: bool, names: tuple[str, ...], once: 
         )
         err_console.print(f"[red]every feed failed{hint}[/]")
     sys.exit(int(code))
+
+
+def _noteworthy(result: Any) -> bool:
+    return bool(not result.outcome.succeeded or result.items_new or result.items_updated or result.error)
 
 
 def _summary(report: Any, code: ExitCode) -> dict[str, Any]:

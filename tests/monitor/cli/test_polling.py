@@ -58,6 +58,11 @@ def test_poll_stores_each_item_once_then_gets_304s(tmp_path: Path, server: FeedS
     ]
     assert rows(config, "select count(*) from items") == [(5,)]
     assert rows(config, "select kind, outcome from runs order by id") == [("poll", "ok"), ("poll", "ok")]
+    # Feeds with nothing new are counted, not listed, unless asked for.
+    assert "wire-a" in first.stdout and "wire-a" not in second.stdout
+    assert "2 feeds with nothing new not listed" in second.stdout
+    listed = monitor(config, "poll", "--all")
+    assert "wire-a" in listed.stdout and "wire-b" in listed.stdout and "not listed" not in listed.stdout
 
 
 def test_changed_item_is_updated_not_duplicated(tmp_path: Path, server: FeedServer) -> None:
