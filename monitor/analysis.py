@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -21,11 +22,17 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Definitions:
-    """The effective indicators and scenarios for one config, and the matcher built from them."""
+    """The effective indicators and scenarios for one config, and the matcher built from them.
+
+    The matcher is built when first used: loading the files checks them, and a poll that brings
+    nothing new (a re-poll answered with 304s) never matches, so it need not build the automaton."""
 
     indicators: IndicatorSet
     scenarios: ScenarioSet
-    matcher: Matcher
+
+    @cached_property
+    def matcher(self) -> Matcher:
+        return Matcher(self.indicators)
 
     @classmethod
     def from_config(cls, config: Config) -> Definitions:
@@ -34,7 +41,7 @@ class Definitions:
             scenarios = load_scenarios(indicators, config.definitions, config.to_overrides())
         except OverrideError as exc:
             raise override_config_error(config, exc) from exc
-        return cls(indicators, scenarios, Matcher(indicators))
+        return cls(indicators, scenarios)
 
     def match_item(self, title: str, summary: str) -> MatchResult:
         return self.matcher.match({"title": title, "summary": summary})
