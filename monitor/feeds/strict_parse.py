@@ -25,6 +25,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
 
 from monitor.feeds.parse import (
     FUTURE_TOLERANCE,
@@ -211,6 +212,25 @@ def _utc(parsed: datetime) -> datetime:
     return parsed.astimezone(UTC).replace(microsecond=0)
 
 
+def _absolute_link(link: str) -> str | None:
+    """``safe_link(link, base)`` without ``urljoin`` for the common plain absolute http(s) link,
+    which ``urljoin`` would give back unchanged (it returns an absolute URL as split and rejoined,
+    which only drops empty "?", "#" or ";" parts and tabs or newlines): a tenth of its cost."""
+    if (
+        not link.startswith(("https://", "http://"))
+        or ";" in link
+        or link.endswith(("?", "#"))
+        or "?#" in link
+        or not link.isprintable()
+    ):
+        return None
+    try:
+        netloc = urlsplit(link).netloc
+    except ValueError:
+        return None
+    return link if netloc else None
+
+
 class _Builder:
     """The item rules of :mod:`monitor.feeds.parse`, applied to values read here."""
 
@@ -234,7 +254,7 @@ class _Builder:
     ) -> None:
         title = title[:MAX_TITLE_CHARS]
         summary = summary[:MAX_SUMMARY_CHARS]
-        safe = safe_link(link, self.url)
+        safe = _absolute_link(link) or safe_link(link, self.url)
         if safe is None:
             # feedparser makes an id the link, or hashes its own copy of the title for the id
             # when there is neither: its reading is the reference there.

@@ -237,3 +237,30 @@ def test_entries_beyond_the_cap_are_not_read_and_the_rest_is_counted() -> None:
     assert strict is not None and _view(strict) == _view(reference)
     assert len(strict.items) == MAX_ENTRIES
     assert strict.warning == f"{MAX_ENTRIES + 5} entries: only the first {MAX_ENTRIES} were read"
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://news.example/a/1",
+        "http://news.example",
+        "https://news.example/a/../b/./c?x=1&y=2#top",
+        "https://news.example/a?",
+        "https://news.example/a#",
+        "https://news.example/a;p",
+        "https://news.example/a?#",
+        "https://news.example/a\tb",
+        "https://[::1]:8080/x",
+        "https://[bad/x",
+        "https:///nohost",
+        "HTTPS://news.example/A",
+        "https://user:pw@news.example/a b",
+        "https://news.example//double//slashes/",
+    ],
+)
+def test_the_absolute_link_shortcut_gives_what_safe_link_gives(link: str) -> None:
+    from monitor.feeds.parse import safe_link
+    from monitor.feeds.strict_parse import _absolute_link
+
+    shortcut = _absolute_link(link)
+    assert shortcut is None or shortcut == safe_link(link, URL), link
