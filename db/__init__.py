@@ -6,6 +6,7 @@ It only stores and reads values (``db.types``, and value types from ``scenarios`
 from db._engine import (
     HEAD_REVISION,
     Database,
+    busy_reason,
     create_db_engine,
     current_revision,
     head_revision,
@@ -32,6 +33,7 @@ from db._store import (
     sync_feeds,
 )
 from db._trend_store import (
+    TREND_STALE_SETTING,
     claim_once,
     count_stale_items,
     get_setting,
@@ -48,11 +50,13 @@ from db._trend_store import (
     replace_matches,
     replace_trend,
     set_setting,
+    set_trend_stale,
     story_scores,
     story_sources,
     top_stories,
     trend_json,
     trend_span,
+    trend_stale_marker,
 )
 from db.types import (
     FeedSpec,
@@ -75,11 +79,12 @@ from db.types import (
     StoryScoreRow,
     TopStory,
 )
-from indicators.errors import StorageError, StorageRefusedError
+from indicators.errors import StorageBusyError, StorageError, StorageRefusedError
 from indicators.types import Evidence
 
 __all__ = [
     "HEAD_REVISION",
+    "TREND_STALE_SETTING",
     "Database",
     "Evidence",
     "FeedSpec",
@@ -97,12 +102,14 @@ __all__ = [
     "RunInfo",
     "RunKind",
     "RunOutcome",
+    "StorageBusyError",
     "StorageError",
     "StorageRefusedError",
     "StoredItem",
     "StoryMemory",
     "StoryScoreRow",
     "TopStory",
+    "busy_reason",
     "claim_feeds",
     "claim_once",
     "count_items",
@@ -137,6 +144,7 @@ __all__ = [
     "replace_matches",
     "replace_trend",
     "set_setting",
+    "set_trend_stale",
     "start_run",
     "store_items",
     "story_scores",
@@ -145,5 +153,6 @@ __all__ = [
     "top_stories",
     "trend_json",
     "trend_span",
+    "trend_stale_marker",
     "upgrade",
 ]
