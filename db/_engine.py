@@ -67,12 +67,10 @@ def busy_error(url: str, exc: BaseException, reason: str) -> StorageBusyError:
     if reason == "locked":
         advice = (
             "another program holds its lock (a long transaction, a backup, an open sqlite3 shell with a "
-            "pending write); finish or close it. The daemon retries by itself"
+            "pending write); finish or close it, then try again (the daemon retries by itself)"
         )
     else:
-        advice = (
-            "its disk (or the PostgreSQL server's) is full; free some space. The daemon retries by itself"
-        )
+        advice = "its disk (or the PostgreSQL server's) is full; free some space, then try again (the daemon retries by itself)"
     return StorageBusyError(f"the database at {url} is busy ({orig}): {advice}", reason=reason)
 
 

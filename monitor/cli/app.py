@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
-from indicators.errors import ConfigError, MonitorError
+from indicators.errors import ConfigError, MonitorError, StorageBusyError
 from monitor import logs
 from monitor.config import DEFAULT_CONFIG_NAME
 
@@ -39,9 +40,17 @@ class ErrorHandlingGroup(click.Group):
             fail(exc)
 
 
+# A database busy (locked by another program, disk full): nothing is wrong with the command and it
+# can simply be run again later; sysexits' EX_TEMPFAIL, so a cron job or a script can tell.
+EXIT_DATABASE_BUSY = 75
+
+
 def fail(exc: MonitorError) -> NoReturn:
-    err_console.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
-    sys.exit(2 if isinstance(exc, ConfigError) else 1)
+    # The message may quote outside text (a feed's URL, a database's error): never read as markup.
+    err_console.print(f"[bold red]error:[/] {escape(str(exc))}", markup=True, highlight=False, soft_wrap=True)
+    sys.exit(
+        2 if isinstance(exc, ConfigError) else EXIT_DATABASE_BUSY if isinstance(exc, StorageBusyError) else 1
+    )
 
 
 class AppContext:
