@@ -57,8 +57,9 @@ def poll_and_refresh(
     )
     if leftover:
         rows = trend.refresh(database, definitions, tz=tz, now=now())
-        log.warning(
-            "trend recomputed: the last refresh did not complete (interrupted) days=%d stories=%d",
+        log.info(
+            "trend recomputed in full: a refresh was pending (interrupted, or running in another "
+            "process) days=%d stories=%d",
             len(rows.days),
             len(rows.stories),
         )
