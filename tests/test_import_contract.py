@@ -20,7 +20,13 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "db": ("indicators", "scenarios"),
     "monitor.config": ("indicators", "scenarios", "monitor.feeds.fetch_settings"),
     "monitor.feeds.fetch_settings": (),  # a leaf: the config model takes its defaults from it
-    "monitor.feeds": ("indicators", "db", "monitor.process_identity", "monitor.redaction"),
+    "monitor.feeds": (
+        "indicators",
+        "db",
+        "monitor.process_identity",
+        "monitor.redaction",
+        "monitor.storage_retry",
+    ),
     "monitor.analysis": ("indicators", "scenarios", "db", "monitor.config", "monitor.feeds"),
     "monitor.pipeline": (
         "indicators",
@@ -33,6 +39,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     ),
     "monitor.process_identity": (),
     "monitor.redaction": (),  # a leaf: every display of a URL may use it
+    "monitor.storage_retry": ("indicators",),  # a leaf over the error hierarchy: any layer may retry
     "monitor.feed_health": ("db", "monitor.redaction"),
     "monitor.digest": (
         "indicators",
@@ -57,6 +64,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "monitor.process_identity",
         "monitor.feed_health",
         "monitor.redaction",
+        "monitor.storage_retry",
     ),
 }
 PROJECT = ("indicators", "scenarios", "db", "monitor")

@@ -4,6 +4,7 @@ clean poll must leave nothing lost, nothing doubled, and the trend equal to a fu
 
 from __future__ import annotations
 
+import functools
 import random
 import signal
 import subprocess
@@ -70,6 +71,10 @@ class GrowingFeeds:
         return reply
 
 
+def _stored_feeds_logged(path: Path, at_least: int) -> bool:
+    return path.read_text().count(" feed='grow-") >= at_least
+
+
 def _trend(url: str) -> list[tuple[object, ...]]:
     return query(
         url, 'SELECT scenario_id, day, raw, "index", level, items, stories FROM scenario_daily ORDER BY 1, 2'
@@ -103,7 +108,7 @@ def test_sigkill_loop_loses_nothing_and_heals_the_trend(tmp_path: Path) -> None:
                 # one is (the run is closed and the trend refreshed right after).
                 lines = (1, 3, 1, FEEDS)[attempts % 4]
                 wait_for(
-                    lambda path=log_path, n=lines: path.read_text().count(" feed='grow-") >= n,
+                    functools.partial(_stored_feeds_logged, log_path, lines),
                     60,
                     "a poll storing feeds",
                 )

@@ -4,6 +4,7 @@ a SIGKILLed daemon's feeds picked up by the others within an interval."""
 
 from __future__ import annotations
 
+import functools
 import signal
 import subprocess
 import time
@@ -23,6 +24,10 @@ DAEMONS = 3
 INTERVAL = 5.0  # seconds: the feeds' poll interval, and so the daemons' tick
 STEADY = 4  # intervals observed before the kill
 AFTER_KILL = 3  # intervals observed after it
+
+
+def _logged(path: Path, text: str) -> bool:
+    return text in path.read_text()
 
 
 def _utc(value: object) -> datetime:
@@ -85,7 +90,7 @@ def test_three_daemons_share_300_feeds(tmp_path: Path, postgres_schema_url: str)
                         )
                     )
                 # one at a time: the first one creates the schema and the feed rows
-                wait_for(lambda p=log_path: "daemon started" in p.read_text(), 90, "a daemon's start")
+                wait_for(functools.partial(_logged, log_path, "daemon started"), 90, "a daemon's start")
             wait_for(
                 lambda: query(url, "SELECT count(*) FROM feeds WHERE last_attempt_at IS NULL") == [(0,)],
                 90,
@@ -130,7 +135,7 @@ def test_three_daemons_share_300_feeds(tmp_path: Path, postgres_schema_url: str)
 
     # The killed daemon's feeds (and every other) are polled again within an interval and a tick.
     after = _polls(url, killed_at, observed_until)
-    first_after = {}
+    first_after: dict[int, datetime] = {}
     for feed, _, at in after:
         first_after[feed] = min(at, first_after.get(feed, at))
     late = [feed for feed in range(1, FEEDS + 1) if feed not in first_after]
