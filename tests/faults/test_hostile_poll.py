@@ -21,7 +21,7 @@ pytestmark = pytest.mark.slow
 DEADLINE = 15.0
 MAX_BODY = 10 * 1024 * 1024
 PEAK_LIMIT_MB = 300
-CONCURRENCY = 8
+CONCURRENCY = 16
 
 
 def _check_poll(url: str, all_cases: list[Case], run: int) -> None:
@@ -91,7 +91,7 @@ def _hostile_poll(tmp_path: Path, database_url: str | None) -> None:
     with FeedServer() as server:
         all_cases = cases(MAX_BODY, DEADLINE)
         feeds = serve(server, all_cases)
-        # The peak is about concurrency x max_body_bytes plus a constant (README, Limits): 8 x 10 MiB here.
+        # The peak is about concurrency x max_body_bytes plus a constant (README, Limits): 16 x 10 MiB here.
         config = fault_config(
             tmp_path / "monitor.yaml",
             feeds,
