@@ -86,6 +86,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default backlog of 5 drops connections when several pollers open dozens at once
+    # (the fault suite's three daemons): clients then see connect timeouts the test did not ask for.
+    request_queue_size = 256
     owner: FeedServer
 
     def handle_error(self, request: object, client_address: object) -> None:
