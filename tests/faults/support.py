@@ -24,6 +24,7 @@ def fault_config(
     database_url: str | None = None,
     interval: str | None = None,
     deadline: str = "15s",
+    backoff_base: str = "1m",
     extra: str = "",
 ) -> Path:
     """A config for the fault tests: a SQLite file beside it unless ``database_url`` says otherwise;
@@ -35,7 +36,7 @@ def fault_config(
         "  connect_timeout: 2s",
         "  read_timeout: 5s",
         f"  deadline: {deadline}",
-        "  backoff_base: 1m",
+        f"  backoff_base: {backoff_base}",
         extra.rstrip(),
         "feeds:" if feeds else "feeds: []",
     ]

@@ -73,6 +73,8 @@ def test_three_daemons_share_300_feeds(tmp_path: Path, postgres_schema_url: str)
             database_url=url,
             interval=f"{INTERVAL:g}s",
             deadline="5s",
+            # a connect that times out on a loaded machine is retried at the next interval, not in a minute
+            backoff_base=f"{INTERVAL:g}s",
             extra=extra,
         )
         daemons: list[subprocess.Popen[bytes]] = []
