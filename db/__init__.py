@@ -13,6 +13,7 @@ from db._alert_store import (
 from db._engine import (
     HEAD_REVISION,
     Database,
+    busy_reason,
     create_db_engine,
     current_revision,
     head_revision,
@@ -41,6 +42,7 @@ from db._store import (
     sync_feeds,
 )
 from db._trend_store import (
+    TREND_STALE_SETTING,
     claim_once,
     count_stale_items,
     get_setting,
@@ -57,11 +59,13 @@ from db._trend_store import (
     replace_matches,
     replace_trend,
     set_setting,
+    set_trend_stale,
     story_scores,
     story_sources,
     top_stories,
     trend_json,
     trend_span,
+    trend_stale_marker,
 )
 from db.types import (
     AlertKind,
@@ -96,11 +100,12 @@ from db.types import (
     StoryScoreRow,
     TopStory,
 )
-from indicators.errors import StorageError, StorageRefusedError
+from indicators.errors import StorageBusyError, StorageError, StorageRefusedError
 from indicators.types import Evidence
 
 __all__ = [
     "HEAD_REVISION",
+    "TREND_STALE_SETTING",
     "AlertKind",
     "AlertMemory",
     "Database",
@@ -128,6 +133,7 @@ __all__ = [
     "RunInfo",
     "RunKind",
     "RunOutcome",
+    "StorageBusyError",
     "StorageError",
     "StorageRefusedError",
     "StoredAlert",
@@ -137,6 +143,7 @@ __all__ = [
     "StoryScoreRow",
     "TopStory",
     "apply_alert_step",
+    "busy_reason",
     "claim_deliveries",
     "claim_feeds",
     "claim_once",
@@ -182,6 +189,7 @@ __all__ = [
     "replace_matches",
     "replace_trend",
     "set_setting",
+    "set_trend_stale",
     "start_run",
     "store_items",
     "story_scores",
@@ -190,5 +198,6 @@ __all__ = [
     "top_stories",
     "trend_json",
     "trend_span",
+    "trend_stale_marker",
     "upgrade",
 ]

@@ -21,7 +21,7 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.orm import Session, sessionmaker
 
-from indicators.errors import StorageError, StorageRefusedError
+from indicators.errors import StorageBusyError, StorageError, StorageRefusedError
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
@@ -34,6 +34,44 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # tests/db check that it names alembic's head, so a new migration cannot forget to move it.
 HEAD_REVISION = "0006"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+# What a busy or full database says, by backend: SQLite's messages, PostgreSQL's SQLSTATEs (55P03
+# lock_not_available, 40P01 deadlock, 57014 a statement cancelled by lock_timeout; class 53 is
+# insufficient resources: disk full, out of memory, too many connections).
+_SQLITE_LOCKED = ("database is locked", "database table is locked", "database schema is locked")
+_SQLITE_FULL = ("database or disk is full", "disk i/o error", "no space left")
+_PG_LOCKED = {"55P03", "40P01", "57014"}
+
+
+def busy_reason(exc: BaseException) -> str | None:
+    """``"locked"`` or ``"full"`` when ``exc`` (a driver or SQLAlchemy error) says the database is
+    busy or out of space, a state that passes, rather than broken; else None."""
+    orig = getattr(exc, "orig", exc)
+    code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if isinstance(code, str):
+        if code in _PG_LOCKED:
+            return "locked"
+        if code.startswith("53"):
+            return "full"
+    text_ = str(orig).lower()
+    if any(marker in text_ for marker in _SQLITE_LOCKED):
+        return "locked"
+    if any(marker in text_ for marker in _SQLITE_FULL):
+        return "full"
+    return None
+
+
+def busy_error(url: str, exc: BaseException, reason: str) -> StorageBusyError:
+    orig = getattr(exc, "orig", exc)
+    if reason == "locked":
+        advice = (
+            "another program holds its lock (a long transaction, a backup, an open sqlite3 shell with a "
+            "pending write); finish or close it, then try again (the daemon retries by itself)"
+        )
+    else:
+        advice = "its disk (or the PostgreSQL server's) is full; free some space, then try again (the daemon retries by itself)"
+    return StorageBusyError(f"the database at {url} is busy ({orig}): {advice}", reason=reason)
 
 
 def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
@@ -144,6 +182,9 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     try:
         command.upgrade(_alembic_config(engine), revision)
     except OperationalError as exc:
+        reason = busy_reason(exc)
+        if reason is not None:
+            raise busy_error(_safe_url(engine), exc, reason) from exc
         raise StorageError(f"cannot migrate the database at {_safe_url(engine)}: {exc.orig}") from exc
     except SQLAlchemyError as exc:
         raise StorageError(f"migration failed on {_safe_url(engine)}: {exc}") from exc
@@ -180,6 +221,9 @@ class Database:
             with factory() as session, session.begin():
                 yield session
         except OperationalError as exc:
+            reason = busy_reason(exc)
+            if reason is not None:
+                raise busy_error(self.url, exc, reason) from exc
             raise StorageError(
                 f"the database at {self.url} failed: {exc.orig}. Check that it is reachable, not full "
                 "and not locked by another program, then run the command again"
@@ -206,11 +250,17 @@ def open_database(url: str, *, migrate: bool = True) -> Database:
             pass
     except OperationalError as exc:
         engine.dispose()
+        reason = busy_reason(exc)
+        if reason is not None:
+            raise busy_error(_safe_url(engine), exc, reason) from exc
         raise StorageError(f"cannot open the database at {_safe_url(engine)}: {exc.orig}") from exc
     try:
         current = current_revision(engine)
     except SQLAlchemyError as exc:
         engine.dispose()
+        reason = busy_reason(exc)
+        if reason is not None:
+            raise busy_error(_safe_url(engine), exc, reason) from exc
         raise StorageError(f"cannot read the schema revision of {_safe_url(engine)}: {exc}") from exc
     if current == HEAD_REVISION:
         pass

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from db._engine import Database
 from db._models import Feed, FeedPoll, Item, MatchRow, Run
+from db._trend_store import mark_trend_stale as _mark_stale
 from db.types import (
     IMPORTED_FEED_REASON,
     FeedSpec,
@@ -107,6 +108,7 @@ def claim_feeds(
     due_only: bool = True,
     names: Iterable[str] = (),
     due_by: datetime | None = None,
+    limit: int | None = None,
 ) -> list[FeedState]:
     """Claim the feeds this worker will poll now, so that other daemons on the same database skip them.
 
@@ -114,15 +116,27 @@ def claim_feeds(
     two workers racing for one feed cannot both win, on SQLite (writers serialise) or on PostgreSQL
     (the row lock makes the second UPDATE re-check the claim). An expired claim (a worker that died
     mid-poll) is free again. ``due_by`` (default ``now``): feeds due by then count as due.
+    ``limit``: at most this many, the most overdue first. On PostgreSQL the candidates are read
+    ``FOR UPDATE SKIP LOCKED``, so daemons claiming at the same moment take different feeds instead
+    of queueing on the same rows.
     """
     wanted = set(names)
     with db.session(write=True) as session:
-        query = select(Feed.id).where(Feed.enabled.is_(True), Feed.in_config.is_(True))
+        query = select(Feed.id).where(
+            Feed.enabled.is_(True),
+            Feed.in_config.is_(True),
+            or_(Feed.claimed_until.is_(None), Feed.claimed_until < now),
+        )
         if due_only:
             query = query.where(or_(Feed.next_poll_at.is_(None), Feed.next_poll_at <= (due_by or now)))
         if wanted:
             query = query.where(Feed.name.in_(wanted))
-        candidates = list(session.scalars(query.order_by(Feed.next_poll_at, Feed.id)))
+        query = query.order_by(Feed.next_poll_at.asc().nulls_first(), Feed.id)
+        if limit is not None:
+            query = query.limit(max(1, limit))
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        candidates = list(session.scalars(query))
         won: dict[int, FeedState] = {}
         for start in range(0, len(candidates), _CHUNK):
             chunk = candidates[start : start + _CHUNK]
@@ -172,17 +186,22 @@ def record_poll(
     run_id: int | None = None,
     finished_at: datetime | None = None,
     patterns_hash: str | None = None,
+    mark_trend_stale: bool = False,
 ) -> PollSummary:
     """Store one feed's poll: its new and changed items, their matches, and the feed's new state.
 
     The items come analysed (``ItemWrite``): nothing here matches, groups or cleans. One
     transaction: if the process dies before it commits, none of it is stored, and the next poll
     starts from the feed's previous validators and items. ``items_seen`` is how many distinct
-    entries the body held (default: the writes).
+    entries the body held (default: the writes). ``mark_trend_stale``: with the items, mark the
+    stored trend stale (``trend_stale_marker``), so a process killed before its trend refresh
+    leaves a mark that the next poll acts on.
     """
     with db.session(write=True) as session:
         summary = _write_items(session, feed_id, writes, update_.attempted_at, patterns_hash, items_seen)
         _record_outcomes(session, [(update_, summary)], run_id, finished_at)
+        if mark_trend_stale and (summary.items_new or summary.items_updated):
+            _mark_stale(session)
     return summary
 
 

@@ -7,10 +7,15 @@ objects would cost more than the work itself.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
 
 from db._engine import Database
 from db._models import Feed, Item, MatchRow, ScenarioDaily, Setting, StoryScore
@@ -110,11 +115,57 @@ def story_sources(database: Database, story_ids: Sequence[int]) -> dict[int, int
     return found
 
 
-def replace_trend(
-    database: Database, rows: Sequence[DailyTrend], stories: Sequence[StoryScoreRow], *, since: date | None
-) -> None:
-    """Replace the stored trend from ``since`` on (all of it when None) in one transaction."""
+TREND_STALE_SETTING = "trend_stale"
+
+
+def upsert_setting(session: Session, key: str, value: str) -> None:
+    """Insert or overwrite one setting in the caller's transaction, race-free on both backends."""
+    dialect = session.get_bind().dialect.name
+    stmt: Any
+    if dialect == "postgresql":
+        stmt = pg_insert(Setting).values(key=key, value=value)
+    else:
+        stmt = sqlite_insert(Setting).values(key=key, value=value)
+    session.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": value}))
+
+
+def mark_trend_stale(session: Session) -> str:
+    """Record, in the caller's transaction (the one storing items), that the stored trend no longer
+    matches the stored items; a fresh token each time, so that a refresh clears only the mark it
+    has seen (see ``replace_trend``). Returns the token."""
+    token = uuid.uuid4().hex
+    upsert_setting(session, TREND_STALE_SETTING, token)
+    return token
+
+
+def trend_stale_marker(database: Database) -> str | None:
+    """The token of the last "trend stale" mark not yet cleared by a refresh, or None."""
+    return get_setting(database, TREND_STALE_SETTING)
+
+
+def set_trend_stale(database: Database) -> str:
     with database.session(write=True) as session:
+        return mark_trend_stale(session)
+
+
+def replace_trend(
+    database: Database,
+    rows: Sequence[DailyTrend],
+    stories: Sequence[StoryScoreRow],
+    *,
+    since: date | None,
+    clear_stale: str | None = None,
+) -> None:
+    """Replace the stored trend from ``since`` on (all of it when None) in one transaction.
+
+    ``clear_stale``: the "trend stale" token read before the facts were; the mark is cleared in the
+    same transaction only if it still holds that token (items stored since then mark it anew, and
+    their trend is then still to be done)."""
+    with database.session(write=True) as session:
+        if clear_stale is not None:
+            session.execute(
+                delete(Setting).where(Setting.key == TREND_STALE_SETTING, Setting.value == clear_stale)
+            )
         daily = delete(ScenarioDaily)
         scores = delete(StoryScore)
         if since is not None:

@@ -7,6 +7,8 @@
     ├── LabelledFileError(path, line)   a labelled eval file cannot be read
     ├── ConfigError(path, key)          the config file is missing, unreadable or invalid
     ├── StorageError                    the database cannot be opened, migrated, read or written
+    │   ├── StorageRefusedError         it refused these values (the data is at fault)
+    │   └── StorageBusyError            locked by another program, or its disk is full: try later
     ├── ImportFileError                 a history file to import is invalid; nothing was stored
     ├── UsageError                      a command's argument names something that does not exist
     ├── DigestSendError(host, port)     the digest could not be mailed; its files are written
@@ -32,7 +34,9 @@ __all__ = [
     "LabelledFileError",
     "MonitorError",
     "OverrideError",
+    "StorageBusyError",
     "StorageError",
+    "StorageRefusedError",
     "UsageError",
 ]
 
@@ -101,6 +105,16 @@ class StorageError(MonitorError):
 class StorageRefusedError(StorageError):
     """The database is working but refused these values (too long for a column, out of range, a
     constraint): the fault is in the data being written, so other writes may still succeed."""
+
+
+class StorageBusyError(StorageError):
+    """The database is fine but cannot take this write now: another program holds its lock longer
+    than the busy timeout, or its disk is full. The same write may succeed later, so callers that
+    run unattended (the daemon) retry with backoff; ``reason`` is ``"locked"`` or ``"full"``."""
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        self.reason = reason
+        super().__init__(message)
 
 
 class ImportFileError(MonitorError, ValueError):

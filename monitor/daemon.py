@@ -23,7 +23,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 import db
-from indicators.errors import MonitorError
+from indicators.errors import MonitorError, StorageBusyError
 from monitor import logs
 from monitor.alerts import deliver_pending, evaluate_alerts
 from monitor.analysis import Definitions
@@ -35,6 +35,7 @@ from monitor.pipeline.rescore import rescore
 from monitor.pipeline.story_assigner import StoryAssigner
 from monitor.pipeline.trend_refresh import local_day
 from monitor.process_identity import worker_identity
+from monitor.storage_retry import retry_busy
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ Clock = Callable[[], datetime]
 # The poll job wakes at most this often and claims only the feeds that are due, so each feed keeps
 # its own interval; a tick missed by more than its own length is skipped (the next one covers it).
 MAX_TICK = timedelta(seconds=60)
+MIN_TICK = timedelta(seconds=1)
 WATCH_EVERY = timedelta(seconds=5)
 
 
@@ -55,6 +57,8 @@ class _State:
     config: Config
     definitions: Definitions
     file_digest: str | None
+    # The config file could not be read (deleted, moved): logged once until it is back.
+    missing: bool = False
 
 
 def _file_digest(path: Path | None, extra: tuple[Path, ...] = ()) -> str | None:
@@ -79,6 +83,9 @@ class Daemon:
         self.database = db.open_database(config.database_url)
         self.worker = worker_identity()
         self._lock = threading.Lock()
+        # Polls in a row that found the database busy (locked, full): the first is logged as an
+        # error with what to do, the recovery once; the ones between only at debug level.
+        self._busy_polls = 0
         # One story index per process, loaded at the first poll that stores something and kept
         # current after that (see StoryAssigner), not re-read at every poll.
         self.stories = StoryAssigner.empty()
@@ -107,11 +114,24 @@ class Daemon:
                 worker=self.worker,
                 stories=self.stories,
                 due_grace=self._tick() / 2,
+                claim_limit=state.config.schedule.claim_batch,
             )
+        except StorageBusyError as exc:
+            # Nothing is lost: feeds not stored stay due and the next tick tries again; a
+            # lock held for minutes must not fill the log with one error per tick.
+            self._busy_polls += 1
+            if self._busy_polls == 1:
+                log.error("poll failed: %s. The feeds stay due; every tick tries again", exc)
+            else:
+                log.debug("poll %d in a row found the database busy: %s", self._busy_polls, exc)
+            return
         except MonitorError as exc:
             log.error("poll failed: %s", exc)
         except Exception:  # the daemon's job boundary: a bug in one poll must not stop the next
             log.exception("poll failed with an unexpected error; the daemon keeps running")
+        if self._busy_polls:
+            log.warning("the database is available again after %d busy poll(s)", self._busy_polls)
+            self._busy_polls = 0
         self.alert_job()
 
     def alert_job(self) -> None:
@@ -153,8 +173,23 @@ class Daemon:
     def watch_config(self) -> None:
         """Reload the config file when its content changes; keep the last good one on error."""
         source = self.state.config.source
+        if source is None:
+            return
         digest = _file_digest(source, self.state.config.definitions)
-        if source is None or digest is None or digest == self.state.file_digest:
+        if digest is None:
+            if not self.state.missing:
+                log.error(
+                    "config file %s cannot be read (deleted or moved?); keeping the last good config "
+                    "until it is back",
+                    source,
+                )
+                self.state.missing = True
+            return
+        if self.state.missing:
+            self.state.missing = False
+            if digest == self.state.file_digest:
+                log.info("config file %s is back, unchanged", source)
+        if digest == self.state.file_digest:
             return
         try:
             config = load_config(source)
@@ -164,13 +199,31 @@ class Daemon:
             self.state.file_digest = digest  # report each bad version once, not every few seconds
             return
         old, old_hash = self.state.config, self.state.definitions.scenarios.config_hash
+        if config.database_url != old.database_url:
+            # Switching storage under a running poll would split a run, its claims and the story
+            # index across two databases; the URL takes effect at the next start.
+            log.error(
+                "config: database.url changed to %s; restart the daemon to use it (it keeps %s until then)",
+                db.create_db_engine(config.database_url).url.render_as_string(hide_password=True),
+                self.database.url,
+            )
         changed = sorted(old.changed_sections(config))
         with self._lock:
             self.state = _State(config, definitions, _file_digest(source, config.definitions))
-        db.sync_feeds(self.database, feed_specs(config), self.now())
+        try:
+            retry_busy(
+                lambda: db.sync_feeds(self.database, feed_specs(config), self.now()),
+                what="config reload: storing the feed list",
+                stop=self.stop,
+            )
+        except MonitorError as exc:
+            log.error("config reload: the feed list could not be stored (the next change retries): %s", exc)
+            self.state.file_digest = None
         if "schedule" in changed:
             self._schedule_digest(config)
             logs.use_timezone(config.schedule.tzinfo)
+        if "schedule" in changed or "feeds" in changed:
+            self._reschedule_poll()
         log.info("config reloaded from %s changed=%s", source, ",".join(changed) or "definitions")
         if definitions.scenarios.config_hash != old_hash or "schedule" in changed:
             self._rescore()
@@ -193,7 +246,15 @@ class Daemon:
     # --- wiring -------------------------------------------------------------------------------
 
     def _tick(self) -> timedelta:
-        return min(MAX_TICK, self.state.config.schedule.poll_interval)
+        """The poll job's period: the shortest interval of any enabled feed, at most a minute."""
+        config = self.state.config
+        intervals = [config.poll_interval_for(feed) for feed in config.enabled_feeds]
+        return max(MIN_TICK, min([MAX_TICK, config.schedule.poll_interval, *intervals]))
+
+    def _reschedule_poll(self) -> None:
+        tick = self._tick()
+        if self.scheduler.running and self.scheduler.get_job("poll") is not None:
+            self.scheduler.reschedule_job("poll", trigger=IntervalTrigger(seconds=tick.total_seconds()))
 
     def _schedule_digest(self, config: Config) -> None:
         at = config.schedule.digest_time
@@ -239,7 +300,10 @@ class Daemon:
         self.stop.set()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
-        db.release_claims(self.database, self.worker)
+        try:
+            retry_busy(lambda: db.release_claims(self.database, self.worker), what="stop: releasing claims")
+        except MonitorError as exc:
+            log.error("stop: claims not released (they expire with their lease): %s", exc)
         self.database.close()
         log.info("daemon stopped")
 

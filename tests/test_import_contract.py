@@ -20,7 +20,13 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "db": ("indicators", "scenarios"),
     "monitor.config": ("indicators", "scenarios", "monitor.feeds.fetch_settings"),
     "monitor.feeds.fetch_settings": (),  # a leaf: the config model takes its defaults from it
-    "monitor.feeds": ("indicators", "db", "monitor.process_identity", "monitor.redaction"),
+    "monitor.feeds": (
+        "indicators",
+        "db",
+        "monitor.process_identity",
+        "monitor.redaction",
+        "monitor.storage_retry",
+    ),
     "monitor.analysis": ("indicators", "scenarios", "db", "monitor.config", "monitor.feeds"),
     "monitor.pipeline": (
         "indicators",
@@ -35,6 +41,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "monitor.redaction": (),  # a leaf: every display of a URL may use it
     "monitor.feed_health": ("indicators", "db", "monitor.redaction"),
     "monitor.item_refs": ("indicators", "db", "monitor.redaction"),
+    "monitor.storage_retry": ("indicators",),  # a leaf over the error hierarchy: any layer may retry
     "monitor.digest": (
         "indicators",
         "scenarios",
@@ -72,6 +79,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "monitor.feed_health",
         "monitor.redaction",
         "monitor.logs",  # to stamp log lines in a reloaded time zone
+        "monitor.storage_retry",
     ),
 }
 PROJECT = ("indicators", "scenarios", "db", "monitor")

@@ -117,6 +117,7 @@ def _poll_floor(value: timedelta) -> timedelta:
 
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 PollInterval = Annotated[timedelta, BeforeValidator(parse_duration), AfterValidator(_poll_floor)]
 
 _SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?", re.IGNORECASE)
@@ -285,14 +286,27 @@ class FeedConfig(BaseModel):
     name: str = Field(min_length=1)
     language: Language
     reliability: Reliability = 1.0
-    poll_interval: PollInterval | None = None
+    poll_interval: Duration | None = None
     enabled: bool = True
+
+    @field_validator("poll_interval")
+    @classmethod
+    def _interval(cls, value: timedelta | None, info: ValidationInfo) -> timedelta | None:
+        # A feed on this machine (a local mirror, a test server) may be polled every few seconds:
+        # the once-a-minute floor is politeness toward other people's servers.
+        host = (urlsplit(str(info.data.get("url", ""))).hostname or "").lower()
+        if value is None or (host in _LOOPBACK_HOSTS and value >= timedelta(seconds=1)):
+            return value
+        return _poll_floor(value)
 
 
 class ScheduleConfig(BaseModel):
     model_config = _MODEL
 
     poll_interval: PollInterval = timedelta(minutes=15)
+    # Feeds one daemon claims per tick at most (the most overdue first): daemons sharing a database
+    # then share the due feeds instead of the first one to wake taking them all.
+    claim_batch: Annotated[int, Field(ge=1)] = 200
     digest_time: Annotated[time, BeforeValidator(_parse_clock)] = time(7, 0)
     timezone: Annotated[str, AfterValidator(_check_timezone)] = "UTC"
 

@@ -341,7 +341,7 @@ class _Fetcher:
                 base, kind=PollOutcome.GONE, error="HTTP 410 Gone", elapsed_seconds=_since(started)
             )
         if not 200 <= status < 300:
-            reason = f"HTTP {status} {response.reason_phrase or ''}".strip()
+            reason = f"HTTP {status} {_printable(response.reason_phrase or '')}".strip()
             return replace(base, error=reason, elapsed_seconds=_since(started))
         limit = self._settings.max_body_bytes
         too_large = f"body larger than {limit} bytes"
@@ -389,6 +389,15 @@ class _Fetcher:
             error=reason,
             elapsed_seconds=_since(started),
         )
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+
+
+def _printable(server_text: str, limit: int = 200) -> str:
+    """A server's own words (a reason phrase) without control characters, so an ANSI escape in
+    them never reaches a terminal or a log, and cut to ``limit`` characters."""
+    return _CONTROL.sub(" ", server_text).strip()[:limit]
 
 
 def _since(started: float) -> float:

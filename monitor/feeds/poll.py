@@ -14,7 +14,7 @@ import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -28,6 +28,7 @@ from monitor.feeds.schedule_policy import BackoffSettings, plan_next, stable_jit
 from monitor.feeds.strict_parse import parse_strict
 from monitor.process_identity import host_name, pid_alive, worker_identity
 from monitor.redaction import redact_url
+from monitor.storage_retry import retry_busy
 
 log = logging.getLogger(__name__)
 
@@ -159,8 +160,12 @@ def poll(
     stop: threading.Event | None = None,
     worker: str | None = None,
     due_grace: timedelta = timedelta(0),
+    claim_limit: int | None = None,
 ) -> PollReport:
     """Poll the feeds that are due (or all enabled ones) once and store what they return.
+
+    ``claim_limit``: claim at most this many feeds (the most overdue first), so that daemons
+    sharing a database share the due feeds rather than the first one taking them all.
 
     ``due_grace``: feeds due within this much after now count as due. The daemon passes half its
     tick: a feed polled just after one tick is due again just after the tick one interval later,
@@ -179,32 +184,36 @@ def poll(
         due_only=due_only,
         names=names,
         due_by=claimed_at + due_grace,
+        limit=claim_limit,
     )
     if not feeds:
         log.debug("poll: no feed is due")
         return PollReport(None, (), False)
     by_id = {feed.id: feed for feed in feeds}
-    run_id = db.start_run(database, db.RunKind.POLL, now(), worker=worker)
+    run_id: int | None = None
     results: list[FeedResult] = []
     outcome = db.RunOutcome.FAILED
-    outcomes = _Outcomes(database, run_id, now)
+    outcomes: _Outcomes | None = None
     try:
+        run = db.start_run(database, db.RunKind.POLL, now(), worker=worker)
+        run_id = run
+        batch = outcomes = _Outcomes(database, run, now)
         requests = [FetchRequest(f.id, f.url, f.etag, f.last_modified) for f in feeds]
 
         def store(fetched: FetchOutcome, body: _Body) -> None:
             feed = by_id[fetched.feed_id]
             try:
                 result = _store_outcome(
-                    database, settings, analyser, stories, feed, fetched, body, now, run_id, outcomes
+                    database, settings, analyser, stories, feed, fetched, body, now, run, batch
                 )
             except db.StorageError as exc:
                 if not isinstance(exc, db.StorageRefusedError):
                     raise  # the database is at fault, not this feed: no other feed would fare better
                 log.error("feed=%r: the database refused its items: %s", feed.name, exc)
-                result = _store_failure(settings, feed, body.attempted, exc, outcomes)
+                result = _store_failure(settings, feed, body.attempted, exc, batch)
             except Exception as exc:  # a job boundary: one feed's fault stays that feed's problem
                 log.exception("feed=%r: its items could not be stored; the poll goes on", feed.name)
-                result = _store_failure(settings, feed, body.attempted, exc, outcomes)
+                result = _store_failure(settings, feed, body.attempted, exc, batch)
             results.append(result)
 
         workers = settings.parse_workers if len(feeds) >= settings.parse_pool_min_feeds else 0
@@ -221,7 +230,7 @@ def poll(
                     should_stop=(stop.is_set if stop is not None else None),
                 )
             )
-        outcomes.flush()
+        batch.flush()
         stopped = stop is not None and stop.is_set() and len(results) < len(feeds)
         failed = sum(1 for r in results if not r.outcome.succeeded)
         outcome = (
@@ -231,30 +240,58 @@ def poll(
         )
         return PollReport(run_id, tuple(results), stopped)
     finally:
-        if outcome is db.RunOutcome.FAILED:
-            log.error("poll run=%s failed after %d of %d feeds", run_id, len(results), len(feeds))
-            try:
-                outcomes.flush()  # the feeds polled before the failure keep their new state
-            except db.StorageError as exc:
-                log.error(
-                    "poll run=%s: the state of %d polled feeds was not stored: %s", run_id, len(results), exc
-                )
+        _close_poll(database, worker, run_id, outcome, results, len(feeds), now, outcomes)
+
+
+def _close_poll(
+    database: db.Database,
+    worker: str,
+    run_id: int | None,
+    outcome: db.RunOutcome,
+    results: Sequence[FeedResult],
+    claimed: int,
+    now: Clock,
+    outcomes: _Outcomes | None,
+) -> None:
+    """Store what the poll learnt, give its claims back and close its run, even after a database
+    fault: a busy database (locked, full) is waited for with backoff, so a failed poll does not
+    leave its feeds claimed for the whole lease nor its run "running"."""
+    if outcome is db.RunOutcome.FAILED:
+        log.error("poll run=%s failed after %d of %d feeds", run_id, len(results), claimed)
+    if outcomes is not None:
+        try:
+            # the feeds polled before a failure keep their new state
+            retry_busy(outcomes.flush, what=f"poll run={run_id}: storing the state of the polled feeds")
+        except db.StorageError as exc:
+            log.error(
+                "poll run=%s: the state of %d polled feeds was not stored: %s", run_id, len(results), exc
+            )
+    failed = sum(1 for r in results if not r.outcome.succeeded)
+
+    def close() -> None:
         db.release_claims(database, worker)
-        failed = sum(1 for r in results if not r.outcome.succeeded)
-        db.finish_run(
-            database,
-            run_id,
-            now(),
-            outcome,
-            feeds_total=len(feeds),
-            feeds_ok=len(results) - failed,
-            feeds_failed=failed,
-            items_new=sum(r.items_new for r in results),
-            items_updated=sum(r.items_updated for r in results),
-            detail=None
-            if outcome is not db.RunOutcome.INTERRUPTED
-            else f"stopped after {len(results)} of {len(feeds)} feeds",
-        )
+        if run_id is not None:
+            db.finish_run(
+                database,
+                run_id,
+                now(),
+                outcome,
+                feeds_total=claimed,
+                feeds_ok=len(results) - failed,
+                feeds_failed=failed,
+                items_new=sum(r.items_new for r in results),
+                items_updated=sum(r.items_updated for r in results),
+                detail=None
+                if outcome is not db.RunOutcome.INTERRUPTED
+                else f"stopped after {len(results)} of {claimed} feeds",
+            )
+
+    try:
+        retry_busy(close, what=f"poll run={run_id}: releasing its claims and closing the run")
+    except db.StorageError as exc:
+        # The next poll of this worker (recover_worker) or any poll on this host once this process
+        # is gone (mark_dead_runs) closes it; other hosts wait for the lease.
+        log.error("poll run=%s could not be closed: %s", run_id, exc)
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,7 +305,7 @@ class _Body:
 
 
 # Bodies up to this size are read by the strict parser in the event loop's thread (about 1 ms per
-# 50 KB); larger ones go where feedparser runs, so one huge document never holds up the fetches.
+# 50 KB); larger ones go to feedparser off the loop, so one huge document never holds up the fetches.
 _INLINE_STRICT_BYTES = 1 << 20
 
 
@@ -288,20 +325,11 @@ def _parse_inline(fetched: FetchOutcome, attempted: datetime) -> ParsedFeed | No
 
 
 def _parse(fetched: FetchOutcome, attempted: datetime) -> ParsedFeed:
-    """Strict parser first for a large body (small ones were tried inline), else feedparser."""
+    """feedparser's reading, for what the strict parser left (or, over 1 MB, was not given: a long
+    document is cut at its 1,000th entry before feedparser reads it, which a whole tree would not
+    be)."""
     assert fetched.body is not None
-    strict = (
-        parse_strict(
-            fetched.body,
-            url=fetched.final_url or fetched.url,
-            content_type=fetched.content_type,
-            fetched_at=attempted,
-            content_language=fetched.content_language,
-        )
-        if len(fetched.body) > _INLINE_STRICT_BYTES
-        else None
-    )
-    return strict or parse_feed(
+    return parse_feed(
         fetched.body,
         url=fetched.final_url or fetched.url,
         content_type=fetched.content_type,
@@ -338,12 +366,19 @@ async def _fetch_and_store(
     should_stop: Callable[[], bool] | None,
 ) -> None:
     """Fetch concurrently; parse each new body (on the pool, if any) and store each feed, one at a
-    time, in the event loop's thread. At most two bodies per worker wait for or are in parsing, so a
-    slow parse holds back the fetches rather than letting bodies pile up in memory."""
+    time, on one thread beside the event loop: a document that takes seconds to parse, analyse or
+    store (100,000 entries, a database waiting for a lock) delays only itself, while the other
+    fetches go on within their own deadlines. At most two bodies per worker wait for or are in
+    parsing, so a slow parse holds back the fetches rather than letting bodies pile up in memory."""
     loop = asyncio.get_running_loop()
     slots = asyncio.Semaphore(max(1, 2 * workers))
     pending: set[asyncio.Task[None]] = set()
     broken = False
+    # One thread: feeds are stored one at a time, in completion order, as before.
+    storer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="poll-store")
+
+    def parse_inline_then_store(fetched: FetchOutcome, attempted: datetime, body_hash: str) -> None:
+        store(fetched, _Body(attempted, body_hash, _parse(fetched, attempted)))
 
     async def parse_then_store(fetched: FetchOutcome, attempted: datetime, body_hash: str) -> None:
         nonlocal broken
@@ -354,8 +389,8 @@ async def _fetch_and_store(
                 # A parser process died (killed, out of memory) on some document; the rest of the
                 # poll parses inline.
                 broken = True
-                parsed = _parse(fetched, attempted)
-            store(fetched, _Body(attempted, body_hash, parsed))
+                parsed = await loop.run_in_executor(storer, _parse, fetched, attempted)
+            await loop.run_in_executor(storer, store, fetched, _Body(attempted, body_hash, parsed))
         finally:
             slots.release()
 
@@ -367,11 +402,11 @@ async def _fetch_and_store(
             else None
         )
         if body_hash is None or body_hash == feeds[fetched.feed_id].body_hash:
-            store(fetched, _Body(attempted, body_hash, None))
+            await loop.run_in_executor(storer, store, fetched, _Body(attempted, body_hash, None))
         elif (strict := _parse_inline(fetched, attempted)) is not None:
-            store(fetched, _Body(attempted, body_hash, strict))
+            await loop.run_in_executor(storer, store, fetched, _Body(attempted, body_hash, strict))
         elif pool is None or broken:
-            store(fetched, _Body(attempted, body_hash, _parse(fetched, attempted)))
+            await loop.run_in_executor(storer, parse_inline_then_store, fetched, attempted, body_hash)
         else:
             await slots.acquire()
             task = asyncio.create_task(parse_then_store(fetched, attempted, body_hash))
@@ -387,6 +422,9 @@ async def _fetch_and_store(
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
         raise
+    finally:
+        # A store in progress finishes (its transaction is never cut in half); queued ones are dropped.
+        storer.shutdown(wait=True, cancel_futures=True)
 
 
 def _store_outcome(
@@ -433,7 +471,7 @@ def _store_outcome(
         feed.poll_interval_seconds,
         fetched.retry_after_seconds,
         fetched.max_age_seconds,
-        attempted,
+        _schedule_base(feed, attempted) if kind.succeeded else attempted,
         settings.backoff,
         jitter=stable_jitter(feed.config_url),
     )
@@ -469,6 +507,7 @@ def _store_outcome(
             run_id=run_id,
             finished_at=now(),
             patterns_hash=analyser.patterns_hash,
+            mark_trend_stale=True,
         )
     except BaseException:
         if stories is not None and staged is not None:
@@ -480,6 +519,18 @@ def _store_outcome(
     return FeedResult(
         feed.id, feed.name, kind, fetched.status, summary.items_new, summary.items_updated, error, earliest
     )
+
+
+def _schedule_base(feed: db.FeedState, attempted: datetime) -> datetime:
+    """What a successful poll's next time counts from: the time the feed was due, when this poll
+    is its regular one, so the fetch time and the tick it waited for do not add up into drift (a
+    60 s interval is 60 s). A feed polled early (``monitor poll``) or an interval late counts from
+    the attempt, so it neither keeps its old phase nor catches up with a burst."""
+    due = feed.next_poll_at
+    if due is None:
+        return attempted
+    interval = timedelta(seconds=feed.poll_interval_seconds)
+    return due if attempted - interval < due <= attempted + interval / 2 else attempted
 
 
 def _store_failure(
@@ -556,7 +607,10 @@ class _Outcomes:
             self.flush()
 
     def flush(self) -> None:
-        pending, self._pending = self._pending, []
+        # Kept until written: a flush that failed on a busy database is retried with the same rows.
+        pending = self._pending
+        if not pending:
+            return
         try:
             db.record_polls(self._database, pending, run_id=self._run_id, finished_at=self._now())
         except db.StorageRefusedError:
@@ -576,3 +630,4 @@ class _Outcomes:
                         error=f"the database refused this feed's state: {exc}"[:2000],
                     )
                     db.record_polls(self._database, [(refused, summary)], run_id=self._run_id)
+        self._pending = []

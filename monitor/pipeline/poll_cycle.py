@@ -30,12 +30,17 @@ def poll_and_refresh(
     worker: str | None = None,
     stories: StoryAssigner | None = None,
     due_grace: timedelta = timedelta(0),
+    claim_limit: int | None = None,
 ) -> PollReport:
     """``stories``: the process's story assigner, kept between polls (the daemon passes one); a new
     one is loaded from the database when absent. It is brought up to date with what other processes
-    stored only when a poll has something to store."""
+    stored only when a poll has something to store.
+
+    A trend left stale by an interrupted poll or refresh (killed, database failure) is recomputed
+    in full after this poll, whatever this poll brought: the days it changed are not known."""
     tz = config.schedule.tzinfo
     trend.ensure_days(database, tz)
+    leftover = trend.stale_since_last_refresh(database)
     assigner = _LazyAssigner(database, now, stories)
     report = poll(
         database,
@@ -48,8 +53,17 @@ def poll_and_refresh(
         stop=stop,
         worker=worker,
         due_grace=due_grace,
+        claim_limit=claim_limit,
     )
-    if any(f.items_new or f.items_updated for f in report.feeds):
+    if leftover:
+        rows = trend.refresh(database, definitions, tz=tz, now=now())
+        log.info(
+            "trend recomputed in full: a refresh was pending (interrupted, or running in another "
+            "process) days=%d stories=%d",
+            len(rows.days),
+            len(rows.stories),
+        )
+    elif any(f.items_new or f.items_updated for f in report.feeds):
         rows = trend.refresh(database, definitions, tz=tz, now=now(), changed_from=report.earliest_day)
         log.info("trend refreshed days=%d stories=%d", len(rows.days), len(rows.stories))
     return report

@@ -275,6 +275,8 @@ def rescore(
     if not dry_run:
         trend.ensure_days(database, tz)
     old = db.load_trend(database)
+    # A full rewrite also heals a trend an interrupted poll left stale (read before the facts).
+    stale_mark = db.trend_stale_marker(database) if not dry_run and since is None else None
     stale = db.count_stale_items(database, definitions.indicators.fingerprint)
     replaced: dict[int, ItemFacts] | None = None
     rematched = 0
@@ -292,7 +294,7 @@ def rescore(
     rows = trend.to_rows(database, result)
     changes = diff_trend(old, rows.days, since)
     if not dry_run:
-        db.replace_trend(database, rows.days, rows.stories, since=since)
+        db.replace_trend(database, rows.days, rows.stories, since=since, clear_stale=stale_mark)
     return RescoreReport(
         dry_run=dry_run,
         rematched=rematched,

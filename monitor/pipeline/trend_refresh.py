@@ -125,18 +125,28 @@ def refresh(
     """
     ensure_days(database, tz)
     today = local_day(now, tz)
+    # The "trend stale" mark is set before (here, or by the transaction that stored the items) and
+    # cleared with the new rows, in their transaction: a kill at any point leaves it set, and the
+    # next poll redoes the refresh (see poll_cycle). Its token is read before the facts.
+    stale = db.trend_stale_marker(database) or db.set_trend_stale(database)
     if changed_from is not None and since is None:
-        rows = _continue(database, definitions, today, changed_from)
+        rows = _continue(database, definitions, today, changed_from, stale)
         if rows is not None:
             return rows
     result = compute(database, definitions, today)
     rows = to_rows(database, result)
-    db.replace_trend(database, rows.days, rows.stories, since=since)
+    db.replace_trend(database, rows.days, rows.stories, since=since, clear_stale=stale)
     return rows
 
 
+def stale_since_last_refresh(database: db.Database) -> bool:
+    """Whether items were stored (or a refresh started) after the last refresh that completed:
+    a process killed between the two leaves this set."""
+    return db.trend_stale_marker(database) is not None
+
+
 def _continue(
-    database: db.Database, definitions: Definitions, today: date, changed_from: date
+    database: db.Database, definitions: Definitions, today: date, changed_from: date, stale: str
 ) -> TrendRows | None:
     span = db.trend_span(database)
     if span is None:
@@ -168,7 +178,7 @@ def _continue(
             settings=settings,
         )
     rows = to_rows(database, result)
-    db.replace_trend(database, rows.days, rows.stories, since=start)
+    db.replace_trend(database, rows.days, rows.stories, since=start, clear_stale=stale)
     log.debug("trend continued from %s (stored from %s)", start, first)
     return rows
 

@@ -27,6 +27,7 @@ class Reply:
     delay_before: float = 0.0
     chunk_size: int = 0
     chunk_delay: float = 0.0
+    reason: str | None = None  # the status line's reason phrase (default: the standard one)
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def _send(self, reply: Reply) -> None:
         if reply.delay_before:
             time.sleep(reply.delay_before)
-        self.send_response(reply.status)
+        self.send_response(reply.status, reply.reason)
         for name, value in reply.headers:
             self.send_header(name, value)
         if reply.send_length:
@@ -85,6 +86,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default backlog of 5 drops connections when several pollers open dozens at once
+    # (the fault suite's three daemons): clients then see connect timeouts the test did not ask for.
+    request_queue_size = 256
     owner: FeedServer
 
     def handle_error(self, request: object, client_address: object) -> None:

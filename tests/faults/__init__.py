@@ -1,0 +1,1 @@
+"""The standing fault suite: hostile servers, database faults, kills and sharing, on the real poll path."""
