@@ -65,6 +65,7 @@ from db._trend_store import (
     top_stories,
     trend_json,
     trend_span,
+    trend_stale_day,
     trend_stale_marker,
 )
 from db.types import (
@@ -198,6 +199,7 @@ __all__ = [
     "top_stories",
     "trend_json",
     "trend_span",
+    "trend_stale_day",
     "trend_stale_marker",
     "upgrade",
 ]

@@ -7,7 +7,7 @@ in by the caller, never read from the clock here.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
@@ -187,6 +187,7 @@ def record_poll(
     finished_at: datetime | None = None,
     patterns_hash: str | None = None,
     mark_trend_stale: bool = False,
+    stale_from: date | None = None,
 ) -> PollSummary:
     """Store one feed's poll: its new and changed items, their matches, and the feed's new state.
 
@@ -195,13 +196,14 @@ def record_poll(
     starts from the feed's previous validators and items. ``items_seen`` is how many distinct
     entries the body held (default: the writes). ``mark_trend_stale``: with the items, mark the
     stored trend stale (``trend_stale_marker``), so a process killed before its trend refresh
-    leaves a mark that the next poll acts on.
+    leaves a mark that the next poll acts on; ``stale_from`` is the earliest day the items change
+    (None: unknown, the whole trend).
     """
     with db.session(write=True) as session:
         summary = _write_items(session, feed_id, writes, update_.attempted_at, patterns_hash, items_seen)
         _record_outcomes(session, [(update_, summary)], run_id, finished_at)
         if mark_trend_stale and (summary.items_new or summary.items_updated):
-            _mark_stale(session)
+            _mark_stale(session, stale_from)
     return summary
 
 

@@ -129,13 +129,32 @@ def upsert_setting(session: Session, key: str, value: str) -> None:
     session.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": value}))
 
 
-def mark_trend_stale(session: Session) -> str:
+def mark_trend_stale(session: Session, since: date | None = None) -> str:
     """Record, in the caller's transaction (the one storing items), that the stored trend no longer
-    matches the stored items; a fresh token each time, so that a refresh clears only the mark it
-    has seen (see ``replace_trend``). Returns the token."""
-    token = uuid.uuid4().hex
+    matches the stored items from ``since`` on (None: no day known, the whole trend); a fresh token
+    each time, so that a refresh clears only the mark it has seen (see ``replace_trend``). Returns
+    the mark.
+
+    A mark already there keeps its earlier day: with several daemons, one may store items and be
+    killed before its refresh while another marks and refreshes from a later day; the merged day
+    makes that refresh cover both."""
+    current = session.scalar(select(Setting.value).where(Setting.key == TREND_STALE_SETTING))
+    if current is not None:
+        earlier = trend_stale_day(current)
+        since = None if earlier is None or since is None else min(earlier, since)
+    token = uuid.uuid4().hex + (f"@{since.isoformat()}" if since is not None else "")
     upsert_setting(session, TREND_STALE_SETTING, token)
     return token
+
+
+def trend_stale_day(mark: str) -> date | None:
+    """The earliest day a "trend stale" mark says changed, or None when it names no day (the whole
+    trend is then to be redone)."""
+    _, _, day = mark.partition("@")
+    try:
+        return date.fromisoformat(day) if day else None
+    except ValueError:
+        return None
 
 
 def trend_stale_marker(database: Database) -> str | None:

@@ -508,6 +508,7 @@ def _store_outcome(
             finished_at=now(),
             patterns_hash=analyser.patterns_hash,
             mark_trend_stale=True,
+            stale_from=earliest,
         )
     except BaseException:
         if stories is not None and staged is not None:

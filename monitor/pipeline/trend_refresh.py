@@ -128,7 +128,15 @@ def refresh(
     # The "trend stale" mark is set before (here, or by the transaction that stored the items) and
     # cleared with the new rows, in their transaction: a kill at any point leaves it set, and the
     # next poll redoes the refresh (see poll_cycle). Its token is read before the facts.
-    stale = db.trend_stale_marker(database) or db.set_trend_stale(database)
+    found = db.trend_stale_marker(database)
+    stale = found or db.set_trend_stale(database)
+    if found is not None and changed_from is not None:
+        # The mark may hold an earlier day than this process changed: another process stored
+        # items there and did not get to refresh them (killed, or its refresh lost the race).
+        marked = db.trend_stale_day(found)
+        changed_from = None if marked is None else min(marked, changed_from)
+        if changed_from is None:
+            since = None  # a mark with no day: the whole trend
     if changed_from is not None and since is None:
         rows = _continue(database, definitions, today, changed_from, stale)
         if rows is not None:

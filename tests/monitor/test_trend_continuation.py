@@ -16,6 +16,7 @@ from monitor.analysis import Definitions
 from monitor.config.model import load_config
 from monitor.pipeline import trend_refresh
 from scenarios import DailyTrend, ItemFacts
+from tests.helpers import ok
 
 UTC_ZONE = ZoneInfo("UTC")
 START = date(2026, 9, 1)
@@ -114,5 +115,69 @@ def test_a_change_before_the_stored_trend_recomputes_it_all(tmp_path: Path, defi
     continued = _stored(database)
     assert continued[0][0].day == START
     trend_refresh.refresh(database, definitions, tz=UTC_ZONE, now=_now(20))
+    assert _stored(database) == continued
+    database.close()
+
+
+def test_a_refresh_covers_the_days_another_process_marked_and_did_not_refresh(
+    database_url: str, definitions: Definitions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Daemon A stores items of days 30-32 and is killed before its refresh; daemon B then stores
+    items of day 44 and refreshes from day 44. The mark keeps A's earlier day, so B's refresh
+    continues from day 30 and the trend equals a full recompute."""
+    reads: list[date | None] = []
+    iter_facts = db.iter_facts
+
+    def spy(database: db.Database, *, since: date | None = None) -> Iterator[ItemFacts]:
+        reads.append(since)
+        return iter_facts(database, since=since)
+
+    monkeypatch.setattr(db, "iter_facts", spy)
+    database = db.open_database(database_url)
+    db.sync_feeds(database, [db.FeedSpec("http://127.0.0.1:1/a", "a", "en", 1.0, 900)], _now(0))
+    rnd = random.Random(11)
+    _store_days(database, definitions, range(0, 40), rnd)
+    trend_refresh.refresh(database, definitions, tz=UTC_ZONE, now=_now(40))
+    assert db.trend_stale_marker(database) is None
+    feed_id = db.list_feeds(database)[0].id
+
+    def poll_store(days: range) -> None:
+        for offset in days:
+            day = START + timedelta(days=offset)
+            item = db.NewItem(
+                guid=f"late-{offset}",
+                url=None,
+                title=f"late {offset}",
+                summary="",
+                language="en",
+                published_at=datetime(day.year, day.month, day.day, 12, tzinfo=UTC),
+                content_hash=f"h{offset}",
+                day=day,
+            )
+            matches = (
+                db.MatchRecord(
+                    sorted(definitions.scenarios.scenarios["belarus_war"].weights)[0], 1, (), None, 1.0
+                ),
+            )
+            db.record_poll(
+                database,
+                feed_id,
+                ok(_now(44)),
+                [db.ItemWrite(item, matches)],
+                mark_trend_stale=True,
+                stale_from=day,
+            )
+
+    poll_store(range(30, 33))  # daemon A, killed before its refresh
+    assert db.trend_stale_day(db.trend_stale_marker(database) or "") == START + timedelta(days=30)
+    poll_store(range(44, 45))  # daemon B
+    assert db.trend_stale_day(db.trend_stale_marker(database) or "") == START + timedelta(days=30)
+    trend_refresh.refresh(
+        database, definitions, tz=UTC_ZONE, now=_now(44), changed_from=START + timedelta(days=44)
+    )
+    assert reads[-1] == START + timedelta(days=30)
+    assert db.trend_stale_marker(database) is None
+    continued = _stored(database)
+    trend_refresh.refresh(database, definitions, tz=UTC_ZONE, now=_now(44))
     assert _stored(database) == continued
     database.close()
