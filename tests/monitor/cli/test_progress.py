@@ -83,3 +83,23 @@ def test_eval_of_a_large_file_shows_progress_on_a_terminal_only(tmp_path: Path) 
 
     piped = monitor(config, "eval", str(labelled), "--json")
     assert "evaluating" not in piped.stderr and "macro_f1" in json.loads(piped.stdout)
+
+
+def test_import_of_a_large_file_shows_the_shared_bar_on_a_terminal_only(tmp_path: Path) -> None:
+    config = write_config(tmp_path / "monitor.yaml", [])
+    # brackets that Rich would read as markup: the bar shows the name as it is
+    big = tmp_path / "fairs[red].jsonl"
+    big.write_text(
+        "".join(
+            json.dumps({"id": f"f-{n}", "source": "Farm weekly", "date": "2024-05-01", "title": f"Fair {n}"})
+            + "\n"
+            for n in range(600)
+        ),
+        encoding="utf-8",
+    )
+    code, out, screen = _stderr_on_a_terminal(monitor_command(config, "import", str(big), "--json"), tmp_path)
+    assert code == 0 and json.loads(out)["new"] == 600
+    assert "importing fairs[red].jsonl" in screen and "600/600" in screen
+
+    piped = monitor(config, "import", str(big))
+    assert "importing" not in piped.stderr and "600 already stored" in piped.stdout
