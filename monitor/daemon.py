@@ -23,6 +23,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 import db
+from indicators import plural
 from indicators.errors import MonitorError
 from monitor import logs
 from monitor.alerts import deliver_pending, evaluate_alerts
@@ -146,9 +147,9 @@ class Daemon:
         change = self.offline.observe(report.feeds, enabled)
         if change is Change.OFFLINE:
             log.warning(
-                "every feed failed (%d): no host could be resolved or connected to. Is this machine "
+                "every feed failed (%s): no host could be resolved or connected to. Is this machine "
                 "offline? Check its network and DNS; the feeds are retried with backoff",
-                len(enabled),
+                plural(len(enabled), "feed"),
             )
         elif change is Change.ONLINE:
             log.info("feeds reachable again")

@@ -14,7 +14,7 @@ from monitor.daemon import Daemon
 from tests.helpers import FEED_A, RSS, write_config
 from tests.helpers.feed_server import FeedServer, Reply, dead_port
 
-OFFLINE = "every feed failed (2): no host could be resolved or connected to. Is this machine offline?"
+OFFLINE = "every feed failed (2 feeds): no host could be resolved or connected to. Is this machine offline?"
 
 
 class Clock:
