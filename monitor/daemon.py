@@ -23,12 +23,15 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 import db
+from indicators import plural
 from indicators.errors import MonitorError, StorageBusyError
 from monitor import logs
 from monitor.alerts import deliver_pending, evaluate_alerts
 from monitor.analysis import Definitions
 from monitor.config.model import Config, load_config
 from monitor.digest.publish import send_pending, write_digest
+from monitor.feeds.poll import PollReport
+from monitor.feeds.reachability import Change, OfflineWatch
 from monitor.pipeline.poll_cycle import poll_and_refresh
 from monitor.pipeline.poll_settings import feed_specs
 from monitor.pipeline.rescore import rescore
@@ -76,6 +79,13 @@ def _file_digest(path: Path | None, extra: tuple[Path, ...] = ()) -> str | None:
     return digest.hexdigest()
 
 
+def _added_feeds(old: Config, new: Config) -> list[str]:
+    """The names of feeds enabled in ``new`` and not in ``old``, by URL: a changed URL is a new
+    feed row, due at once, as a new name is."""
+    before = {str(feed.url) for feed in old.enabled_feeds}
+    return sorted(feed.name for feed in new.enabled_feeds if str(feed.url) not in before)
+
+
 class Daemon:
     def __init__(self, config: Config, *, now: Clock = utcnow, stop: threading.Event | None = None) -> None:
         self.stop = stop or threading.Event()
@@ -90,6 +100,11 @@ class Daemon:
         # current after that (see StoryAssigner), not re-read at every poll.
         self.stories = StoryAssigner.empty()
         self.state = _State(config, Definitions.from_config(config), _file_digest(config.source))
+        self.offline = OfflineWatch()
+        # A reload that adds a feed asks for a poll now instead of at the next tick; when a poll is
+        # running, it goes round once more instead (a second job instance would only be skipped).
+        self._polling = False
+        self._poll_again = False
         db.sync_feeds(self.database, feed_specs(config), now())
         self.scheduler = BackgroundScheduler(
             timezone=config.schedule.timezone,
@@ -102,9 +117,21 @@ class Daemon:
         if self.stop.is_set():
             return
         with self._lock:
+            self._polling, self._poll_again = True, False
+        while True:
+            self._poll_once()
+            with self._lock:
+                if not self._poll_again or self.stop.is_set():
+                    self._polling = False
+                    break
+                self._poll_again = False
+        self.alert_job()
+
+    def _poll_once(self) -> None:
+        with self._lock:
             state = self.state
         try:
-            poll_and_refresh(
+            report = poll_and_refresh(
                 self.database,
                 state.config,
                 state.definitions,
@@ -129,10 +156,29 @@ class Daemon:
             log.error("poll failed: %s", exc)
         except Exception:  # the daemon's job boundary: a bug in one poll must not stop the next
             log.exception("poll failed with an unexpected error; the daemon keeps running")
-        if self._busy_polls:
-            log.warning("the database is available again after %d busy poll(s)", self._busy_polls)
-            self._busy_polls = 0
-        self.alert_job()
+        else:
+            if self._busy_polls:
+                log.warning("the database is available again after %d busy poll(s)", self._busy_polls)
+                self._busy_polls = 0
+            self._watch_reachability(report, state.config)
+
+    def _watch_reachability(self, report: PollReport, config: Config) -> None:
+        enabled = [feed.name for feed in config.enabled_feeds]
+        change = self.offline.observe(report.feeds, enabled)
+        if change is Change.OFFLINE:
+            log.warning(
+                "every feed failed (%s): no host could be resolved or connected to. Is this machine "
+                "offline? Check its network and DNS; the feeds are retried with backoff",
+                plural(len(enabled), "feed"),
+            )
+        elif change is Change.ONLINE:
+            log.info("feeds reachable again")
+
+    def _poll_soon(self) -> None:
+        with self._lock:
+            running, self._poll_again = self._polling, True
+        if not running and self.scheduler.running:
+            self.scheduler.modify_job("poll", next_run_time=datetime.now(UTC))
 
     def alert_job(self) -> None:
         """After each poll tick: store the alerts the trend makes, then send what is due (new alerts
@@ -224,6 +270,12 @@ class Daemon:
             logs.use_timezone(config.schedule.tzinfo)
         if "schedule" in changed or "feeds" in changed:
             self._reschedule_poll()
+        added = _added_feeds(old, config)
+        if added:
+            # sync_feeds made them due now; without this they would wait for the next tick (after the
+            # reschedule above, which sets the next run a whole tick away)
+            log.info("config adds feeds %s; polling them now", ", ".join(map(repr, added)))
+            self._poll_soon()
         log.info("config reloaded from %s changed=%s", source, ",".join(changed) or "definitions")
         if definitions.scenarios.config_hash != old_hash or "schedule" in changed:
             self._rescore()

@@ -215,22 +215,20 @@ def import_command(obj: AppContext, file: Path, feed: str | None, undated: str, 
     every line is checked before anything is stored, and re-importing the same file adds nothing.
 
     Exits 1 when undated items were skipped, 2 when the file (or --feed) is refused."""
-    from rich.progress import Progress
-
+    from monitor.cli.progress import progress_bar
     from monitor.pipeline.importer import Undated, import_file
 
     definitions = obj.definitions()
     handle = obj.database()
     try:
-        with Progress(console=err_console, transient=True, disable=as_json) as bar:
-            task = bar.add_task(f"importing {escape(file.name)}", total=None)
+        with progress_bar(f"importing {file.name}") as advance:
             report = import_file(
                 handle,
                 obj.config,
                 definitions,
                 file,
                 now=utcnow(),
-                progress=lambda done, total: bar.update(task, completed=done, total=total),
+                progress=advance,
                 feed=feed,
                 undated_policy=Undated(undated),
             )
@@ -254,15 +252,18 @@ def import_command(obj: AppContext, file: Path, feed: str | None, undated: str, 
         }
         click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
         sys.exit(int(code))
-    skipped = f", {report.skipped_undated} skipped (no date)" if report.skipped_undated else ""
+    skipped = f", {report.skipped_undated:,} skipped (no date)" if report.skipped_undated else ""
     console.print(
-        f"{report.read} items read from {len(report.sources)} sources: {report.new} new, "
-        f"{report.updated} updated, {report.already_stored} already stored{skipped}",
+        f"{plural(report.read, 'item')} read from {plural(len(report.sources), 'source')}: "
+        f"{report.new:,} new, {report.updated:,} updated, {report.already_stored:,} already stored{skipped}",
         markup=False,
+        highlight=False,
     )
     if report.labels or report.labels_kept:
-        kept = f"; {report.labels_kept} left as the analyst labelled them" if report.labels_kept else ""
-        console.print(f"{report.labels} labels stored (see `monitor labels`){kept}", highlight=False)
+        kept = f"; {report.labels_kept:,} left as the analyst labelled them" if report.labels_kept else ""
+        console.print(
+            f"{plural(report.labels, 'label')} stored (see `monitor labels`){kept}", highlight=False
+        )
     for warning in report.warnings:
         err_console.print(f"[yellow]warning:[/] {escape(warning)}")
     sys.exit(int(code))

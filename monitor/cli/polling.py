@@ -94,14 +94,9 @@ def poll_command(
         f"item{'s' if report.items_new != 1 else ''}" + (" (stopped early)" if report.stopped else "")
     )
     if code is ExitCode.NOTHING_WORKED:
-        unreachable = sum(
-            1 for r in report.feeds if "not found" in (r.error or "") or "refused" in (r.error or "")
-        )
-        hint = (
-            " (every host unreachable: is this machine offline?)"
-            if unreachable == feeds and feeds > 1
-            else ""
-        )
+        from monitor.feeds.reachability import OFFLINE_HINT, every_feed_unreachable
+
+        hint = f" ({OFFLINE_HINT})" if every_feed_unreachable(report.feeds) else ""
         err_console.print(f"[red]every feed failed{hint}[/]")
     sys.exit(int(code))
 

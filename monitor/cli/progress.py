@@ -10,6 +10,7 @@ import contextlib
 from collections.abc import Callable, Iterator
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from monitor.cli.app import err_console
@@ -24,8 +25,9 @@ def _ignore(done: int, total: int) -> None:
 
 @contextlib.contextmanager
 def progress_bar(description: str, *, console: Console | None = None) -> Iterator[ProgressCallback]:
-    """A ``(done, total)`` callback that draws a bar described by ``description`` while the block
-    runs; the bar disappears at the end. Off (a callback that does nothing) when not a terminal."""
+    """A ``(done, total)`` callback that draws a bar described by ``description`` (plain text: a
+    file name in it is shown as it is, not read as markup) while the block runs; the bar disappears
+    at the end. Off (a callback that does nothing) when not a terminal."""
     target = console or err_console
     if not target.is_terminal:
         yield _ignore
@@ -38,7 +40,7 @@ def progress_bar(description: str, *, console: Console | None = None) -> Iterato
         console=target,
         transient=True,
     ) as bar:
-        task = bar.add_task(description, total=None)
+        task = bar.add_task(escape(description), total=None)
 
         def advance(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)

@@ -21,6 +21,7 @@ from enum import StrEnum
 from pathlib import Path
 
 import db
+from indicators import plural
 from indicators.errors import ImportFileError, UsageError
 from monitor.analysis import Definitions
 from monitor.config.model import Config
@@ -185,8 +186,7 @@ def read_jsonl(path: Path, now: datetime, *, feed: str | None = None) -> list[Im
     if problems:
         shown = "\n  ".join(problems[:MAX_REPORTED])
         more = f"\n  … and {len(problems) - MAX_REPORTED} more" if len(problems) > MAX_REPORTED else ""
-        lines_word = "line" if len(problems) == 1 else "lines"
-        raise ImportFileError(f"{len(problems)} bad {lines_word}, nothing was imported:\n  {shown}{more}")
+        raise ImportFileError(f"{plural(len(problems), 'bad line')}, nothing was imported:\n  {shown}{more}")
     return records
 
 
@@ -215,7 +215,8 @@ def _check_labels(path: Path, records: list[ImportRecord], scenario_ids: list[st
         shown = "\n  ".join(f"{path}:{b.line}: no scenario {b.scenario!r}" for b in bad[:MAX_REPORTED])
         more = f"\n  … and {len(bad) - MAX_REPORTED} more" if len(bad) > MAX_REPORTED else ""
         raise ImportFileError(
-            f"{len(bad)} labels name an unknown scenario (use one of: {', '.join(sorted(known))}), "
+            f"{plural(len(bad), 'label')} {'names' if len(bad) == 1 else 'name'} an unknown scenario "
+            f"(use one of: {', '.join(sorted(known))}), "
             f"nothing was imported:\n  {shown}{more}"
         )
 
@@ -277,7 +278,7 @@ def apply_undated(records: list[ImportRecord], policy: Undated) -> tuple[list[Im
     if policy is Undated.FAIL and len(dated) < len(records):
         first = next(r for r in records if r.item.published is None)
         raise ImportFileError(
-            f"{first.where}: no publication date ({len(records) - len(dated)} undated items in all); "
+            f"{first.where}: no publication date ({plural(len(records) - len(dated), 'undated item')} in all); "
             "nothing was imported. Add the dates, or use --undated skip or --undated today"
         )
     return dated, len(records) - len(dated)
@@ -367,10 +368,14 @@ def import_file(
     labels, labels_kept = _store_labels(database, records, feed_ids, now)
     warnings: list[str] = []
     if undated:
-        warnings.append(f"{undated} items had no publication date and count on the day of the import")
+        counts = "counts" if undated == 1 else "count"
+        warnings.append(
+            f"{plural(undated, 'item')} had no publication date and {counts} on the day of the import"
+        )
     if skipped:
         warnings.append(
-            f"{skipped} items had no publication date and were skipped (--undated today counts them "
+            f"{plural(skipped, 'item')} had no publication date and {'was' if skipped == 1 else 'were'} "
+            "skipped (--undated today counts them "
             "on the day of the import)"
         )
     return ImportReport(

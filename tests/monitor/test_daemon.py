@@ -7,6 +7,7 @@ import re
 import signal
 import subprocess
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from tests.helpers import FEED_A, FEED_B, RSS, monitor_command, process_env, rows, write_config
@@ -59,7 +60,10 @@ def test_daemon_polls_reloads_config_and_stops_on_sigterm(tmp_path: Path) -> Non
                 config.read_text().replace("schedule:\n", "schedule:\n  timezone: Asia/Kolkata\n")
             )
             wait_for(lambda: logged("config reloaded"), 20, "the good reload")
-            # The new feed is due at once and the poll job picks it up on its next tick (<= 60 s).
+            # The new feed is polled as soon as the reload sees it, not at the next tick of the
+            # poll job (every 60 s, from the first poll): the wait allows for both, the check below
+            # tells them apart.
+            wait_for(lambda: logged("feed='wire-b' outcome=ok"), 90, "the new feed's first poll")
             proc.send_signal(signal.SIGTERM)
             assert proc.wait(timeout=30) == 0
         finally:
@@ -77,3 +81,13 @@ def test_daemon_polls_reloads_config_and_stops_on_sigterm(tmp_path: Path) -> Non
             ("wire-b", 1),
         ]
         assert rows(config, "select count(*) from runs where outcome = 'running'") == [(0,)]
+        assert "config adds feeds 'wire-b'; polling them now" in text
+        [(first_run, new_feed_run)] = rows(
+            config,
+            "select (select min(started_at) from runs), min(r.started_at) from feed_polls p"
+            " join runs r on r.id = p.run_id join feeds f on f.id = p.feed_id where f.name = 'wire-b'",
+        )
+        # The next regular tick is 60 s after the first poll, the reload some 10 s after it: a poll
+        # started well before that tick is the reload's own.
+        next_tick = datetime.fromisoformat(first_run) + timedelta(seconds=60)
+        assert datetime.fromisoformat(new_feed_run) < next_tick - timedelta(seconds=10)

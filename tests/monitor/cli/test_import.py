@@ -167,3 +167,30 @@ def test_the_real_labelled_set_imports_on_a_fresh_database(tmp_path: Path) -> No
     assert summary["skipped_undated"] == undated > 0 and summary["new"] == summary["read"] - undated
     assert result.exit_code == 1
     assert all(day["items"] == 0 and day["level"] == "calm" for day in today_rows(config).values())
+
+
+def test_counts_are_worded_for_one_and_for_many(tmp_path: Path) -> None:
+    for folder in ("skip", "today", "fail"):
+        (tmp_path / folder).mkdir()
+    one_of_each = jsonl(tmp_path / "one.jsonl", [DATED[0], UNDATED[0]])
+
+    config = write_config(tmp_path / "skip" / "monitor.yaml", [])
+    skipped = monitor(config, "import", str(one_of_each), check=False)
+    assert "2 items read from 1 source: 1 new, 0 updated, 0 already stored, 1 skipped (no date)" in (
+        skipped.stdout
+    )
+    assert "1 label stored" in skipped.stdout
+    assert "1 item had no publication date and was skipped" in skipped.stderr.replace("\n", " ")
+
+    config = write_config(tmp_path / "today" / "monitor.yaml", [])
+    counted = monitor(config, "import", "--undated", "today", str(one_of_each))
+    assert "2 items read from 2 sources: 2 new" in counted.stdout
+    assert "1 item had no publication date and counts on the day" in counted.stderr.replace("\n", " ")
+
+    config = write_config(tmp_path / "fail" / "monitor.yaml", [])
+    refused = monitor(config, "import", "--undated", "fail", str(one_of_each), check=False)
+    assert "(1 undated item in all)" in refused.stderr.replace("\n", " ")
+    bad_line = jsonl(tmp_path / "bad.jsonl", [DATED[0], {"id": "x", "source": "s", "date": "2021-01-01"}])
+    assert "1 bad line, nothing was imported" in monitor(config, "import", str(bad_line), check=False).stderr
+    unknown = jsonl(tmp_path / "unknown.jsonl", [{**DATED[0], "scenario": "belarus_warr"}])
+    assert "1 label names an unknown scenario" in monitor(config, "import", str(unknown), check=False).stderr

@@ -154,3 +154,28 @@ def test_poll_exit_status_says_whether_feeds_failed(tmp_path: Path, server: Feed
     result = monitor(down, "poll", check=False)
     assert result.exit_code == 3
     assert "every feed failed (every host unreachable: is this machine offline?)" in result.stderr
+
+
+def test_quiet_poll_still_shows_each_failing_feed(tmp_path: Path, server: FeedServer) -> None:
+    """Failures are warnings: `-q` (warnings and up) hides the feeds that answered, not those that failed."""
+    from tests.helpers.feed_server import dead_port
+
+    feeds = [
+        ("dead", f"http://127.0.0.1:{dead_port()}/feed.xml"),
+        ("a", server.route("/a.xml", conditional(FEED_A))),
+    ]
+    config = write_config(tmp_path / "monitor.yaml", feeds)
+    result = monitor(config, "-q", "poll", check=False)
+    assert result.exit_code == 1
+    assert "WARNING" in result.stderr and "feed='dead' outcome=error" in result.stderr
+    assert "feed='a'" not in result.stderr
+    assert "offline" not in result.stderr  # one host answered: not this machine's network
+
+
+def test_a_single_unreachable_feed_gets_the_offline_hint_too(tmp_path: Path) -> None:
+    from tests.helpers.feed_server import dead_port
+
+    config = write_config(tmp_path / "monitor.yaml", [("dead", f"http://127.0.0.1:{dead_port()}/feed.xml")])
+    result = monitor(config, "poll", check=False)
+    assert result.exit_code == 3
+    assert "every feed failed (every host unreachable: is this machine offline?)" in result.stderr

@@ -9,6 +9,7 @@ import os
 import pty
 import select
 import subprocess
+import tempfile
 from pathlib import Path
 
 from rich.console import Console
@@ -50,24 +51,29 @@ def _labelled(path: Path, count: int) -> Path:
 def _stderr_on_a_terminal(args: list[str], cwd: Path) -> tuple[int, str, str]:
     """Run ``args`` with stderr on a pseudo-terminal; its exit code, stdout and what the terminal got."""
     leader, follower = pty.openpty()
-    proc = subprocess.Popen(
-        args, cwd=cwd, env=process_env(), stdout=subprocess.PIPE, stderr=follower, stdin=subprocess.DEVNULL
-    )
-    os.close(follower)
-    screen = b""
-    while True:
-        ready, _, _ = select.select([leader], [], [], 1.0)
-        if ready:
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:  # the process closed the terminal
+    # stdout to a file, not a pipe: a pipe nobody reads while the terminal is read fills up and
+    # blocks a command with a long output
+    with tempfile.TemporaryFile() as stdout:
+        proc = subprocess.Popen(
+            args, cwd=cwd, env=process_env(), stdout=stdout, stderr=follower, stdin=subprocess.DEVNULL
+        )
+        os.close(follower)
+        screen = b""
+        while True:
+            ready, _, _ = select.select([leader], [], [], 1.0)
+            if ready:
+                try:
+                    chunk = os.read(leader, 65536)
+                except OSError:  # the process closed the terminal
+                    break
+                if not chunk:
+                    break
+                screen += chunk
+            elif proc.poll() is not None:
                 break
-            if not chunk:
-                break
-            screen += chunk
-        elif proc.poll() is not None:
-            break
-    out = proc.communicate()[0].decode()
+        proc.wait()
+        stdout.seek(0)
+        out = stdout.read().decode()
     os.close(leader)
     return proc.returncode, out, screen.decode(errors="replace")
 
@@ -83,3 +89,38 @@ def test_eval_of_a_large_file_shows_progress_on_a_terminal_only(tmp_path: Path) 
 
     piped = monitor(config, "eval", str(labelled), "--json")
     assert "evaluating" not in piped.stderr and "macro_f1" in json.loads(piped.stdout)
+
+
+def test_import_and_rescore_of_many_items_show_the_shared_bar_on_a_terminal_only(tmp_path: Path) -> None:
+    config = write_config(tmp_path / "monitor.yaml", [])
+    # brackets that Rich would read as markup: the bar shows the name as it is
+    big = tmp_path / "fairs[red].jsonl"
+    big.write_text(
+        "".join(
+            json.dumps({"id": f"f-{n}", "source": "Farm weekly", "date": "2024-05-01", "title": f"Fair {n}"})
+            + "\n"
+            for n in range(600)
+        ),
+        encoding="utf-8",
+    )
+    code, out, screen = _stderr_on_a_terminal(monitor_command(config, "import", str(big), "--json"), tmp_path)
+    assert code == 0 and json.loads(out)["new"] == 600
+    assert "importing fairs[red].jsonl" in screen and "600/600" in screen
+
+    piped = monitor(config, "import", str(big))
+    assert "importing" not in piped.stderr and "600 already stored" in piped.stdout
+
+    # new patterns: every stored item is matched again, with the bar
+    (tmp_path / "mine.yaml").write_text(
+        "indicators:\n  - id: my_fair\n    label: Fair\n    polarity: escalation\n"
+        "    description: test\n    source: own\n    terms: {fair: [fair]}\n    all: [fair]\n"
+        "scenarios:\n  my_fairs:\n    title: Fairs\n    description: test\n    relevance_threshold: 1\n"
+        "    half_life_days: 5\n    thresholds: [{level: watch, up: 2, down: 1}]\n    indicators: {my_fair: 2}\n",
+        encoding="utf-8",
+    )
+    config.write_text(config.read_text() + "definitions: [mine.yaml]\n")
+    code, out, screen = _stderr_on_a_terminal(
+        monitor_command(config, "rescore", "--dry-run", "--json"), tmp_path
+    )
+    assert code == 0 and json.loads(out)["rematched"] == 600
+    assert "re-matching stored items" in screen and "600/600" in screen
