@@ -108,7 +108,7 @@ def _hostile_poll(tmp_path: Path, database_url: str | None) -> None:
                 f"poll {run}: exit={finished.returncode} {finished.seconds:.1f}s (2 x deadline = {2 * DEADLINE:g}s)"
                 f" peak RSS {finished.peak_rss_mb:.0f} MB"
             )
-            assert finished.returncode == 3, finished.output  # some feeds failed, not all
+            assert finished.returncode == 1, finished.output  # some feeds failed, not all (partial)
             assert "Traceback" not in finished.output
             assert "\x1b[31mred" not in finished.output and "\x1b]0;" not in finished.output
             assert finished.peak_rss_mb < PEAK_LIMIT_MB
