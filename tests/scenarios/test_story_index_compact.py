@@ -25,6 +25,7 @@ from tests.scenarios.reference_story_index import ReferenceStoryIndex
 from tests.scenarios.test_stories import ALL_ITEMS
 
 Arrival = tuple[StorySignature, datetime, int]  # signature, time, feed
+DEFAULT_WINDOW = StoryPolicy().window
 
 
 class _Index(Protocol):
@@ -41,11 +42,11 @@ class _Index(Protocol):
 Answer = tuple[tuple[int, StoryMatch] | None, int, int]  # explain, then items and stories held
 
 
-def replay(index: _Index, arrivals: Sequence[Arrival]) -> list[Answer]:
-    """Every answer of the index over ``arrivals``, driven as the story assigner drives it."""
+def replay(index: _Index, arrivals: Sequence[Arrival], window: timedelta = DEFAULT_WINDOW) -> list[Answer]:
+    """Every answer of the index over ``arrivals``, driven as the story assigner drives it (which
+    prunes what is two windows old)."""
     log: list[Answer] = []
     provisional = -1
-    window = StoryPolicy().window
     for position, (sig, at, feed) in enumerate(arrivals):
         if position % 40 == 0:
             index.prune(at - 2 * window)
@@ -103,8 +104,8 @@ def test_the_compact_index_answers_exactly_as_the_reference(arrivals: list[Arriv
 
 def test_a_narrow_policy_answers_as_the_reference_too() -> None:
     policy = StoryPolicy(window=timedelta(hours=4), max_candidates=4, probe_keys=2)
-    compact = replay(StoryIndex(policy), BENCH)
-    assert compact == replay(ReferenceStoryIndex(policy), BENCH)
+    compact = replay(StoryIndex(policy), BENCH, policy.window)
+    assert compact == replay(ReferenceStoryIndex(policy), BENCH, policy.window)
     assert max(held for _, held, _ in compact) < len(BENCH) // 4  # pruned all along, postings rebuilt
 
 
