@@ -943,6 +943,7 @@ class StoryIndex:
         self._window = policy.window // _MICROSECOND
         self._entries: dict[int, _Entry] = {}
         self._next = 0
+        # key -> item numbers, as 4-byte ints (a process adds far fewer than 2**32 items)
         self._postings: dict[str, array[int]] = {}
         self._stories: dict[int, list[int]] = {}  # story id -> its items, in order of addition
         self._oldest = 0  # no held item is older (microseconds); prune scans only past it
