@@ -136,3 +136,17 @@ def test_the_decision_on_an_entry_agrees_with_the_full_comparison(
     assert rule is full.rule
     if rule is not None:
         assert score == full.score
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(_TEXT, _TEXT, st.integers(0, 150), st.integers(1, 3)), min_size=1, max_size=40))
+def test_any_sequence_is_answered_as_the_reference_answers_it(items: list[tuple[str, str, int, int]]) -> None:
+    t0 = datetime(2026, 9, 10, 8, 0, tzinfo=UTC)
+    arrivals = [
+        (signature(title, summary), t0 + timedelta(hours=hours), feed)
+        for title, summary, hours, feed in items
+    ]
+    policy = StoryPolicy(window=timedelta(hours=24))
+    assert replay(StoryIndex(policy), arrivals, policy.window) == replay(
+        ReferenceStoryIndex(policy), arrivals, policy.window
+    )
