@@ -34,6 +34,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench match
 	$(BIN)/python -m bench rescore
 	$(BIN)/python -m bench digest
+	$(BIN)/python -m bench stories
 	$(BIN)/python -m bench ingest
 
 $(VENV)/bin/python:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 
-from bench import digest, ingest, match, rescore
+from bench import digest, ingest, match, rescore, stories
 
 # subcommand -> (entry point taking argv, one-line help); add new benchmarks here
 COMMANDS: dict[str, tuple[Callable[[Sequence[str]], int], str]] = {
@@ -16,6 +16,10 @@ COMMANDS: dict[str, tuple[Callable[[Sequence[str]], int], str]] = {
     "rescore": (rescore.main, "rescoring and re-matching a million stored items on SQLite"),
     "digest": (digest.main, "building and rendering the digest from 60 days of stored history"),
     "ingest": (ingest.main, "polling N served feeds end to end as a process, against the reader library"),
+    "stories": (
+        stories.main,
+        "the story index: memory held and find+add time per item of a 50,000-item poll",
+    ),
 }
 
 

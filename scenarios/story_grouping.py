@@ -82,6 +82,8 @@ read: a reprint shares many rare words, and a common word would bring in every i
 keeps items sharing two probed keys, and compares the ``max_candidates`` best in full. Matching is
 single-link over items (a new item may join through any item of the story) within the window of
 that item. About 3,000 items/s for find+add on 100,000 synthetic items over ten days (2 CPUs).
+An item held costs under 1 KB: the index keeps tuples of its tokens, not sets, and decides on them
+(``python -m bench stories`` measures both).
 """
 
 from __future__ import annotations
@@ -90,10 +92,11 @@ import heapq
 import math
 import re
 import sys
+from array import array
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
@@ -410,6 +413,9 @@ _BEAT_KEYS = frozenset(
 )
 
 
+_BEAT_ANCHORS = frozenset("~" + key for key in _BEAT_KEYS)  # as name keys appear among anchors
+
+
 # --- signature -----------------------------------------------------------------------------------
 
 
@@ -713,45 +719,54 @@ def _compare(
 
 def _decide(
     a: _Prepared,
-    b: _Prepared,
+    b: _Entry,
     policy: StoryPolicy,
     same_feed: bool,
     shared_title: int,
     shared_lead: int,
     apart: timedelta | None = None,
 ) -> tuple[StoryRule | None, float]:
-    """``(rule, score)`` of :func:`_compare` without building a :class:`StoryMatch`, each measure
-    computed only when its rule is reached (``tests/scenarios/test_stories.py`` checks the two agree):
-    the index compares a query with dozens of candidates, and keeps one."""
-    sa, sb = a.sig, b.sig
-    title_union = len(sa.title) + len(sb.title) - shared_title
+    """``(rule, score)`` of :func:`_compare` of ``a`` and the item of ``b``, without building a
+    :class:`StoryMatch` nor the item's sets, each measure computed only when its rule is reached
+    (``tests/scenarios/test_stories.py`` checks the two agree on every fixture pair): the index
+    compares a query with dozens of candidates, and keeps one. ``shared_title`` and ``shared_lead``
+    are the sizes of ``a``'s title and lead tokens shared with ``b``'s."""
+    sa = a.sig
+    tokens, title_size = b.tokens, b.title_size
+    title_union = len(sa.title) + title_size - shared_title
     title = shared_title / title_union if title_union else 0.0
     if same_feed:
-        if title >= policy.same_feed_title and shared_title >= policy.min_shared and not _conflict(a, b):
+        if (
+            title >= policy.same_feed_title
+            and shared_title >= policy.min_shared
+            and not _conflict_entry(a, b)
+        ):
             return StoryRule.TITLE, title
         return None, 0.0
     conflict: bool | None = None
     if title >= policy.title_jaccard and shared_title >= policy.min_shared:
-        conflict = _conflict(a, b)
+        conflict = _conflict_entry(a, b)
         if not conflict:
             return StoryRule.TITLE, title
-    smaller_lead = min(len(sa.lead), len(sb.lead))
+    smaller_lead = min(len(sa.lead), len(tokens))
     lead = shared_lead / smaller_lead if smaller_lead else 0.0
     if lead >= policy.lead_overlap and shared_lead >= policy.min_lead_shared:
         covered = min(
-            len(sa.title & sb.lead) / len(sa.title) if sa.title else 0.0,
-            len(sb.title & sa.lead) / len(sb.title) if sb.title else 0.0,
+            len(sa.title.intersection(tokens)) / len(sa.title) if sa.title else 0.0,
+            len(sa.lead.intersection(tokens[:title_size])) / title_size if title_size else 0.0,
         )
         if covered >= policy.title_covered:
             if conflict is None:
-                conflict = _conflict(a, b)
+                conflict = _conflict_entry(a, b)
             if not conflict:
                 return StoryRule.LEAD, lead
-    shared_anchors = len(a.anchors & b.anchors)
+    shared = a.anchors.intersection(b.anchors)
+    shared_anchors = len(shared)
     if shared_anchors < min(policy.min_anchors, policy.min_place_names + policy.min_place_numbers):
         return None, 0.0
-    numbers = len(a.strong_numbers & b.strong_numbers)
-    fewer_numbers = min(len(a.strong_numbers), len(b.strong_numbers))
+    strong_size = b.strong_size
+    numbers = len(a.strong_numbers.intersection(b.anchors[:strong_size]))
+    fewer_numbers = min(len(a.strong_numbers), strong_size)
     anchors = numbers / fewer_numbers if fewer_numbers else 0.0
     if anchors < policy.anchor_overlap:
         return None, 0.0
@@ -760,13 +775,42 @@ def _decide(
     if (
         numbers >= policy.min_place_numbers
         and (apart is None or apart <= min(policy.place_window, policy.window))
-        and sum(key not in _BEAT_KEYS for key in a.name_keys & b.name_keys) >= policy.min_place_names
+        and sum(key[0] == "~" and key not in _BEAT_ANCHORS for key in shared) >= policy.min_place_names
     ):
         if conflict is None:
-            conflict = _conflict(a, b)
+            conflict = _conflict_entry(a, b)
         if not conflict:
             return StoryRule.PLACES, anchors
     return None, 0.0
+
+
+def _conflict_entry(a: _Prepared, b: _Entry) -> bool:
+    """:func:`_conflict` of ``a`` and the item of ``b``, read from the entry's tuples (small: an
+    item's numbers, names and title tokens)."""
+    b_numbers, b_tokens, b_anchors = b.numbers, b.tokens, b.anchors
+    b_title = b_tokens[: b.title_size]
+    b_strong = b_anchors[: b.strong_size]
+    b_title_numbers = [number for number in b_numbers if number in b_title]
+    a_numbers = a.sig.numbers
+    a_news = any(number not in b_numbers for number in a.title_numbers) or any(
+        "~" + key not in b_anchors and stem not in b_tokens for key, stem in a.title_names
+    )
+    if a_news:
+        b_news = any(number not in a_numbers for number in b_title_numbers)
+        if not b_news:
+            for name in b.names:
+                key = story_name_key(name)
+                stem = name[:STEM]
+                if key and stem in b_title and key not in a.name_keys and stem not in a.sig.lead:
+                    b_news = True
+                    break
+        if b_news:
+            return True
+    a_only = any(number in a.strong_numbers and number not in b_numbers for number in a.title_numbers)
+    if a_only and any(number not in a_numbers for number in b_strong):
+        return True
+    b_only = any(number in b_strong and number not in a_numbers for number in b_title_numbers)
+    return b_only and any(number not in b_numbers for number in a.strong_numbers)
 
 
 def compare_stories(
@@ -795,16 +839,83 @@ def similarity(a: StorySignature, b: StorySignature, policy: StoryPolicy = DEFAU
 # --- index ---------------------------------------------------------------------------------------
 
 
-class _Entry:
-    # No copy of the index keys: they are derived again on the rare rebuild of the postings, and
-    # an index of 50,000 items would otherwise hold 50,000 more tuples.
-    __slots__ = ("at", "feed_id", "prepared", "story_id")
+# Times are held as integer microseconds since the epoch (naive times as if UTC): an int is a third of
+# a datetime, and the window checks of a query are integer comparisons.
+_EPOCH_AWARE = datetime(1970, 1, 1, tzinfo=UTC)
+_EPOCH_NAIVE = datetime(1970, 1, 1)
+_MICROSECOND = timedelta(microseconds=1)
 
-    def __init__(self, prepared: _Prepared, at: datetime, feed_id: int, story_id: int) -> None:
-        self.prepared = prepared
+
+def _micros(at: datetime) -> int:
+    return (at - (_EPOCH_NAIVE if at.tzinfo is None else _EPOCH_AWARE)) // _MICROSECOND
+
+
+class _Entry:
+    """What the index keeps of an item: tuples of the signature's (interned) strings, not its sets.
+
+    A frozenset of a 40-word lead is about 2 KB, a tuple of it 360 bytes. A query compares with the
+    tuples through its own sets (``frozenset.intersection`` of a tuple runs in C, and membership in
+    an item's few numbers and names is a short scan): :func:`_decide` and :func:`_conflict_entry`
+    read an entry as it is, and only the one candidate that decides a query is rebuilt as a
+    :class:`_Prepared` (:meth:`prepared`), for its :class:`StoryMatch`.
+    ``tokens`` holds the title's tokens first (``title_size`` of them), then the rest of the lead's;
+    ``anchors`` the strong numbers first (``strong_size`` of them), then years and ``~`` name keys.
+    """
+
+    __slots__ = (
+        "anchors",
+        "at",
+        "feed_id",
+        "names",
+        "numbers",
+        "story_id",
+        "strong_size",
+        "title_size",
+        "tokens",
+    )
+
+    def __init__(self, prepared: _Prepared, at: int, feed_id: int, story_id: int) -> None:
+        sig = prepared.sig
+        title = tuple(sig.title)
+        self.tokens = title + tuple(sig.lead - sig.title)  # the title's tokens first
+        self.title_size = len(title)
+        self.numbers = tuple(sig.numbers)
+        self.names = tuple(sig.names)
+        strong = prepared.strong_numbers
+        self.anchors = tuple(strong) + tuple(prepared.anchors - strong)  # strong numbers first
+        self.strong_size = len(strong)
         self.at = at
         self.feed_id = feed_id
         self.story_id = story_id
+
+    def index_keys(self) -> tuple[str, ...]:
+        """The entry's index keys, as :func:`_index_keys` of its signature."""
+        return self.tokens + tuple(key for key in self.anchors if key[0] == "~")
+
+    def prepared(self) -> _Prepared:
+        """``_prepare`` of the signature the entry was made of (tests check the two are equal),
+        from what the entry kept rather than again from the names and numbers."""
+        tokens, anchors = self.tokens, self.anchors
+        title = _shared(frozenset(tokens[: self.title_size]))
+        numbers = _shared(frozenset(self.numbers))
+        name_keys = []
+        title_names = []
+        for name in self.names:
+            key = story_name_key(name)
+            if key:
+                name_keys.append(key)
+                if name[:STEM] in title:
+                    title_names.append((key, name[:STEM]))
+        return _Prepared(
+            sig=StorySignature._trusted(
+                title, _shared(frozenset(tokens)), numbers, _shared(frozenset(self.names))
+            ),
+            name_keys=_shared(frozenset(name_keys)),
+            strong_numbers=_shared(frozenset(anchors[: self.strong_size])),
+            anchors=_shared(frozenset(anchors)),
+            title_names=tuple(sorted(title_names)),
+            title_numbers=_shared(numbers & title),
+        )
 
 
 def _index_keys(prepared: _Prepared) -> tuple[str, ...]:
@@ -819,15 +930,23 @@ class StoryIndex:
     Usage, per item in any order of time: ``story = index.find(sig, at, feed)``; if None, the caller
     makes a new story id; then ``index.add(story, sig, at, feed)``. Call :meth:`prune` now and then
     with ``now - policy.window`` to bound memory. Times must all be aware or all naive.
+
+    Memory: the index holds tens of thousands of items (the daemon keeps two windows: 50,000 on a
+    first poll of 1,000 feeds), so an item is kept compact: an :class:`_Entry` of tuples of interned
+    strings and its time as integer microseconds, postings as ``array('I')`` of item numbers, no
+    heap for pruning (a prune scans). ``python -m bench stories``: 0.9 KB an item where the
+    signature's sets and a ``_Prepared`` of them took 4.2 KB, find+add no slower.
     """
 
     def __init__(self, policy: StoryPolicy = DEFAULT_POLICY) -> None:
         self.policy = policy
+        self._window = policy.window // _MICROSECOND
         self._entries: dict[int, _Entry] = {}
         self._next = 0
-        self._postings: dict[str, list[int]] = {}
+        # key -> item numbers, as 4-byte ints (a process adds far fewer than 2**32 items)
+        self._postings: dict[str, array[int]] = {}
         self._stories: dict[int, list[int]] = {}  # story id -> its items, in order of addition
-        self._by_time: list[tuple[datetime, int]] = []  # heap of (time, item) for pruning
+        self._oldest = 0  # no held item is older (microseconds); prune scans only past it
         self._dead = 0  # dropped items still in postings
         self._last_prepared: _Prepared | None = None
 
@@ -843,17 +962,20 @@ class StoryIndex:
     def add(self, story_id: int, sig: StorySignature, at: datetime, feed_id: int) -> int:
         """Register an item of story ``story_id`` (a new id starts a story); returns the entry's
         number, which :meth:`discard` takes back."""
-        entry = _Entry(self._prepared(sig), at, feed_id, story_id)
+        prepared = self._prepared(sig)
+        micros = _micros(at)
+        entry = _Entry(prepared, micros, feed_id, story_id)
         number = self._next
         self._next += 1
+        if not self._entries or micros < self._oldest:
+            self._oldest = micros
         self._entries[number] = entry
         self._stories.setdefault(story_id, []).append(number)
-        heapq.heappush(self._by_time, (at, number))
         postings = self._postings
-        for key in _index_keys(entry.prepared):
+        for key in _index_keys(prepared):
             posting = postings.get(key)
             if posting is None:
-                postings[key] = [number]
+                postings[key] = array("I", (number,))
             else:
                 posting.append(number)
         return number
@@ -869,7 +991,7 @@ class StoryIndex:
                 members.remove(number)
             if not members:
                 self._stories.pop(entry.story_id, None)
-            self._dead += 1  # still in its postings and the time heap; both skip missing entries
+            self._dead += 1  # still in its postings, which skip missing entries
 
     def rename(self, old: int, new: int) -> None:
         """Give story ``old`` the id ``new`` (a provisional id replaced by the stored one)."""
@@ -894,39 +1016,49 @@ class StoryIndex:
         """Like :meth:`find`, with the comparison that decided."""
         policy = self.policy
         prepared = self._prepared(sig)
-        window = policy.window
+        window = self._window
+        micros = _micros(at)
         entries = self._entries
         lead, title, anchors = sig.lead, sig.title, prepared.anchors
         len_title, len_lead = len(title), len(lead)
         title_floor = min(policy.title_jaccard, policy.same_feed_title)
         anchor_floor = min(policy.min_anchors, policy.min_place_names + policy.min_place_numbers)
-        best: tuple[float, timedelta, int] | None = None
-        best_entry: _Entry | None = None
+        best: tuple[float, int, int] | None = None
+        best_number = -1
         for number in self._candidates(prepared):
             entry = entries.get(number)
             if entry is None:  # pruned, still in a posting until the next compaction
                 continue
-            distance = abs(entry.at - at)
+            distance = abs(entry.at - micros)
             if distance > window:
                 continue
-            other = entry.prepared
-            # Cheap bounds first: most candidates share a few common words and fail every rule.
-            shared_title = len(title & other.sig.title)
-            shared_lead = len(lead & other.sig.lead)
+            # Cheap bounds first, on the compact entry: most candidates share a few common words
+            # and fail every rule.
+            tokens = entry.tokens
+            title_size = entry.title_size
+            shared_title = len(title.intersection(tokens[:title_size]))
+            shared_lead = len(lead.intersection(tokens))
             if not (
                 (
                     shared_title >= policy.min_shared
-                    and shared_title >= title_floor * (len_title + len(other.sig.title) - shared_title)
+                    and shared_title >= title_floor * (len_title + title_size - shared_title)
                 )
                 or (
                     shared_lead >= policy.min_lead_shared
-                    and shared_lead >= policy.lead_overlap * min(len_lead, len(other.sig.lead))
+                    and shared_lead >= policy.lead_overlap * min(len_lead, len(tokens))
                 )
-                or len(anchors & other.anchors) >= anchor_floor
+                or len(anchors.intersection(entry.anchors)) >= anchor_floor
             ):
                 continue
+            same_feed = entry.feed_id == feed_id
             rule, score = _decide(
-                prepared, other, policy, entry.feed_id == feed_id, shared_title, shared_lead, distance
+                prepared,
+                entry,
+                policy,
+                same_feed,
+                shared_title,
+                shared_lead,
+                distance * _MICROSECOND,
             )
             if rule is None:
                 continue
@@ -935,12 +1067,17 @@ class StoryIndex:
                 continue
             if not self._feed_allows(entry.story_id, prepared, feed_id):
                 continue
-            best, best_entry = rank, entry
-        if best is None or best_entry is None:
+            best, best_number = rank, number
+        if best is None:
             return None
         # The full comparison, for the one candidate that decided (a query compares dozens).
+        entry = entries[best_number]
         return best[2], _compare(
-            prepared, best_entry.prepared, policy, best_entry.feed_id == feed_id, abs(best_entry.at - at)
+            prepared,
+            entry.prepared(),
+            policy,
+            entry.feed_id == feed_id,
+            best[1] * _MICROSECOND,
         )
 
     def _prepared(self, sig: StorySignature) -> _Prepared:
@@ -994,8 +1131,9 @@ class StoryIndex:
         for number in self._stories[story_id]:
             entry = self._entries[number]
             if entry.feed_id == feed_id:
-                match = _compare(prepared, entry.prepared, self.policy, same_feed=True)
-                if match.rule is None:
+                shared_title = len(prepared.sig.title.intersection(entry.tokens[: entry.title_size]))
+                # the same-feed rule looks at the titles only: no shared lead to count
+                if _decide(prepared, entry, self.policy, True, shared_title, 0)[0] is None:
                     return False
         return True
 
@@ -1004,16 +1142,17 @@ class StoryIndex:
 
         With ``before = now - policy.window`` nothing is lost for items at or after ``now``.
         """
-        heap = self._by_time
+        limit = _micros(before)
+        entries = self._entries
+        if not entries or limit <= self._oldest:
+            return
+        # A scan instead of a heap of (time, item): a prune that drops something is rare (once a
+        # poll), a heap entry per item is not.
+        dropped = {number for number, entry in entries.items() if entry.at < limit}
         stories: set[int] = set()
-        dropped: set[int] = set()
-        while heap and heap[0][0] < before:
-            number = heapq.heappop(heap)[1]
-            entry = self._entries.pop(number, None)
-            if entry is None:  # discarded earlier
-                continue
-            dropped.add(number)
-            stories.add(entry.story_id)
+        for number in dropped:
+            stories.add(entries.pop(number).story_id)
+        self._oldest = min((entry.at for entry in entries.values()), default=0)
         for story_id in stories:
             kept = [n for n in self._stories[story_id] if n not in dropped]
             if kept:
@@ -1023,13 +1162,13 @@ class StoryIndex:
         # Postings keep dropped items until they make up half of them; then one rebuild, whose
         # cost is paid for by the items dropped since the last one.
         self._dead += len(dropped)
-        if self._dead > len(self._entries):
-            postings: dict[str, list[int]] = {}
-            for number, entry in self._entries.items():  # in order of addition, as add() appends
-                for key in _index_keys(entry.prepared):
+        if self._dead > len(entries):
+            postings: dict[str, array[int]] = {}
+            for number, entry in entries.items():  # in order of addition, as add() appends
+                for key in entry.index_keys():
                     posting = postings.get(key)
                     if posting is None:
-                        postings[key] = [number]
+                        postings[key] = array("I", (number,))
                     else:
                         posting.append(number)
             self._postings = postings
