@@ -479,24 +479,39 @@ def recompute_days(database: Database, day_of: Callable[[datetime], date]) -> in
             last = rows[-1][0]
 
 
-def recent_story_items(database: Database, since: datetime, *, after_id: int = 0) -> list[StoryMemory]:
+def recent_story_items(
+    database: Database, since: datetime, *, after_id: int = 0, batch: int = 2_000
+) -> Iterator[StoryMemory]:
     """Items fetched since ``since`` (and with an id above ``after_id``) that have a story signature:
-    the story index's memory, in order of id."""
-    with database.session() as session:
-        query = (
-            select(Item.id, Item.story_id, Item.signature, Item.published_at, Item.fetched_at, Item.feed_id)
-            .where(
-                Item.signature.is_not(None),
-                Item.story_id.is_not(None),
-                Item.fetched_at >= since,
-                Item.id > after_id,
+    the story index's memory, in order of id, read ``batch`` rows at a time. Streamed: a whole
+    window held as rows (100,000 signatures as text) cost as much memory again as the index built
+    from them."""
+    last = after_id
+    while True:
+        with database.session() as session:
+            query = (
+                select(
+                    Item.id, Item.story_id, Item.signature, Item.published_at, Item.fetched_at, Item.feed_id
+                )
+                .where(
+                    Item.signature.is_not(None),
+                    Item.story_id.is_not(None),
+                    Item.fetched_at >= since,
+                    Item.id > last,
+                )
+                .order_by(Item.id)
+                .limit(batch)
             )
-            .order_by(Item.id)
-        )
-        return [
-            StoryMemory(int(item_id), int(story_id or 0), str(signature), published or fetched, int(feed_id))
-            for item_id, story_id, signature, published, fetched, feed_id in session.execute(query)
-        ]
+            rows = [
+                StoryMemory(
+                    int(item_id), int(story_id or 0), str(signature), published or fetched, int(feed_id)
+                )
+                for item_id, story_id, signature, published, fetched, feed_id in session.execute(query)
+            ]
+        yield from rows
+        if len(rows) < batch:
+            return
+        last = rows[-1].item_id
 
 
 def items_by_url(database: Database, feed_id: int, urls: Sequence[str]) -> set[str]:

@@ -132,8 +132,11 @@ def test_settings_days_links_and_cadence(database: db.Database) -> None:
         "https://example.org/1"
     }
     assert db.new_items_per_feed(database, T0 - timedelta(days=1))[a] == 2
-    recent = db.recent_story_items(database, T0 - timedelta(days=1))
+    recent = list(db.recent_story_items(database, T0 - timedelta(days=1)))
     assert {(m.story_id, m.feed_id) for m in recent} >= {(1, a)}
+    # read in batches (of one here): the same rows in the same order
+    assert list(db.recent_story_items(database, T0 - timedelta(days=1), batch=1)) == recent
+    assert len(recent) > 1
     assert db.item_details(database, [1])[1] == db.ItemDetails("summary", 0.5, a)
     (meta,) = list(db.iter_items_meta(database, batch=5))
     assert meta[0] == db.ItemMeta(1, 1, a, date(2026, 9, 30), 0.5, "Minsk says", "summary")
