@@ -25,10 +25,10 @@ pytestmark = pytest.mark.slow
 SEED = 13
 FIRST_DAY = datetime(2025, 11, 1, 8, tzinfo=UTC)
 SPAN_DAYS = 390
-FEEDS = 5
+FEEDS = 10  # enough work per poll that kills land inside it, however fast the poll path gets
 PER_REQUEST = 4  # each fetch of a feed shows this many more items than the last
 WANTED_KILLS = 20
-MAX_ATTEMPTS = 60
+MAX_ATTEMPTS = 120  # a ceiling: under load fewer kills land inside the work
 TITLES = [
     "Lukashenko orders troops to the Ukrainian border",
     "Drone from Belarus crossed into Lithuania, Vilnius airport closed",
