@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 
 from db._engine import Database
 from db._models import Feed, Item, MatchRow, ScenarioDaily
+from db._trend_store import daily_trend
 from db.types import ItemQuery, ListedItem, MatchRecord
-from scenarios import DailyTrend, Level
+from scenarios import DailyTrend
 
 PAGE = 500
 FOLD = "monitor_fold"  # SQLite's lower() folds ASCII only: db._engine registers a Unicode fold
@@ -181,22 +182,7 @@ def iter_trend(
                 )
             )
         with database.session() as session:
-            rows = [
-                DailyTrend(
-                    scenario_id=r.scenario_id,
-                    day=r.day,
-                    raw=r.raw,
-                    index=r.index,
-                    level=Level(r.level),
-                    spike=r.spike,
-                    items=r.items,
-                    stories=r.stories,
-                    indicator_ids=tuple(r.indicator_ids or ()),
-                    novel=tuple(r.novel or ()),
-                    config_hash=r.config_hash,
-                )
-                for r in session.scalars(query.limit(page))
-            ]
+            rows = [daily_trend(r) for r in session.scalars(query.limit(page))]
         yield from rows
         if len(rows) < page:
             return

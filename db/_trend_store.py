@@ -242,6 +242,23 @@ def trend_span(database: Database) -> tuple[date, date] | None:
     return None if first is None or last is None else (first, last)
 
 
+def daily_trend(row: ScenarioDaily) -> DailyTrend:
+    """One stored ``scenario_daily`` row as the value the trend code uses."""
+    return DailyTrend(
+        scenario_id=row.scenario_id,
+        day=row.day,
+        raw=row.raw,
+        index=row.index,
+        level=Level(row.level),
+        spike=row.spike,
+        items=row.items,
+        stories=row.stories,
+        indicator_ids=tuple(row.indicator_ids or ()),
+        novel=tuple(row.novel or ()),
+        config_hash=row.config_hash,
+    )
+
+
 def load_trend(
     database: Database, *, scenario_id: str | None = None, since: date | None = None
 ) -> list[DailyTrend]:
@@ -251,22 +268,7 @@ def load_trend(
             query = query.where(ScenarioDaily.scenario_id == scenario_id)
         if since is not None:
             query = query.where(ScenarioDaily.day >= since)
-        return [
-            DailyTrend(
-                scenario_id=r.scenario_id,
-                day=r.day,
-                raw=r.raw,
-                index=r.index,
-                level=Level(r.level),
-                spike=r.spike,
-                items=r.items,
-                stories=r.stories,
-                indicator_ids=tuple(r.indicator_ids or ()),
-                novel=tuple(r.novel or ()),
-                config_hash=r.config_hash,
-            )
-            for r in session.scalars(query)
-        ]
+        return [daily_trend(r) for r in session.scalars(query)]
 
 
 def top_stories(
