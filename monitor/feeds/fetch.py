@@ -229,12 +229,28 @@ class _Fetcher:
             sem = self._hosts[host] = asyncio.Semaphore(self._settings.per_host_concurrency)
         return sem
 
-    async def run(self, request: FetchRequest, should_stop: Callable[[], bool] | None) -> FetchOutcome | None:
+    async def run(
+        self,
+        request: FetchRequest,
+        should_stop: Callable[[], bool] | None,
+        admit: asyncio.Semaphore | None = None,
+    ) -> FetchOutcome | None:
         async with self._global, self._host_semaphore(request.url):
+            # Taken once the connection slots are ours: a fetch waiting here holds no host's turn
+            # that a fetch of another host could use.
+            if admit is not None:
+                await admit.acquire()
             # Checked once a slot is ours, so a shutdown stops every fetch still waiting for one.
             if should_stop is not None and should_stop():
+                if admit is not None:
+                    admit.release()
                 return None
-            return await self.fetch(request)
+            try:
+                return await self.fetch(request)
+            except BaseException:
+                if admit is not None:
+                    admit.release()
+                raise
 
     async def fetch(self, request: FetchRequest) -> FetchOutcome:
         started = time.monotonic()
@@ -443,6 +459,7 @@ async def fetch_all(
     now: Callable[[], datetime],
     on_result: ResultCallback | None = None,
     should_stop: Callable[[], bool] | None = None,
+    admit: asyncio.Semaphore | None = None,
 ) -> list[FetchOutcome]:
     """Fetch every request concurrently and return the outcomes, in request order.
 
@@ -454,8 +471,14 @@ async def fetch_all(
     ``should_stop`` is asked before each fetch starts; once it returns True no further fetch starts,
     fetches in flight finish, and requests that never started have no outcome (they stay due).
 
+    ``admit``: each fetch takes one of its slots before it starts, and ``on_result`` gives it back
+    (``release``) once done with the outcome, possibly after returning: the bodies fetched but not
+    yet stored are then at most the semaphore's size, however much faster fetching is than storing.
+
     ``now`` is the clock used to turn a ``Retry-After`` HTTP-date into seconds.
     """
+    if admit is not None and on_result is None:
+        raise ValueError("admit needs an on_result that gives the slots back")
     batch: Sequence[FetchRequest] = list(requests)
     results: list[FetchOutcome | None] = [None] * len(batch)
     if not batch:
@@ -464,7 +487,7 @@ async def fetch_all(
         fetcher = _Fetcher(client, settings, now)
 
         async def one(index: int, request: FetchRequest) -> tuple[int, FetchOutcome | None]:
-            return index, await fetcher.run(request, should_stop)
+            return index, await fetcher.run(request, should_stop, admit)
 
         tasks = [asyncio.create_task(one(i, r)) for i, r in enumerate(batch)]
         try:

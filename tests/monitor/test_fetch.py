@@ -378,3 +378,46 @@ def test_parse_cache_control() -> None:
 def test_settings_reject_nonsense(kwargs: dict[str, object]) -> None:
     with pytest.raises(ValueError, match="FetchSettings"):
         FetchSettings(**kwargs)  # type: ignore[arg-type]
+
+
+def test_fetches_wait_while_the_caller_holds_as_many_bodies_as_it_admits(server: FeedServer) -> None:
+    url = server.route("/feed", Reply(body=FEED))
+    held = 0
+    most = 0
+    done: list[int] = []
+
+    async def run() -> list[FetchOutcome]:
+        admit = asyncio.Semaphore(2)
+        tasks: list[asyncio.Task[None]] = []
+
+        async def handle(outcome: FetchOutcome) -> None:
+            nonlocal held
+            await asyncio.sleep(0.05)  # a store that takes a while, after on_result has returned
+            done.append(outcome.feed_id)
+            held -= 1
+            admit.release()
+
+        def on_result(outcome: FetchOutcome) -> None:
+            nonlocal held, most
+            held += 1
+            most = max(most, held)
+            tasks.append(asyncio.create_task(handle(outcome)))
+
+        settings = FetchSettings(connect_timeout=2, read_timeout=2, deadline=3, concurrency=8)
+        outcomes = await fetch_all(
+            [FetchRequest(i, url) for i in range(10)], settings, now=clock, on_result=on_result, admit=admit
+        )
+        await asyncio.gather(*tasks)
+        return outcomes
+
+    outcomes = asyncio.run(run())
+    assert sorted(o.feed_id for o in outcomes) == list(range(10)) and sorted(done) == list(range(10))
+    assert most == 2  # eight connections allowed, but never more than two bodies held
+
+
+def test_admit_needs_an_on_result_to_give_the_slots_back() -> None:
+    async def run() -> None:
+        await fetch_all([FetchRequest(1, "http://127.0.0.1:9/")], FAST, now=clock, admit=asyncio.Semaphore(1))
+
+    with pytest.raises(ValueError, match="on_result"):
+        asyncio.run(run())
