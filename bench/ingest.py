@@ -215,12 +215,17 @@ def monitor_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "monitor"]
 
 
+# ``--analysis-workers``: the config's ``fetch.analysis_workers`` (0, the default, is left out)
+ANALYSIS_WORKERS = 0
+
+
 def write_config(workdir: Path, server: FeedServer, feeds: int) -> Path:
     lines = [
         "# written by python -m bench ingest",
         "database: {url: 'sqlite:///monitor.db'}",
         "schedule: {timezone: UTC}",
         "digest: {output_dir: digests}",
+        *((f"fetch: {{analysis_workers: {ANALYSIS_WORKERS}}}",) if ANALYSIS_WORKERS else ()),
         "feeds:",
     ]
     lines += [
@@ -572,6 +577,12 @@ def main(argv: Sequence[str]) -> int:
         action="store_true",
         help="the server speaks HTTP/1.0, one request per connection (default: HTTP/1.1 keep-alive)",
     )
+    parser.add_argument(
+        "--analysis-workers",
+        type=int,
+        default=0,
+        help="the config's fetch.analysis_workers: processes that analyse new items (default 0)",
+    )
     parser.add_argument("--skip-reader", action="store_true", help="leave out the reader library's side")
     parser.add_argument("--json", action="store_true", help="print one JSON document with the raw runs")
     parser.add_argument(
@@ -582,6 +593,10 @@ def main(argv: Sequence[str]) -> int:
     args = parser.parse_args(argv)
     if args.feeds < 1 or args.runs < 1:
         parser.error("--feeds and --runs must be at least 1")
+    if args.analysis_workers < 0:
+        parser.error("--analysis-workers must be at least 0")
+    global ANALYSIS_WORKERS
+    ANALYSIS_WORKERS = args.analysis_workers
 
     notes: list[str] = []
     with_reader = not args.skip_reader
@@ -598,7 +613,11 @@ def main(argv: Sequence[str]) -> int:
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-ingest-"))
     work.mkdir(parents=True, exist_ok=True)
     t0 = gen.epoch()
-    settings: dict[str, float] = {"feeds": args.feeds, "runs": args.runs}
+    settings: dict[str, float] = {
+        "feeds": args.feeds,
+        "runs": args.runs,
+        "analysis_workers": args.analysis_workers,
+    }
     served_items, share = matching_share(args.feeds, args.seed, t0)
     settings["generated_items"] = served_items
     settings["generated_matching_share"] = share

@@ -2,4 +2,6 @@
 
 from monitor.cli import main
 
-main()
+# Guarded: a spawned worker process (the poll's analysis workers) imports this module again.
+if __name__ == "__main__":
+    main()

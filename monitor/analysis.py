@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -29,6 +30,9 @@ class Definitions:
 
     indicators: IndicatorSet
     scenarios: ScenarioSet
+    # The user's definition files the indicators were loaded from (with the shipped ones), when
+    # known: an analysis worker process loads the same. None: built otherwise, never offloaded.
+    definition_files: tuple[Path, ...] | None = None
 
     @cached_property
     def matcher(self) -> Matcher:
@@ -41,14 +45,15 @@ class Definitions:
             scenarios = load_scenarios(indicators, config.definitions, config.to_overrides())
         except OverrideError as exc:
             raise override_config_error(config, exc) from exc
-        return cls(indicators, scenarios)
+        return cls(indicators, scenarios, tuple(config.definitions))
 
     def match_item(self, title: str, summary: str) -> MatchResult:
         return self.matcher.match({"title": title, "summary": summary})
 
     def analyser(self, *, tz: ZoneInfo) -> Analyser:
         """The ingest analyser: matches, the local day in ``tz`` and the story signature."""
-        from monitor.feeds.poll import Analyser
+        from monitor import analysis_worker
+        from monitor.feeds.poll import Analyser, AnalysisOffload
 
         def match(title: str, summary: str) -> Sequence[db.MatchRecord]:
             return match_records(self.match_item(title, summary))
@@ -59,6 +64,13 @@ class Definitions:
             patterns_hash=self.indicators.fingerprint,
             day_of=lambda at: at.astimezone(tz).date(),
             signature_of=lambda title, summary: signature(title, summary).to_text(),
+            offload=AnalysisOffload(
+                setup=analysis_worker.setup,
+                setup_args=(tuple(str(p) for p in self.definition_files), self.indicators.fingerprint),
+                analyse=analysis_worker.analyse,
+            )
+            if self.definition_files is not None
+            else None,
         )
 
 

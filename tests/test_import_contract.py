@@ -27,7 +27,16 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "monitor.redaction",
         "monitor.storage_retry",
     ),
-    "monitor.analysis": ("indicators", "scenarios", "db", "monitor.config", "monitor.feeds"),
+    "monitor.analysis": (
+        "indicators",
+        "scenarios",
+        "db",
+        "monitor.config",
+        "monitor.feeds",
+        "monitor.analysis_worker",
+    ),
+    # what an analysis worker process imports: the pure layers only (no db, no HTTP client)
+    "monitor.analysis_worker": ("indicators", "scenarios"),
     "monitor.pipeline": (
         "indicators",
         "scenarios",

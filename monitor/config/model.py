@@ -336,6 +336,8 @@ class FetchConfig(BaseModel):
     backoff_cap: Duration = timedelta(seconds=_BACKOFF.cap_seconds)
     # cap on Cache-Control max-age / Retry-After
     max_server_delay: Duration = timedelta(seconds=_BACKOFF.max_delay_seconds)
+    # worker processes that analyse new items during a poll of many feeds (0: the poll's own process)
+    analysis_workers: int = Field(default=0, ge=0, le=16)
 
     def fetch_settings(self) -> FetchSettings:
         return FetchSettings(

@@ -16,7 +16,12 @@ def poll_settings(config: Config) -> PollSettings:
     # over feeds this one is still fetching.
     waves = math.ceil(max(1, len(config.feeds)) / fetch.concurrency) + 1
     lease = max(timedelta(minutes=10), fetch.deadline * waves)
-    return PollSettings(lease=lease, fetch=fetch.fetch_settings(), backoff=fetch.backoff_settings())
+    return PollSettings(
+        lease=lease,
+        fetch=fetch.fetch_settings(),
+        backoff=fetch.backoff_settings(),
+        analysis_workers=fetch.analysis_workers,
+    )
 
 
 def feed_specs(config: Config) -> list[db.FeedSpec]:
