@@ -297,8 +297,10 @@ _WORD_RE = re.compile(r"[^\W\d_]+")
 _SENTENCE_END = re.compile(r"[.!?:]")
 
 
-def _content_tokens(clean: str) -> set[str]:
-    tokens = set(_numbers(clean))
+def _content_tokens(clean: str, numbers: list[str]) -> set[str]:
+    """The tokens of a cleaned text: its ``numbers`` (``_numbers(clean)``), the stems of its content
+    words, and its words of letters and digits."""
+    tokens = set(numbers)
     for word in normalise(clean).split():
         if word.isalpha():
             if len(word) >= 3 and word not in _STOPWORDS:
@@ -316,18 +318,18 @@ def _names(title: str, lead: str) -> set[str]:
     """Capitalised words; sentence-initial ones only if the item capitalises them elsewhere too."""
     candidates: list[tuple[str, bool]] = []  # (normalised word, in initial position)
     for text, title_case in ((title, _is_title_case(title)), (lead, False)):
-        previous_end = 0
-        for index, match in enumerate(_WORD_RE.finditer(text)):
-            word = match.group()
-            gap = text[previous_end : match.start()]
-            previous_end = match.end()
-            if len(word) < 3 or not word[0].isupper():
-                continue
-            folded = _fold(word)
-            if folded in _STOPWORDS:
-                continue
-            initial = title_case or index == 0 or _SENTENCE_END.search(gap) is not None
-            candidates.append((folded, initial))
+        # A word is in initial position when a sentence end stands between it and the word before
+        # it (or it opens the text): the first word of each piece between sentence ends. A
+        # sentence end is never inside a word, so splitting on them first finds the same words
+        # as scanning the whole text, and the scan of each word's gap is left out.
+        for sentence in _SENTENCE_END.split(text):
+            for index, word in enumerate(_WORD_RE.findall(sentence)):
+                if len(word) < 3 or not word[0].isupper():
+                    continue
+                folded = _fold(word)
+                if folded in _STOPWORDS:
+                    continue
+                candidates.append((folded, title_case or index == 0))
     elsewhere = {folded for folded, initial in candidates if not initial}
     return {folded for folded, _ in candidates if folded in elsewhere}
 
@@ -490,9 +492,10 @@ def signature(title: str, summary: str) -> StorySignature:
     clean_title = clean_text(title)
     clean_summary = _DATELINE_RE.sub("", clean_text(summary), count=1)
     lead_text = " ".join(clean_summary.split(" ")[:LEAD_WORDS])
-    title_tokens = _content_tokens(clean_title)
-    lead_tokens = title_tokens | _content_tokens(lead_text)
-    numbers = set(_numbers(clean_title)) | set(_numbers(lead_text))
+    title_numbers, lead_numbers = _numbers(clean_title), _numbers(lead_text)  # each read once
+    title_tokens = _content_tokens(clean_title, title_numbers)
+    lead_tokens = title_tokens | _content_tokens(lead_text, lead_numbers)
+    numbers = {*title_numbers, *lead_numbers}
     # The tokenizer makes no token with a space or "|": the checks of __post_init__ would only cost.
     return StorySignature._trusted(
         frozenset(title_tokens),
