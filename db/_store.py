@@ -159,6 +159,12 @@ def release_claims(db: Database, worker: str) -> None:
         )
 
 
+# Built once: called once per feed and poll, building the statement cost a third of the call.
+_KNOWN_ITEMS = select(Item.guid, Item.id, Item.content_hash, Item.day).where(
+    Item.feed_id == bindparam("feed_id"), Item.guid.in_(bindparam("guids", expanding=True))
+)
+
+
 def known_items(db: Database, feed_id: int, guids: Iterable[str]) -> dict[str, KnownItem]:
     """The stored items of ``feed_id`` among these guids: what the ingest need not analyse again."""
     wanted = list(dict.fromkeys(guids))
@@ -166,9 +172,7 @@ def known_items(db: Database, feed_id: int, guids: Iterable[str]) -> dict[str, K
     with db.session() as session:
         for start in range(0, len(wanted), _CHUNK):
             rows = session.execute(
-                select(Item.guid, Item.id, Item.content_hash, Item.day).where(
-                    Item.feed_id == feed_id, Item.guid.in_(wanted[start : start + _CHUNK])
-                )
+                _KNOWN_ITEMS, {"feed_id": feed_id, "guids": wanted[start : start + _CHUNK]}
             )
             found.update(
                 {guid: KnownItem(item_id, content_hash, day) for guid, item_id, content_hash, day in rows}
