@@ -67,9 +67,16 @@ def poll_command(
         console.print("no feed to poll" + (" (none is due)" if due_only else ""))
         return
     # Feeds that failed, changed or warned; the quiet ones are counted: a table of 1,000 unchanged
-    # feeds tells nothing and took longer to draw than the 304 re-poll itself.
+    # feeds tells nothing and took longer to draw than the 304 re-poll itself. Past
+    # TABLE_ROWS_OF_NEWS feeds that only brought items (a first poll, a busy hour), those are counted
+    # too, and the table keeps what needs a look: failures and warnings.
     shown = [r for r in report.feeds if list_all or _noteworthy(r)]
     quiet = len(report.feeds) - len(shown)
+    news = [r for r in shown if r.outcome.succeeded and not r.error]
+    news_not_listed = 0
+    if not list_all and len(news) > TABLE_ROWS_OF_NEWS:
+        shown = [r for r in shown if not r.outcome.succeeded or r.error]
+        news_not_listed = len(news)
     table = Table("feed", "outcome", "status", "new", "updated", "error", title=f"poll run {report.run_id}")
     for result in sorted(shown, key=lambda r: r.name):
         style = "" if result.outcome.succeeded else "red"
@@ -84,6 +91,11 @@ def poll_command(
         )
     if shown:
         console.print(table)
+    if news_not_listed:
+        console.print(
+            f"{plural(news_not_listed, 'feed')} with new or changed items not listed "
+            f"(`monitor poll --all` lists them)"
+        )
     if quiet:
         console.print(
             f"{plural(quiet, 'feed')} with nothing new not listed (`monitor poll --all` lists them)"
@@ -99,6 +111,9 @@ def poll_command(
         hint = f" ({OFFLINE_HINT})" if every_feed_unreachable(report.feeds) else ""
         err_console.print(f"[red]every feed failed{hint}[/]")
     sys.exit(int(code))
+
+
+TABLE_ROWS_OF_NEWS = 50
 
 
 def _noteworthy(result: Any) -> bool:

@@ -65,6 +65,25 @@ def test_poll_stores_each_item_once_then_gets_304s(tmp_path: Path, server: FeedS
     assert "wire-a" in listed.stdout and "wire-b" in listed.stdout and "not listed" not in listed.stdout
 
 
+def test_a_poll_of_many_feeds_with_news_lists_what_needs_a_look_and_counts_the_rest(
+    tmp_path: Path, server: FeedServer
+) -> None:
+    from monitor.cli.polling import TABLE_ROWS_OF_NEWS
+
+    many = TABLE_ROWS_OF_NEWS + 1
+    feeds = [
+        (f"wire-{n:02d}", server.route(f"/{n}.xml", Reply(200, rss(f"c{n}", [(f"{n}-1", "Drones", "x")]))))
+        for n in range(many)
+    ]
+    feeds.append(("broken-wire", server.route("/broken.xml", Reply(500, b"down"))))
+    config = write_config(tmp_path / "monitor.yaml", feeds)
+    out = monitor(config, "poll", check=False).stdout
+    assert "broken-wire" in out and "wire-00" not in out
+    assert f"{many} feeds with new or changed items not listed" in out
+    listed = monitor(config, "poll", "--all", check=False).stdout
+    assert "wire-00" in listed and "broken-wire" in listed and "not listed" not in listed
+
+
 def test_changed_item_is_updated_not_duplicated(tmp_path: Path, server: FeedServer) -> None:
     server.route("/a.xml", Reply(200, FEED_A, (("Content-Type", RSS),)))
     config = write_config(tmp_path / "monitor.yaml", [("wire-a", server.url("/a.xml"))])
