@@ -60,9 +60,7 @@ class StoryAssigner:
             self._last_id = max(self._last_id, memory.item_id)
             if memory.item_id in self._own:
                 continue
-            self.index.add(
-                memory.story_id, StorySignature.from_text(memory.signature), memory.at, memory.feed_id
-            )
+            self.index.add_text(memory.story_id, memory.signature, memory.at, memory.feed_id)
             added += 1
         self._own.clear()
         return added

@@ -150,3 +150,52 @@ def test_any_sequence_is_answered_as_the_reference_answers_it(items: list[tuple[
     assert replay(StoryIndex(policy), arrivals, policy.window) == replay(
         ReferenceStoryIndex(policy), arrivals, policy.window
     )
+
+
+def _entry_fields(entry: _Entry) -> tuple[object, ...]:
+    """An entry as sets: the order inside its tuples is the order of the sets it was made of."""
+    title = entry.tokens[: entry.title_size]
+    strong = entry.anchors[: entry.strong_size]
+    return (
+        frozenset(title),
+        frozenset(entry.tokens[entry.title_size :]),
+        len(title),
+        frozenset(entry.numbers),
+        frozenset(entry.names),
+        frozenset(strong),
+        frozenset(entry.anchors[entry.strong_size :]),
+        len(strong),
+        len(entry.tokens),
+        len(entry.anchors),
+        entry.at,
+        entry.feed_id,
+        entry.story_id,
+    )
+
+
+def test_an_entry_made_from_the_stored_text_is_the_entry_made_from_the_signature() -> None:
+    from_sig, from_text = StoryIndex(), StoryIndex()
+    for story, (sig, at, feed) in enumerate(itertools.chain(FIXTURES, BENCH)):
+        from_sig.add(story % 97, sig, at, feed)
+        from_text.add_text(story % 97, sig.to_text(), at, feed)
+    assert [_entry_fields(e) for e in from_sig._entries.values()] == [
+        _entry_fields(e) for e in from_text._entries.values()
+    ]
+    assert {k: list(v) for k, v in from_sig._postings.items()} == {
+        k: list(v) for k, v in from_text._postings.items()
+    }
+    assert from_sig._stories == from_text._stories
+
+
+def test_an_index_loaded_from_stored_texts_answers_as_the_reference() -> None:
+    loaded, arriving = BENCH[: len(BENCH) // 2], BENCH[len(BENCH) // 2 :]
+    compact, reference = StoryIndex(), ReferenceStoryIndex()
+    for story, (sig, at, feed) in enumerate(loaded):
+        compact.add_text(story // 3, sig.to_text(), at, feed)
+        reference.add(story // 3, sig, at, feed)
+    assert replay(compact, arriving) == replay(reference, arriving)
+
+
+def test_a_stored_text_that_is_no_signature_is_refused_with_what_to_do() -> None:
+    with pytest.raises(ValueError, match="recompute it from the item's title and summary"):
+        StoryIndex().add_text(1, "s0|a|b", datetime(2026, 1, 1, tzinfo=UTC), 1)
