@@ -527,8 +527,10 @@ class _Analysis:
             if not self.broken:  # said once, though every feed in flight meets it
                 log.warning("poll: the analysis workers stopped (%s); analysing in this process", exc)
             self.broken = True
-        except db.StorageError:
-            pass  # the store meets it again and handles it as a fault of the database or feed
+        except db.StorageError as exc:
+            # The store reads the same rows again, meets the same fault and handles it as a fault
+            # of the database or of this feed: nothing to decide here.
+            log.debug("feed=%r: looking up its stored items failed (%s); the store retries", feed.name, exc)
         except Exception:
             log.exception("feed=%r: the analysis worker failed; analysing in this process", feed.name)
         return None
