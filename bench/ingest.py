@@ -712,6 +712,7 @@ def main(argv: Sequence[str]) -> int:
 COUNTS: dict[str, tuple[str, str]] = {
     "feeds": ("feeds", ".0f"),
     "runs": ("runs", ".0f"),
+    "analysis_workers": ("processes", ".0f"),
     "generated_items": ("items", ".0f"),
     "generated_matching_share": ("fraction", ".3f"),
     "history_items": ("items", ".0f"),
