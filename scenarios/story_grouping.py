@@ -94,11 +94,12 @@ import re
 import sys
 from array import array
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from typing import Any
 
 from indicators import clean_text, normalise
 from scenarios.types import StoryRule
@@ -723,7 +724,7 @@ def _compare(
 
 def _decide(
     a: _Prepared,
-    b: _Entry,
+    b: _Record,
     policy: StoryPolicy,
     same_feed: bool,
     shared_title: int,
@@ -736,7 +737,8 @@ def _decide(
     compares a query with dozens of candidates, and keeps one. ``shared_title`` and ``shared_lead``
     are the sizes of ``a``'s title and lead tokens shared with ``b``'s."""
     sa = a.sig
-    tokens, title_size = b.tokens, b.title_size
+    title_end, tokens_end = b[0], b[1]
+    title_size = title_end - _HEAD
     title_union = len(sa.title) + title_size - shared_title
     title = shared_title / title_union if title_union else 0.0
     if same_feed:
@@ -752,24 +754,25 @@ def _decide(
         conflict = _conflict_entry(a, b)
         if not conflict:
             return StoryRule.TITLE, title
-    smaller_lead = min(len(sa.lead), len(tokens))
+    smaller_lead = min(len(sa.lead), tokens_end - _HEAD)
     lead = shared_lead / smaller_lead if smaller_lead else 0.0
     if lead >= policy.lead_overlap and shared_lead >= policy.min_lead_shared:
         covered = min(
-            len(sa.title.intersection(tokens)) / len(sa.title) if sa.title else 0.0,
-            len(sa.lead.intersection(tokens[:title_size])) / title_size if title_size else 0.0,
+            len(sa.title.intersection(b[_HEAD:tokens_end])) / len(sa.title) if sa.title else 0.0,
+            len(sa.lead.intersection(b[_HEAD:title_end])) / title_size if title_size else 0.0,
         )
         if covered >= policy.title_covered:
             if conflict is None:
                 conflict = _conflict_entry(a, b)
             if not conflict:
                 return StoryRule.LEAD, lead
-    shared = a.anchors.intersection(b.anchors)
+    strong_end = b[2]
+    shared = a.anchors.intersection(b[tokens_end : b[3]])
     shared_anchors = len(shared)
     if shared_anchors < min(policy.min_anchors, policy.min_place_names + policy.min_place_numbers):
         return None, 0.0
-    strong_size = b.strong_size
-    numbers = len(a.strong_numbers.intersection(b.anchors[:strong_size]))
+    strong_size = strong_end - tokens_end
+    numbers = len(a.strong_numbers.intersection(b[tokens_end:strong_end]))
     fewer_numbers = min(len(a.strong_numbers), strong_size)
     anchors = numbers / fewer_numbers if fewer_numbers else 0.0
     if anchors < policy.anchor_overlap:
@@ -788,12 +791,15 @@ def _decide(
     return None, 0.0
 
 
-def _conflict_entry(a: _Prepared, b: _Entry) -> bool:
-    """:func:`_conflict` of ``a`` and the item of ``b``, read from the entry's tuples (small: an
+def _conflict_entry(a: _Prepared, b: _Record) -> bool:
+    """:func:`_conflict` of ``a`` and the item of ``b``, read from the record's slices (small: an
     item's numbers, names and title tokens)."""
-    b_numbers, b_tokens, b_anchors = b.numbers, b.tokens, b.anchors
-    b_title = b_tokens[: b.title_size]
-    b_strong = b_anchors[: b.strong_size]
+    title_end, tokens_end, strong_end, anchors_end, numbers_end = b[:_HEAD]
+    b_numbers = b[anchors_end:numbers_end]
+    b_tokens = b[_HEAD:tokens_end]
+    b_anchors = b[tokens_end:anchors_end]
+    b_title = b[_HEAD:title_end]
+    b_strong = b[tokens_end:strong_end]
     b_title_numbers = [number for number in b_numbers if number in b_title]
     a_numbers = a.sig.numbers
     a_news = any(number not in b_numbers for number in a.title_numbers) or any(
@@ -802,7 +808,7 @@ def _conflict_entry(a: _Prepared, b: _Entry) -> bool:
     if a_news:
         b_news = any(number not in a_numbers for number in b_title_numbers)
         if not b_news:
-            for name in b.names:
+            for name in b[numbers_end:]:
                 key = story_name_key(name)
                 stem = name[:STEM]
                 if key and stem in b_title and key not in a.name_keys and stem not in a.sig.lead:
@@ -854,72 +860,89 @@ def _micros(at: datetime) -> int:
     return (at - (_EPOCH_NAIVE if at.tzinfo is None else _EPOCH_AWARE)) // _MICROSECOND
 
 
-class _Entry:
-    """What the index keeps of an item: tuples of the signature's (interned) strings, not its sets.
+# What the index keeps of an item: one tuple of the signature's (interned) strings, led by the
+# offsets of its parts (``_HEAD`` of them, small ints, which Python shares):
+#   (title_end, tokens_end, strong_end, anchors_end, numbers_end,
+#    *title tokens, *the rest of the lead's tokens,   -> record[_HEAD:tokens_end]
+#    *strong numbers, *years, other numbers and "~" name keys,   -> the anchors, record[tokens_end:anchors_end]
+#    *numbers, *names)
+# One tuple instead of four and an object holding them: a 100,000-item window (a first poll of
+# 1,000 feeds and five rounds) held 900 bytes an item, most of it headers and pointers. A query
+# compares with the slices through its own sets (``frozenset.intersection`` of a tuple runs in C,
+# and membership in an item's few numbers and names is a short scan): :func:`_decide` and
+# :func:`_conflict_entry` read a record as it is, and only the one candidate that decides a query
+# is rebuilt as a :class:`_Prepared` (:func:`_prepared_of`), for its :class:`StoryMatch`.
+_Record = tuple[Any, ...]
+_HEAD = 5
 
-    A frozenset of a 40-word lead is about 2 KB, a tuple of it 360 bytes. A query compares with the
-    tuples through its own sets (``frozenset.intersection`` of a tuple runs in C, and membership in
-    an item's few numbers and names is a short scan): :func:`_decide` and :func:`_conflict_entry`
-    read an entry as it is, and only the one candidate that decides a query is rebuilt as a
-    :class:`_Prepared` (:meth:`prepared`), for its :class:`StoryMatch`.
-    ``tokens`` holds the title's tokens first (``title_size`` of them), then the rest of the lead's;
-    ``anchors`` the strong numbers first (``strong_size`` of them), then years and ``~`` name keys.
-    """
 
-    __slots__ = (
-        "anchors",
-        "at",
-        "feed_id",
-        "names",
-        "numbers",
-        "story_id",
-        "strong_size",
-        "title_size",
-        "tokens",
+def _pack(
+    title: tuple[str, ...],
+    lead_only: tuple[str, ...],
+    strong: tuple[str, ...],
+    weak: tuple[str, ...],
+    numbers: tuple[str, ...],
+    names: tuple[str, ...],
+) -> _Record:
+    title_end = _HEAD + len(title)
+    tokens_end = title_end + len(lead_only)
+    strong_end = tokens_end + len(strong)
+    anchors_end = strong_end + len(weak)
+    numbers_end = anchors_end + len(numbers)
+    return (
+        *(title_end, tokens_end, strong_end, anchors_end, numbers_end),
+        *title,
+        *lead_only,
+        *strong,
+        *weak,
+        *numbers,
+        *names,
     )
 
-    def __init__(self, prepared: _Prepared, at: int, feed_id: int, story_id: int) -> None:
-        sig = prepared.sig
-        title = tuple(sig.title)
-        self.tokens = title + tuple(sig.lead - sig.title)  # the title's tokens first
-        self.title_size = len(title)
-        self.numbers = tuple(sig.numbers)
-        self.names = tuple(sig.names)
-        strong = prepared.strong_numbers
-        self.anchors = tuple(strong) + tuple(prepared.anchors - strong)  # strong numbers first
-        self.strong_size = len(strong)
-        self.at = at
-        self.feed_id = feed_id
-        self.story_id = story_id
 
-    def index_keys(self) -> tuple[str, ...]:
-        """The entry's index keys, as :func:`_index_keys` of its signature."""
-        return self.tokens + tuple(key for key in self.anchors if key[0] == "~")
+def _record(prepared: _Prepared) -> _Record:
+    sig = prepared.sig
+    strong = prepared.strong_numbers
+    return _pack(
+        tuple(sig.title),
+        tuple(sig.lead - sig.title),
+        tuple(strong),
+        tuple(prepared.anchors - strong),
+        tuple(sig.numbers),
+        tuple(sig.names),
+    )
 
-    def prepared(self) -> _Prepared:
-        """``_prepare`` of the signature the entry was made of (tests check the two are equal),
-        from what the entry kept rather than again from the names and numbers."""
-        tokens, anchors = self.tokens, self.anchors
-        title = _shared(frozenset(tokens[: self.title_size]))
-        numbers = _shared(frozenset(self.numbers))
-        name_keys = []
-        title_names = []
-        for name in self.names:
-            key = story_name_key(name)
-            if key:
-                name_keys.append(key)
-                if name[:STEM] in title:
-                    title_names.append((key, name[:STEM]))
-        return _Prepared(
-            sig=StorySignature._trusted(
-                title, _shared(frozenset(tokens)), numbers, _shared(frozenset(self.names))
-            ),
-            name_keys=_shared(frozenset(name_keys)),
-            strong_numbers=_shared(frozenset(anchors[: self.strong_size])),
-            anchors=_shared(frozenset(anchors)),
-            title_names=tuple(sorted(title_names)),
-            title_numbers=_shared(numbers & title),
-        )
+
+def _record_keys(record: _Record) -> tuple[str, ...]:
+    """The record's index keys, as :func:`_index_keys` of its signature."""
+    return record[_HEAD : record[1]] + tuple(key for key in record[record[2] : record[3]] if key[0] == "~")
+
+
+def _prepared_of(record: _Record) -> _Prepared:
+    """``_prepare`` of the signature the record was made of (tests check the two are equal), from
+    what the record kept rather than again from the names and numbers."""
+    title_end, tokens_end, strong_end, anchors_end, numbers_end = record[:_HEAD]
+    title = _shared(frozenset(record[_HEAD:title_end]))
+    numbers = _shared(frozenset(record[anchors_end:numbers_end]))
+    names = record[numbers_end:]
+    name_keys = []
+    title_names = []
+    for name in names:
+        key = story_name_key(name)
+        if key:
+            name_keys.append(key)
+            if name[:STEM] in title:
+                title_names.append((key, name[:STEM]))
+    return _Prepared(
+        sig=StorySignature._trusted(
+            title, _shared(frozenset(record[_HEAD:tokens_end])), numbers, _shared(frozenset(names))
+        ),
+        name_keys=_shared(frozenset(name_keys)),
+        strong_numbers=_shared(frozenset(record[tokens_end:strong_end])),
+        anchors=_shared(frozenset(record[tokens_end:anchors_end])),
+        title_names=tuple(sorted(title_names)),
+        title_numbers=_shared(numbers & title),
+    )
 
 
 def _index_keys(prepared: _Prepared) -> tuple[str, ...]:
@@ -936,27 +959,35 @@ class StoryIndex:
     with ``now - policy.window`` to bound memory. Times must all be aware or all naive.
 
     Memory: the index holds tens of thousands of items (the daemon keeps two windows: 50,000 on a
-    first poll of 1,000 feeds), so an item is kept compact: an :class:`_Entry` of tuples of interned
-    strings and its time as integer microseconds, postings as ``array('I')`` of item numbers, no
-    heap for pruning (a prune scans). ``python -m bench stories``: 0.9 KB an item where the
-    signature's sets and a ``_Prepared`` of them took 4.2 KB, find+add no slower.
+    first poll of 1,000 feeds, 100,000 after five more rounds), so an item is kept compact: a
+    record (one tuple of interned strings, see ``_Record``) in a list, its time, feed and story in
+    arrays beside it, postings as ``array('I')`` of item numbers, a story of one item as that
+    item's number rather than a list, no heap for pruning (a prune scans). ``python -m bench
+    stories`` prints the bytes an item costs.
     """
 
     def __init__(self, policy: StoryPolicy = DEFAULT_POLICY) -> None:
         self.policy = policy
         self._window = policy.window // _MICROSECOND
-        self._entries: dict[int, _Entry] = {}
-        self._next = 0
+        # Item number n is held at position n - _base of the record list and the three arrays
+        # (a dropped item leaves None until a compaction trims the dropped items that lead).
+        self._records: list[_Record | None] = []
+        self._at = array("q")  # microseconds since the epoch
+        self._feed = array("q")
+        self._story = array("q")
+        self._base = 0
+        self._live = 0
         # key -> item numbers, as 4-byte ints (a process adds far fewer than 2**32 items)
         self._postings: dict[str, array[int]] = {}
-        self._stories: dict[int, list[int]] = {}  # story id -> its items, in order of addition
+        # story id -> its item (one) or items (in order of addition)
+        self._stories: dict[int, int | list[int]] = {}
         self._oldest = 0  # no held item is older (microseconds); prune scans only past it
         self._dead = 0  # dropped items still in postings
         self._last_prepared: _Prepared | None = None
 
     def __len__(self) -> int:
         """Items held."""
-        return len(self._entries)
+        return self._live
 
     @property
     def stories(self) -> int:
@@ -964,53 +995,50 @@ class StoryIndex:
         return len(self._stories)
 
     def add(self, story_id: int, sig: StorySignature, at: datetime, feed_id: int) -> int:
-        """Register an item of story ``story_id`` (a new id starts a story); returns the entry's
+        """Register an item of story ``story_id`` (a new id starts a story); returns the item's
         number, which :meth:`discard` takes back."""
         prepared = self._prepared(sig)
-        return self._insert(_Entry(prepared, _micros(at), feed_id, story_id), _index_keys(prepared))
+        return self._insert(_record(prepared), _micros(at), feed_id, story_id, _index_keys(prepared))
 
     def add_text(self, story_id: int, text: str, at: datetime, feed_id: int) -> int:
-        """:meth:`add` of ``StorySignature.from_text(text)``, the entry made straight from the text:
+        """:meth:`add` of ``StorySignature.from_text(text)``, the record made straight from the text:
         loading a window of stored items (50,000 of them after a first poll of 1,000 feeds) spent
         most of its time building the signature's sets and the comparison's, only to turn them
-        into the entry's tuples."""
+        into the record's tuple."""
         parts = text.split("|")
         if len(parts) != 5 or parts[0] != _FORMAT:
             StorySignature.from_text(text)  # raises, with the message saying what to do
         intern = sys.intern
         # Through sets: the parts of a stored text are sets already, but a hand-made one may repeat.
         title_set = set(map(intern, parts[1].split()))
-        title = tuple(title_set)
         lead_only = tuple(set(map(intern, parts[2].split())) - title_set)
         numbers = tuple(set(map(intern, parts[3].split())))
         names = tuple(set(map(intern, parts[4].split())))
         strong = tuple(n for n in numbers if _is_strong_number(n))
         keys = {key for key in map(story_name_key, names) if key}
-        anchors = (
-            *strong,
+        weak = (
             *(n for n in numbers if n not in strong and _digits(n) >= 2),
             *(intern("~" + key) for key in keys),
         )
-        entry = _Entry.__new__(_Entry)
-        entry.tokens = title + lead_only
-        entry.title_size = len(title)
-        entry.numbers = numbers
-        entry.names = names
-        entry.anchors = anchors
-        entry.strong_size = len(strong)
-        micros = _micros(at)
-        entry.at = micros
-        entry.feed_id = feed_id
-        entry.story_id = story_id
-        return self._insert(entry, entry.index_keys())
+        record = _pack(tuple(title_set), lead_only, strong, weak, numbers, names)
+        return self._insert(record, _micros(at), feed_id, story_id, _record_keys(record))
 
-    def _insert(self, entry: _Entry, keys: Iterable[str]) -> int:
-        number = self._next
-        self._next += 1
-        if not self._entries or entry.at < self._oldest:
-            self._oldest = entry.at
-        self._entries[number] = entry
-        self._stories.setdefault(entry.story_id, []).append(number)
+    def _insert(self, record: _Record, at: int, feed_id: int, story_id: int, keys: Iterable[str]) -> int:
+        number = self._base + len(self._records)
+        if not self._live or at < self._oldest:
+            self._oldest = at
+        self._records.append(record)
+        self._at.append(at)
+        self._feed.append(feed_id)
+        self._story.append(story_id)
+        self._live += 1
+        members = self._stories.get(story_id)
+        if members is None:
+            self._stories[story_id] = number
+        elif isinstance(members, int):
+            self._stories[story_id] = [members, number]
+        else:
+            members.append(number)
         postings = self._postings
         for key in keys:
             posting = postings.get(key)
@@ -1020,27 +1048,40 @@ class StoryIndex:
                 posting.append(number)
         return number
 
+    def _members(self, story_id: int) -> Sequence[int]:
+        members = self._stories[story_id]
+        return (members,) if isinstance(members, int) else members
+
+    def _set_members(self, story_id: int, members: list[int]) -> None:
+        if not members:
+            self._stories.pop(story_id, None)
+        else:
+            self._stories[story_id] = members[0] if len(members) == 1 else members
+
     def discard(self, numbers: Iterable[int]) -> None:
-        """Take back entries added by :meth:`add` (items whose storing failed), as if never added."""
+        """Take back items added by :meth:`add` (items whose storing failed), as if never added."""
+        records = self._records
         for number in numbers:
-            entry = self._entries.pop(number, None)
-            if entry is None:
+            position = number - self._base
+            if not 0 <= position < len(records) or records[position] is None:
                 continue
-            members = self._stories.get(entry.story_id, [])
-            if number in members:
-                members.remove(number)
-            if not members:
-                self._stories.pop(entry.story_id, None)
-            self._dead += 1  # still in its postings, which skip missing entries
+            records[position] = None
+            self._live -= 1
+            story_id = self._story[position]
+            if story_id in self._stories:
+                self._set_members(story_id, [n for n in self._members(story_id) if n != number])
+            self._dead += 1  # still in its postings, which skip missing items
 
     def rename(self, old: int, new: int) -> None:
         """Give story ``old`` the id ``new`` (a provisional id replaced by the stored one)."""
-        members = self._stories.pop(old, None)
-        if members is None:
+        if old not in self._stories:
             return
+        members = self._members(old)
+        del self._stories[old]
+        base, story = self._base, self._story
         for number in members:
-            self._entries[number].story_id = new
-        self._stories.setdefault(new, []).extend(members)
+            story[number - base] = new
+        self._set_members(new, [*(self._members(new) if new in self._stories else ()), *members])
 
     def find(self, sig: StorySignature, at: datetime, feed_id: int) -> int | None:
         """The story this item belongs to, else None.
@@ -1058,26 +1099,27 @@ class StoryIndex:
         prepared = self._prepared(sig)
         window = self._window
         micros = _micros(at)
-        entries = self._entries
+        records, times, feeds, story_of, base = self._records, self._at, self._feed, self._story, self._base
         lead, title, anchors = sig.lead, sig.title, prepared.anchors
         len_title, len_lead = len(title), len(lead)
         title_floor = min(policy.title_jaccard, policy.same_feed_title)
         anchor_floor = min(policy.min_anchors, policy.min_place_names + policy.min_place_numbers)
         best: tuple[float, int, int] | None = None
-        best_number = -1
+        best_position = -1
         for number in self._candidates(prepared):
-            entry = entries.get(number)
-            if entry is None:  # pruned, still in a posting until the next compaction
+            position = number - base
+            record = records[position] if position >= 0 else None
+            if record is None:  # pruned, still in a posting until the next compaction
                 continue
-            distance = abs(entry.at - micros)
+            distance = abs(times[position] - micros)
             if distance > window:
                 continue
-            # Cheap bounds first, on the compact entry: most candidates share a few common words
+            # Cheap bounds first, on the compact record: most candidates share a few common words
             # and fail every rule.
-            tokens = entry.tokens
-            title_size = entry.title_size
-            shared_title = len(title.intersection(tokens[:title_size]))
-            shared_lead = len(lead.intersection(tokens))
+            title_end, tokens_end = record[0], record[1]
+            title_size = title_end - _HEAD
+            shared_title = len(title.intersection(record[_HEAD:title_end]))
+            shared_lead = len(lead.intersection(record[_HEAD:tokens_end]))
             if not (
                 (
                     shared_title >= policy.min_shared
@@ -1085,15 +1127,15 @@ class StoryIndex:
                 )
                 or (
                     shared_lead >= policy.min_lead_shared
-                    and shared_lead >= policy.lead_overlap * min(len_lead, len(tokens))
+                    and shared_lead >= policy.lead_overlap * min(len_lead, tokens_end - _HEAD)
                 )
-                or len(anchors.intersection(entry.anchors)) >= anchor_floor
+                or len(anchors.intersection(record[tokens_end : record[3]])) >= anchor_floor
             ):
                 continue
-            same_feed = entry.feed_id == feed_id
+            same_feed = feeds[position] == feed_id
             rule, score = _decide(
                 prepared,
-                entry,
+                record,
                 policy,
                 same_feed,
                 shared_title,
@@ -1102,21 +1144,23 @@ class StoryIndex:
             )
             if rule is None:
                 continue
-            rank = (-score, distance, entry.story_id)
+            story_id = story_of[position]
+            rank = (-score, distance, story_id)
             if best is not None and rank >= best:
                 continue
-            if not self._feed_allows(entry.story_id, prepared, feed_id):
+            if not self._feed_allows(story_id, prepared, feed_id):
                 continue
-            best, best_number = rank, number
+            best, best_position = rank, position
         if best is None:
             return None
         # The full comparison, for the one candidate that decided (a query compares dozens).
-        entry = entries[best_number]
+        record = records[best_position]
+        assert record is not None
         return best[2], _compare(
             prepared,
-            entry.prepared(),
+            _prepared_of(record),
             policy,
-            entry.feed_id == feed_id,
+            feeds[best_position] == feed_id,
             best[1] * _MICROSECOND,
         )
 
@@ -1168,14 +1212,24 @@ class StoryIndex:
 
     def _feed_allows(self, story_id: int, prepared: _Prepared, feed_id: int) -> bool:
         """No item of ``feed_id`` in the story, or only near-identical titles."""
-        for number in self._stories[story_id]:
-            entry = self._entries[number]
-            if entry.feed_id == feed_id:
-                shared_title = len(prepared.sig.title.intersection(entry.tokens[: entry.title_size]))
+        records, feeds, base = self._records, self._feed, self._base
+        for number in self._members(story_id):
+            position = number - base
+            if feeds[position] == feed_id:
+                record = records[position]
+                assert record is not None  # a story lists only the items held
+                shared_title = len(prepared.sig.title.intersection(record[_HEAD : record[0]]))
                 # the same-feed rule looks at the titles only: no shared lead to count
-                if _decide(prepared, entry, self.policy, True, shared_title, 0)[0] is None:
+                if _decide(prepared, record, self.policy, True, shared_title, 0)[0] is None:
                     return False
         return True
+
+    def records(self) -> Iterator[tuple[_Record, int, int, int]]:
+        """``(record, time in microseconds, feed, story)`` of each item held, in order of addition
+        (for tests and diagnostics)."""
+        for position, record in enumerate(self._records):
+            if record is not None:
+                yield record, self._at[position], self._feed[position], self._story[position]
 
     def prune(self, before: datetime) -> None:
         """Forget every item older than ``before``, and so every story whose last item is.
@@ -1183,29 +1237,35 @@ class StoryIndex:
         With ``before = now - policy.window`` nothing is lost for items at or after ``now``.
         """
         limit = _micros(before)
-        entries = self._entries
-        if not entries or limit <= self._oldest:
+        if not self._live or limit <= self._oldest:
             return
+        records, times, base = self._records, self._at, self._base
         # A scan instead of a heap of (time, item): a prune that drops something is rare (once a
         # poll), a heap entry per item is not.
-        dropped = {number for number, entry in entries.items() if entry.at < limit}
+        dropped = [p for p, at in enumerate(times) if at < limit and records[p] is not None]
         stories: set[int] = set()
-        for number in dropped:
-            stories.add(entries.pop(number).story_id)
-        self._oldest = min((entry.at for entry in entries.values()), default=0)
+        for position in dropped:
+            records[position] = None
+            stories.add(self._story[position])
+        self._live -= len(dropped)
+        self._oldest = min((times[p] for p, r in enumerate(records) if r is not None), default=0)
+        gone = {base + p for p in dropped}
         for story_id in stories:
-            kept = [n for n in self._stories[story_id] if n not in dropped]
-            if kept:
-                self._stories[story_id] = kept
-            else:
-                del self._stories[story_id]
+            self._set_members(story_id, [n for n in self._members(story_id) if n not in gone])
         # Postings keep dropped items until they make up half of them; then one rebuild, whose
-        # cost is paid for by the items dropped since the last one.
+        # cost is paid for by the items dropped since the last one, and the dropped items that
+        # lead the list are trimmed (numbers stay: an item's number is its identity).
         self._dead += len(dropped)
-        if self._dead > len(entries):
+        if self._dead > self._live:
+            lead = next((p for p, r in enumerate(records) if r is not None), len(records))
+            del records[:lead], times[:lead], self._feed[:lead], self._story[:lead]
+            self._base = base = base + lead
             postings: dict[str, array[int]] = {}
-            for number, entry in entries.items():  # in order of addition, as add() appends
-                for key in entry.index_keys():
+            for position, record in enumerate(records):  # in order of addition, as add() appends
+                if record is None:
+                    continue
+                number = base + position
+                for key in _record_keys(record):
                     posting = postings.get(key)
                     if posting is None:
                         postings[key] = array("I", (number,))

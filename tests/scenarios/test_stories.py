@@ -536,12 +536,12 @@ def test_similarity_is_symmetric_and_bounded(t1: str, s1: str, t2: str, s2: str)
 
 
 def test_the_index_fast_decision_agrees_with_the_full_comparison_on_every_fixture_pair() -> None:
-    from scenarios.story_grouping import _decide, _Entry, _prepare
+    from scenarios.story_grouping import _decide, _prepare, _record
 
     pairs = 0
     for a, b in itertools.permutations(ALL_ITEMS, 2):
         pa, pb = _prepare(a.sig), _prepare(b.sig)
-        entry = _Entry(pb, 0, b.feed, 0)  # what the index keeps of b
+        entry = _record(pb)  # what the index keeps of b
         for same_feed, apart in itertools.product((False, True), (None, abs(a.at - b.at))):
             full = compare_stories(a.sig, b.sig, same_feed=same_feed, apart=apart)
             shared_title = len(a.sig.title & b.sig.title)

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from bench import ingest_feeds as gen
 from scenarios import StoryIndex, StoryMatch, StoryPolicy, StorySignature, compare_stories, signature
-from scenarios.story_grouping import _decide, _Entry, _prepare
+from scenarios.story_grouping import _HEAD, _decide, _prepare, _prepared_of, _Record, _record
 from tests.scenarios.reference_story_index import ReferenceStoryIndex
 from tests.scenarios.test_stories import ALL_ITEMS
 
@@ -109,10 +109,10 @@ def test_a_narrow_policy_answers_as_the_reference_too() -> None:
     assert max(held for _, held, _ in compact) < len(BENCH) // 4  # pruned all along, postings rebuilt
 
 
-def test_an_entry_gives_back_the_prepared_signature_it_was_made_of() -> None:
-    for sig, _, feed in itertools.chain(FIXTURES, BENCH[:500]):
+def test_a_record_gives_back_the_prepared_signature_it_was_made_of() -> None:
+    for sig, _, _ in itertools.chain(FIXTURES, BENCH[:500]):
         prepared = _prepare(sig)
-        assert _Entry(prepared, 0, feed, 0).prepared() == prepared
+        assert _prepared_of(_record(prepared)) == prepared
 
 
 _WORDS = [
@@ -130,7 +130,7 @@ def test_the_decision_on_an_entry_agrees_with_the_full_comparison(
     a, b = signature(t1, s1), signature(t2, s2)
     apart = None if hours is None else timedelta(hours=hours)
     full = compare_stories(a, b, same_feed=same_feed, apart=apart)
-    entry = _Entry(_prepare(b), 0, 1, 0)
+    entry = _record(_prepare(b))
     shared_title, shared_lead = len(a.title & b.title), len(a.lead & b.lead)
     rule, score = _decide(_prepare(a), entry, StoryPolicy(), same_feed, shared_title, shared_lead, apart)
     assert rule is full.rule
@@ -152,24 +152,22 @@ def test_any_sequence_is_answered_as_the_reference_answers_it(items: list[tuple[
     )
 
 
-def _entry_fields(entry: _Entry) -> tuple[object, ...]:
-    """An entry as sets: the order inside its tuples is the order of the sets it was made of."""
-    title = entry.tokens[: entry.title_size]
-    strong = entry.anchors[: entry.strong_size]
+def _record_fields(held: tuple[_Record, int, int, int]) -> tuple[object, ...]:
+    """A held item as sets: the order inside its record is the order of the sets it was made of."""
+    record, at, feed, story = held
+    title_end, tokens_end, strong_end, anchors_end, numbers_end = record[:_HEAD]
     return (
-        frozenset(title),
-        frozenset(entry.tokens[entry.title_size :]),
-        len(title),
-        frozenset(entry.numbers),
-        frozenset(entry.names),
-        frozenset(strong),
-        frozenset(entry.anchors[entry.strong_size :]),
-        len(strong),
-        len(entry.tokens),
-        len(entry.anchors),
-        entry.at,
-        entry.feed_id,
-        entry.story_id,
+        record[:_HEAD],
+        frozenset(record[_HEAD:title_end]),
+        frozenset(record[title_end:tokens_end]),
+        frozenset(record[tokens_end:strong_end]),
+        frozenset(record[strong_end:anchors_end]),
+        frozenset(record[anchors_end:numbers_end]),
+        frozenset(record[numbers_end:]),
+        len(record),
+        at,
+        feed,
+        story,
     )
 
 
@@ -178,8 +176,8 @@ def test_an_entry_made_from_the_stored_text_is_the_entry_made_from_the_signature
     for story, (sig, at, feed) in enumerate(itertools.chain(FIXTURES, BENCH)):
         from_sig.add(story % 97, sig, at, feed)
         from_text.add_text(story % 97, sig.to_text(), at, feed)
-    assert [_entry_fields(e) for e in from_sig._entries.values()] == [
-        _entry_fields(e) for e in from_text._entries.values()
+    assert [_record_fields(held) for held in from_sig.records()] == [
+        _record_fields(held) for held in from_text.records()
     ]
     assert {k: list(v) for k, v in from_sig._postings.items()} == {
         k: list(v) for k, v in from_text._postings.items()
