@@ -950,6 +950,15 @@ def _index_keys(prepared: _Prepared) -> tuple[str, ...]:
     return (*prepared.sig.lead, *("~" + key for key in prepared.name_keys))
 
 
+def _post(postings: dict[str, array[int]], number: int, keys: Iterable[str]) -> None:
+    for key in keys:
+        posting = postings.get(key)
+        if posting is None:
+            postings[key] = array("I", (number,))
+        else:
+            posting.append(number)
+
+
 class StoryIndex:
     """Incremental grouping: stories seen recently, with an inverted index over tokens so finding
     candidates is fast (a poll adds a few hundred items; an import may add 100,000s).
@@ -1039,13 +1048,7 @@ class StoryIndex:
             self._stories[story_id] = [members, number]
         else:
             members.append(number)
-        postings = self._postings
-        for key in keys:
-            posting = postings.get(key)
-            if posting is None:
-                postings[key] = array("I", (number,))
-            else:
-                posting.append(number)
+        _post(self._postings, number, keys)
         return number
 
     def _members(self, story_id: int) -> Sequence[int]:
@@ -1264,12 +1267,6 @@ class StoryIndex:
             for position, record in enumerate(records):  # in order of addition, as add() appends
                 if record is None:
                     continue
-                number = base + position
-                for key in _record_keys(record):
-                    posting = postings.get(key)
-                    if posting is None:
-                        postings[key] = array("I", (number,))
-                    else:
-                        posting.append(number)
+                _post(postings, base + position, _record_keys(record))
             self._postings = postings
             self._dead = 0
