@@ -40,6 +40,7 @@ import httpx
 
 from db.types import PollOutcome
 from monitor.feeds.fetch_settings import DEFAULT_USER_AGENT, FetchSettings
+from monitor.feeds.http_pool import install_cheap_pool
 from monitor.redaction import redact_url
 
 __all__ = [
@@ -441,15 +442,18 @@ def _client(settings: FetchSettings) -> httpx.AsyncClient:
         # Waiting for a pooled connection is bounded by our own semaphores; the deadline covers the rest.
         pool=settings.deadline,
     )
-    return httpx.AsyncClient(
+    limits = httpx.Limits(
+        max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency
+    )
+    client = httpx.AsyncClient(
         timeout=timeout,
         follow_redirects=False,
         # Only what _BoundedDecoder can undo: no br or zstd, whatever httpx could decode itself.
         headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
-        limits=httpx.Limits(
-            max_connections=settings.concurrency, max_keepalive_connections=settings.concurrency
-        ),
+        limits=limits,
     )
+    install_cheap_pool(client, limits)
+    return client
 
 
 async def fetch_all(
