@@ -88,7 +88,6 @@ An item held costs under 1 KB: the index keeps tuples of its tokens, not sets, a
 
 from __future__ import annotations
 
-import heapq
 import math
 import re
 import sys
@@ -1121,8 +1120,12 @@ class StoryIndex:
             # and fail every rule.
             title_end, tokens_end = record[0], record[1]
             title_size = title_end - _HEAD
-            shared_title = len(title.intersection(record[_HEAD:title_end]))
             shared_lead = len(lead.intersection(record[_HEAD:tokens_end]))
+            # Titles are part of the leads, so the titles share no more than the leads: below
+            # min_shared the title rule cannot hold and the count is not needed.
+            shared_title = (
+                len(title.intersection(record[_HEAD:title_end])) if shared_lead >= policy.min_shared else 0
+            )
             if not (
                 (
                     shared_title >= policy.min_shared
@@ -1195,9 +1198,8 @@ class StoryIndex:
                 (anchors if key[0] == "~" or key in numbers else words).append((len(posting), key))
         if not words and not anchors:
             return []
-        probe = sorted(
-            heapq.nsmallest(policy.probe_keys, words) + heapq.nsmallest(policy.probe_keys, anchors)
-        )
+        # sorted()[:n] is nsmallest (keys are distinct, so the order is total) without its Python loop
+        probe = sorted(sorted(words)[: policy.probe_keys] + sorted(anchors)[: policy.probe_keys])
         counts: Counter[int] = Counter()
         budget = _PROBE_BUDGET
         for rank, (size, key) in enumerate(probe):
@@ -1210,7 +1212,9 @@ class StoryIndex:
         floor = 2 if len(probe) > 1 else 1
         found = [number for number, count in counts.items() if count >= floor]
         if len(found) > policy.max_candidates:
-            found = heapq.nlargest(policy.max_candidates, found, key=counts.__getitem__)
+            # a stable sort, so ties keep the order of counting, as heapq.nlargest keeps them
+            found.sort(key=counts.__getitem__, reverse=True)
+            del found[policy.max_candidates :]
         return found
 
     def _feed_allows(self, story_id: int, prepared: _Prepared, feed_id: int) -> bool:
