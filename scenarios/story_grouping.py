@@ -168,8 +168,10 @@ _STOPWORDS = frozenset(_STOPWORD_LINES.split())
 # A time, or an integer with optional thousands groups (",", ".", space) and an optional decimal
 # part. A separator followed by exactly three digits is a thousands group ("13,000", "13.000",
 # "13 000"); followed by another count of digits it is a decimal mark ("128,52", "2.5").
+# The leading lookahead changes no match (every branch starts with a digit) but lets the engine
+# pass over letters before it tries the lookbehind: 9.3 -> 5.7 us a text.
 _NUMBER_RE = re.compile(
-    r"(?<![\w.,:])(?:(?P<hour>[012]?\d)(?::|h| h )(?P<minute>[0-5]\d)(?![\d:])"
+    r"(?=\d)(?<![\w.,:])(?:(?P<hour>[012]?\d)(?::|h| h )(?P<minute>[0-5]\d)(?![\d:])"
     r"|(?P<int>\d{1,3}(?:[,. ]\d{3})+(?![\d])|\d+)(?:[.,](?P<frac>\d+))?(?!\d))"
 )
 _MULTIPLIERS = (  # normalised word prefixes that scale the number before them
