@@ -1,7 +1,8 @@
 """Queries: everything the rest of the program asks of the database, as functions over values.
 
-Every function that writes does so in one transaction (``Database.session``). Times are always passed
-in by the caller, never read from the clock here.
+Every function that writes does so in one transaction (``Database.session``, or for Core statements
+alone ``Database.connection``). Times are always passed in by the caller, never read from the clock
+here.
 """
 
 from __future__ import annotations
@@ -9,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import bindparam, delete, func, insert, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select, update
 
 from db._engine import Database
 from db._models import Feed, FeedPoll, Item, MatchRow, Run
@@ -169,9 +169,9 @@ def known_items(db: Database, feed_id: int, guids: Iterable[str]) -> dict[str, K
     """The stored items of ``feed_id`` among these guids: what the ingest need not analyse again."""
     wanted = list(dict.fromkeys(guids))
     found: dict[str, KnownItem] = {}
-    with db.session() as session:
+    with db.connection() as connection:
         for start in range(0, len(wanted), _CHUNK):
-            rows = session.execute(
+            rows = connection.execute(
                 _KNOWN_ITEMS, {"feed_id": feed_id, "guids": wanted[start : start + _CHUNK]}
             )
             found.update(
@@ -203,11 +203,11 @@ def record_poll(
     leaves a mark that the next poll acts on; ``stale_from`` is the earliest day the items change
     (None: unknown, the whole trend).
     """
-    with db.session(write=True) as session:
-        summary = _write_items(session, feed_id, writes, update_.attempted_at, patterns_hash, items_seen)
-        _record_outcomes(session, [(update_, summary)], run_id, finished_at)
+    with db.connection(write=True) as connection:
+        summary = _write_items(connection, feed_id, writes, update_.attempted_at, patterns_hash, items_seen)
+        _record_outcomes(connection, [(update_, summary)], run_id, finished_at)
         if mark_trend_stale and (summary.items_new or summary.items_updated):
-            _mark_stale(session, stale_from)
+            _mark_stale(connection, stale_from)
     return summary
 
 
@@ -222,12 +222,12 @@ def record_polls(
     failures) in one transaction: a few statements for a thousand feeds instead of a transaction
     each."""
     if polls:
-        with db.session(write=True) as session:
-            _record_outcomes(session, polls, run_id, finished_at)
+        with db.connection(write=True) as connection:
+            _record_outcomes(connection, polls, run_id, finished_at)
 
 
 def _record_outcomes(
-    session: Session,
+    connection: Connection,
     polls: Sequence[tuple[PollUpdate, PollSummary]],
     run_id: int | None,
     finished_at: datetime | None,
@@ -242,16 +242,16 @@ def _record_outcomes(
             {"b_id": summary.feed_id, **{f"b_{k}": v for k, v in values.items()}}
         )
     for columns, rows in groups.items():
-        result = session.execute(
+        result = connection.execute(
             update(table)  # type: ignore[arg-type]
             .where(table.c.id == bindparam("b_id"))
             .values({c: bindparam(f"b_{c}") for c in columns}),
             rows,
         )
-        if result.supports_sane_multi_rowcount() and result.rowcount != len(rows):  # type: ignore[attr-defined]
+        if result.supports_sane_multi_rowcount() and result.rowcount != len(rows):
             ids = sorted(int(str(r["b_id"])) for r in rows)
             raise LookupError(f"some of the feed ids {ids} are not in the database")
-    session.execute(
+    connection.execute(
         insert(FeedPoll.__table__),  # type: ignore[arg-type]
         [
             {
@@ -280,8 +280,8 @@ def store_items(
     patterns_hash: str | None = None,
 ) -> PollSummary:
     """Store analysed items outside a poll (an import): one transaction."""
-    with db.session(write=True) as session:
-        return _write_items(session, feed_id, writes, fetched_at, patterns_hash, None)
+    with db.connection(write=True) as connection:
+        return _write_items(connection, feed_id, writes, fetched_at, patterns_hash, None)
 
 
 def ensure_feed(db: Database, spec: FeedSpec, now: datetime) -> int:
@@ -312,7 +312,7 @@ _CHUNK = 500  # bound parameters per IN list, well under SQLite's limit
 
 
 def _write_items(
-    session: Session,
+    connection: Connection,
     feed_id: int,
     writes: Sequence[ItemWrite],
     now: datetime,
@@ -345,7 +345,7 @@ def _write_items(
         ]
         # Core statements on the tables: the ORM's bulk path costs about as much again per row.
         items = Item.__table__
-        inserted = session.execute(
+        inserted = connection.execute(
             insert(items).returning(items.c.id, sort_by_parameter_order=True),  # type: ignore[arg-type]
             rows,
         ).scalars()
@@ -360,14 +360,14 @@ def _write_items(
             story_ids[n] = item_ids[founder]
     unset = [{"b_id": item_ids[n], "b_story": story_ids[n]} for n, w in new if w.story_id is None]
     if unset:
-        session.execute(
+        connection.execute(
             update(Item.__table__)  # type: ignore[arg-type]
             .where(Item.__table__.c.id == bindparam("b_id"))
             .values(story_id=bindparam("b_story")),
             unset,
         )
     if changed:
-        session.execute(
+        connection.execute(
             update(Item.__table__)  # type: ignore[arg-type]
             .where(Item.__table__.c.id == bindparam("b_id"))
             .values(
@@ -401,7 +401,7 @@ def _write_items(
         )
         stale = [w.existing_id for w in changed if w.matches is not None]
         for start in range(0, len(stale), _CHUNK):
-            session.execute(delete(MatchRow).where(MatchRow.item_id.in_(stale[start : start + _CHUNK])))
+            connection.execute(delete(MatchRow).where(MatchRow.item_id.in_(stale[start : start + _CHUNK])))
     match_rows = [
         {
             "item_id": item_ids[n],
@@ -415,7 +415,7 @@ def _write_items(
         for m in w.matches or ()
     ]
     if match_rows:
-        session.execute(insert(MatchRow.__table__), match_rows)  # type: ignore[arg-type]
+        connection.execute(insert(MatchRow.__table__), match_rows)  # type: ignore[arg-type]
     return PollSummary(
         feed_id=feed_id,
         items_seen=len(writes) if items_seen is None else items_seen,

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -118,9 +118,9 @@ def story_sources(database: Database, story_ids: Sequence[int]) -> dict[int, int
 TREND_STALE_SETTING = "trend_stale"
 
 
-def upsert_setting(session: Session, key: str, value: str) -> None:
+def upsert_setting(session: Session | Connection, key: str, value: str) -> None:
     """Insert or overwrite one setting in the caller's transaction, race-free on both backends."""
-    dialect = session.get_bind().dialect.name
+    dialect = (session.dialect if isinstance(session, Connection) else session.get_bind().dialect).name
     stmt: Any
     if dialect == "postgresql":
         stmt = pg_insert(Setting).values(key=key, value=value)
@@ -129,7 +129,7 @@ def upsert_setting(session: Session, key: str, value: str) -> None:
     session.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": value}))
 
 
-def mark_trend_stale(session: Session, since: date | None = None) -> str:
+def mark_trend_stale(session: Session | Connection, since: date | None = None) -> str:
     """Record, in the caller's transaction (the one storing items), that the stored trend no longer
     matches the stored items from ``since`` on (None: no day known, the whole trend); a fresh token
     each time, so that a refresh clears only the mark it has seen (see ``replace_trend``). Returns
@@ -490,7 +490,7 @@ def recent_story_items(
     from them."""
     last = after_id
     while True:
-        with database.session() as session:
+        with database.connection() as connection:
             query = (
                 select(
                     Item.id, Item.story_id, Item.signature, Item.published_at, Item.fetched_at, Item.feed_id
@@ -508,7 +508,7 @@ def recent_story_items(
                 StoryMemory(
                     int(item_id), int(story_id or 0), str(signature), published or fetched, int(feed_id)
                 )
-                for item_id, story_id, signature, published, fetched, feed_id in session.execute(query)
+                for item_id, story_id, signature, published, fetched, feed_id in connection.execute(query)
             ]
         yield from rows
         if len(rows) < batch:

@@ -952,8 +952,10 @@ def _index_keys(prepared: _Prepared) -> tuple[str, ...]:
 
 
 def _post(postings: dict[str, array[int]], number: int, keys: Iterable[str]) -> None:
+    # The bound method once: loading a window posts some 30 keys for each of 100,000 items.
+    get = postings.get
     for key in keys:
-        posting = postings.get(key)
+        posting = get(key)
         if posting is None:
             postings[key] = array("I", (number,))
         else:
