@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -118,15 +118,23 @@ def story_sources(database: Database, story_ids: Sequence[int]) -> dict[int, int
 TREND_STALE_SETTING = "trend_stale"
 
 
+def _upsert(insert_: Any) -> Any:
+    statement = insert_(Setting).values(key=bindparam("key"), value=bindparam("value"))
+    return statement.on_conflict_do_update(index_elements=["key"], set_={"value": statement.excluded.value})
+
+
+# Built once: a poll marks the trend stale with each feed's items, and building the two statements
+# cost as much as running them.
+_UPSERT_SETTING = {"postgresql": _upsert(pg_insert), "sqlite": _upsert(sqlite_insert)}
+_SETTING_VALUE = select(Setting.value).where(Setting.key == bindparam("key"))
+
+
 def upsert_setting(session: Session | Connection, key: str, value: str) -> None:
     """Insert or overwrite one setting in the caller's transaction, race-free on both backends."""
     dialect = (session.dialect if isinstance(session, Connection) else session.get_bind().dialect).name
-    stmt: Any
-    if dialect == "postgresql":
-        stmt = pg_insert(Setting).values(key=key, value=value)
-    else:
-        stmt = sqlite_insert(Setting).values(key=key, value=value)
-    session.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": value}))
+    session.execute(
+        _UPSERT_SETTING["postgresql" if dialect == "postgresql" else "sqlite"], {"key": key, "value": value}
+    )
 
 
 def mark_trend_stale(session: Session | Connection, since: date | None = None) -> str:
@@ -138,7 +146,7 @@ def mark_trend_stale(session: Session | Connection, since: date | None = None) -
     A mark already there keeps its earlier day: with several daemons, one may store items and be
     killed before its refresh while another marks and refreshes from a later day; the merged day
     makes that refresh cover both."""
-    current = session.scalar(select(Setting.value).where(Setting.key == TREND_STALE_SETTING))
+    current = session.scalar(_SETTING_VALUE, {"key": TREND_STALE_SETTING})
     if current is not None:
         earlier = trend_stale_day(current)
         since = None if earlier is None or since is None else min(earlier, since)
