@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
+from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select, update
 
@@ -226,6 +228,45 @@ def record_polls(
             _record_outcomes(connection, polls, run_id, finished_at)
 
 
+# The per-feed statements, built once (or once per set of columns): building one and its cache key
+# cost about as much as SQLite's running it, five times for each feed of a poll.
+_FEEDS = Feed.__table__
+_ITEMS = Item.__table__
+_INSERT_FEED_POLL = insert(FeedPoll.__table__)  # type: ignore[arg-type]
+_INSERT_ITEMS = insert(_ITEMS).returning(_ITEMS.c.id, sort_by_parameter_order=True)  # type: ignore[arg-type]
+_INSERT_MATCHES = insert(MatchRow.__table__)  # type: ignore[arg-type]
+_SET_STORY = (
+    update(_ITEMS)  # type: ignore[arg-type]
+    .where(_ITEMS.c.id == bindparam("b_id"))
+    .values(story_id=bindparam("b_story"))
+)
+_UPDATE_ITEMS = (
+    update(_ITEMS)  # type: ignore[arg-type]
+    .where(_ITEMS.c.id == bindparam("b_id"))
+    .values(
+        url=bindparam("b_url"),
+        title=bindparam("b_title"),
+        summary=bindparam("b_summary"),
+        language=bindparam("b_language"),
+        published_at=bindparam("b_published_at"),
+        updated_at=bindparam("b_updated_at"),
+        content_hash=bindparam("b_content_hash"),
+        signature=bindparam("b_signature"),
+        day=bindparam("b_day"),
+        patterns_hash=bindparam("b_patterns_hash"),
+    )
+)
+
+
+@lru_cache(maxsize=64)
+def _feed_update(columns: tuple[str, ...]) -> Any:
+    return (
+        update(_FEEDS)  # type: ignore[arg-type]
+        .where(_FEEDS.c.id == bindparam("b_id"))
+        .values({c: bindparam(f"b_{c}") for c in columns})
+    )
+
+
 def _record_outcomes(
     connection: Connection,
     polls: Sequence[tuple[PollUpdate, PollSummary]],
@@ -234,7 +275,6 @@ def _record_outcomes(
 ) -> None:
     # One executemany per set of columns changed (a 304 keeps its validators, a failure its last
     # success...), with the feed id as the only condition.
-    table = Feed.__table__
     groups: dict[tuple[str, ...], list[dict[str, object]]] = {}
     for update_, summary in polls:
         values = _feed_values(update_, summary)
@@ -242,17 +282,12 @@ def _record_outcomes(
             {"b_id": summary.feed_id, **{f"b_{k}": v for k, v in values.items()}}
         )
     for columns, rows in groups.items():
-        result = connection.execute(
-            update(table)  # type: ignore[arg-type]
-            .where(table.c.id == bindparam("b_id"))
-            .values({c: bindparam(f"b_{c}") for c in columns}),
-            rows,
-        )
+        result = connection.execute(_feed_update(columns), rows)
         if result.supports_sane_multi_rowcount() and result.rowcount != len(rows):
             ids = sorted(int(str(r["b_id"])) for r in rows)
             raise LookupError(f"some of the feed ids {ids} are not in the database")
     connection.execute(
-        insert(FeedPoll.__table__),  # type: ignore[arg-type]
+        _INSERT_FEED_POLL,
         [
             {
                 "run_id": run_id,
@@ -344,11 +379,7 @@ def _write_items(
             for _, w in new
         ]
         # Core statements on the tables: the ORM's bulk path costs about as much again per row.
-        items = Item.__table__
-        inserted = connection.execute(
-            insert(items).returning(items.c.id, sort_by_parameter_order=True),  # type: ignore[arg-type]
-            rows,
-        ).scalars()
+        inserted = connection.execute(_INSERT_ITEMS, rows).scalars()
         for (n, _), item_id in zip(new, inserted, strict=True):
             item_ids[n] = item_id
     story_ids = [w.story_id or 0 for w in writes]
@@ -360,28 +391,10 @@ def _write_items(
             story_ids[n] = item_ids[founder]
     unset = [{"b_id": item_ids[n], "b_story": story_ids[n]} for n, w in new if w.story_id is None]
     if unset:
-        connection.execute(
-            update(Item.__table__)  # type: ignore[arg-type]
-            .where(Item.__table__.c.id == bindparam("b_id"))
-            .values(story_id=bindparam("b_story")),
-            unset,
-        )
+        connection.execute(_SET_STORY, unset)
     if changed:
         connection.execute(
-            update(Item.__table__)  # type: ignore[arg-type]
-            .where(Item.__table__.c.id == bindparam("b_id"))
-            .values(
-                url=bindparam("b_url"),
-                title=bindparam("b_title"),
-                summary=bindparam("b_summary"),
-                language=bindparam("b_language"),
-                published_at=bindparam("b_published_at"),
-                updated_at=bindparam("b_updated_at"),
-                content_hash=bindparam("b_content_hash"),
-                signature=bindparam("b_signature"),
-                day=bindparam("b_day"),
-                patterns_hash=bindparam("b_patterns_hash"),
-            ),
+            _UPDATE_ITEMS,
             [
                 {
                     "b_id": w.existing_id,
@@ -415,7 +428,7 @@ def _write_items(
         for m in w.matches or ()
     ]
     if match_rows:
-        connection.execute(insert(MatchRow.__table__), match_rows)  # type: ignore[arg-type]
+        connection.execute(_INSERT_MATCHES, match_rows)
     return PollSummary(
         feed_id=feed_id,
         items_seen=len(writes) if items_seen is None else items_seen,
