@@ -875,6 +875,8 @@ def _micros(at: datetime) -> int:
 # is rebuilt as a :class:`_Prepared` (:func:`_prepared_of`), for its :class:`StoryMatch`.
 _Record = tuple[Any, ...]
 _HEAD = 5
+# Records or posting lists per part of a snapshot (StoryIndex.export_parts)
+_PART = 5_000
 
 
 def _pack(
@@ -1234,6 +1236,72 @@ class StoryIndex:
                 if _decide(prepared, record, self.policy, True, shared_title, 0)[0] is None:
                     return False
         return True
+
+    def export_parts(self) -> Iterator[tuple[str, Any]]:
+        """The index as plain values (str, int, bytes, tuples, lists and dicts of them), in parts of
+        at most ``_PART`` records or posting lists, for a snapshot that :meth:`restore` reads back:
+        rebuilding a 100,000-item window from its stored texts costs about 1.5 s a process, reading
+        such a snapshot a tenth of that. Parts keep the writer's memory bounded (the whole index as
+        one value was 30 MB more at once)."""
+        yield (
+            "head",
+            {
+                "policy": repr(self.policy),
+                "base": self._base,
+                "live": self._live,
+                "oldest": self._oldest,
+                "dead": self._dead,
+                "at": self._at.tobytes(),
+                "feed": self._feed.tobytes(),
+                "story": self._story.tobytes(),
+                "stories": self._stories,
+                "records": len(self._records),
+                "postings": len(self._postings),
+            },
+        )
+        records = self._records
+        for start in range(0, len(records), _PART):
+            yield "records", records[start : start + _PART]
+        keys = list(self._postings)
+        for start in range(0, len(keys), _PART):
+            yield "postings", {key: self._postings[key].tobytes() for key in keys[start : start + _PART]}
+
+    @classmethod
+    def restore(cls, parts: Iterable[tuple[str, Any]], policy: StoryPolicy = DEFAULT_POLICY) -> StoryIndex:
+        """The index :meth:`export_parts` gave, for ``policy``; ValueError when the parts are not
+        such an index's, or one made for another policy."""
+        index = cls(policy)
+        parts = iter(parts)
+        kind, head = next(parts, (None, None))
+        if kind != "head" or not isinstance(head, dict) or head.get("policy") != repr(policy):
+            raise ValueError("not a story index snapshot for this policy")
+        try:
+            index._base, index._live = int(head["base"]), int(head["live"])
+            index._oldest, index._dead = int(head["oldest"]), int(head["dead"])
+            for name in ("at", "feed", "story"):
+                getattr(index, "_" + name).frombytes(head[name])
+            stories, records_expected, postings_expected = head["stories"], head["records"], head["postings"]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"a story index snapshot with a broken head: {exc}") from exc
+        if not isinstance(stories, dict):
+            raise ValueError("a story index snapshot with a broken head: stories")
+        index._stories = stories
+        for kind, payload in parts:
+            if kind == "records" and isinstance(payload, list):
+                index._records.extend(payload)
+            elif kind == "postings" and isinstance(payload, dict):
+                for key, numbers in payload.items():
+                    posting = array("I")
+                    posting.frombytes(numbers)
+                    index._postings[key] = posting
+            else:
+                raise ValueError(f"a story index snapshot with an unknown part {kind!r}")
+        sizes = {len(index._records), len(index._at), len(index._feed), len(index._story)}
+        if sizes != {records_expected} or len(index._postings) != postings_expected:
+            raise ValueError("a story index snapshot cut short (its parts do not add up)")
+        if any(not isinstance(r, tuple) for r in index._records if r is not None):
+            raise ValueError("a story index snapshot with a broken record")
+        return index
 
     def records(self) -> Iterator[tuple[_Record, int, int, int]]:
         """``(record, time in microseconds, feed, story)`` of each item held, in order of addition
