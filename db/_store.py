@@ -182,6 +182,14 @@ def known_items(db: Database, feed_id: int, guids: Iterable[str]) -> dict[str, K
     return found
 
 
+def item_content_hash(db: Database, item_id: int) -> str | None:
+    """The content hash of item ``item_id``, or None when there is no such item (a saved story
+    index checks with it that the database still holds the newest item it knew)."""
+    with db.connection() as connection:
+        found = connection.scalar(select(Item.content_hash).where(Item.id == item_id))
+    return None if found is None else str(found)
+
+
 def record_poll(
     db: Database,
     feed_id: int,
@@ -637,6 +645,13 @@ def get_item(db: Database, item_id: int) -> StoredItem | None:
 def count_items(db: Database) -> int:
     with db.session() as session:
         return int(session.scalar(select(func.count(Item.id))) or 0)
+
+
+def count_items_between(db: Database, after_id: int, through_id: int) -> int:
+    """How many items have an id above ``after_id`` and up to ``through_id``."""
+    with db.connection() as connection:
+        query = select(func.count(Item.id)).where(Item.id > after_id, Item.id <= through_id)
+        return int(connection.scalar(query) or 0)
 
 
 def items_with_guid(db: Database, guid: str) -> list[int]:

@@ -11,9 +11,11 @@ import db
 from monitor.analysis import Definitions
 from monitor.config.model import Config
 from monitor.feeds.poll import Clock, PollReport, poll
+from monitor.pipeline import story_snapshot
 from monitor.pipeline import trend_refresh as trend
 from monitor.pipeline.poll_settings import poll_settings
 from monitor.pipeline.story_assigner import StagedStories, StoryAssigner
+from scenarios import StoryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +57,7 @@ def poll_and_refresh(
         due_grace=due_grace,
         claim_limit=claim_limit,
     )
+    assigner.save()
     if leftover:
         rows = trend.refresh(database, definitions, tz=tz, now=now())
         log.info(
@@ -81,9 +84,24 @@ class _LazyAssigner:
 
     def _get(self) -> StoryAssigner:
         if self._ready is None:
-            self._ready = self._assigner or StoryAssigner.empty()
+            self._ready = self._assigner or self._saved() or StoryAssigner.empty()
             self._ready.refresh(self._database, self._now())
         return self._ready
+
+    def _saved(self) -> StoryAssigner | None:
+        """A process of its own (no assigner handed in, the CLI's poll): the index the last such
+        poll saved beside the database, if it still matches."""
+        return story_snapshot.load(self._database, StoryPolicy())
+
+    def save(self) -> None:
+        """Save the index for the next process's poll, if this one is the process's own and was
+        loaded (a daemon keeps its index in memory; a poll with nothing new never loaded one)."""
+        if self._assigner is not None or self._ready is None:
+            return
+        try:
+            story_snapshot.save(self._database, self._ready)
+        except db.StorageError as exc:
+            log.warning("story index not saved: %s (the next poll rebuilds it)", exc)
 
     def stage(self, feed_id: int, fetched_at: datetime, writes: Sequence[db.ItemWrite]) -> StagedStories:
         return self._get().stage(feed_id, fetched_at, writes)

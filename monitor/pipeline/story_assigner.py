@@ -29,6 +29,17 @@ class StagedStories:
     provisional: dict[int, int] = field(default_factory=dict)  # provisional story id -> write number
 
 
+@dataclass(frozen=True)
+class AssignerState:
+    """An assigner's state as a snapshot keeps it: its index, the highest id it read from the
+    database, the ids it stored itself since, and the newest item id it knows."""
+
+    index: StoryIndex
+    last_id: int
+    own: frozenset[int]
+    newest_id: int
+
+
 class StoryAssigner:
     def __init__(self, index: StoryIndex, policy: StoryPolicy) -> None:
         self.index = index
@@ -36,12 +47,31 @@ class StoryAssigner:
         self._last_id = 0
         self._own: set[int] = set()  # ids this process stored since the last refresh
         self._next_provisional = -1
+        self._open = 0  # batches staged and neither committed nor discarded
 
     @classmethod
     def empty(cls, policy: StoryPolicy | None = None) -> StoryAssigner:
         """An assigner that loads the recent stories at its first :meth:`refresh`."""
         policy = policy or StoryPolicy()
         return cls(StoryIndex(policy), policy)
+
+    @classmethod
+    def from_snapshot(
+        cls, index: StoryIndex, policy: StoryPolicy, *, last_id: int, own: set[int]
+    ) -> StoryAssigner:
+        """The assigner whose :meth:`snapshot_state` gave these (see ``story_snapshot``)."""
+        assigner = cls(index, policy)
+        assigner._last_id = last_id
+        assigner._own = set(own)
+        return assigner
+
+    def snapshot_state(self) -> AssignerState | None:
+        """What a later process needs to go on from here, or None while a batch is unresolved (its
+        provisional story ids are in the index) or the index knows no stored item."""
+        newest = max(self._last_id, max(self._own, default=0))
+        if self._open or not newest:
+            return None
+        return AssignerState(self.index, self._last_id, frozenset(self._own), newest)
 
     @classmethod
     def load(cls, database: db.Database, now: datetime, policy: StoryPolicy | None = None) -> StoryAssigner:
@@ -68,6 +98,7 @@ class StoryAssigner:
     def stage(self, feed_id: int, fetched_at: datetime, writes: Sequence[db.ItemWrite]) -> StagedStories:
         """The writes with each new item's story decided (``story_id`` or ``joins``)."""
         staged = StagedStories(list(writes))
+        self._open += 1
         for number, write in enumerate(staged.writes):
             item = write.item
             if write.existing_id is not None or item.signature is None:
@@ -93,7 +124,9 @@ class StoryAssigner:
         for provisional, number in staged.provisional.items():
             self.index.rename(provisional, summary.item_ids[number])
         self._own.update(summary.item_ids)
+        self._open -= 1
 
     def discard(self, staged: StagedStories) -> None:
         """The batch was not stored: the index forgets it."""
         self.index.discard(staged.entries)
+        self._open -= 1

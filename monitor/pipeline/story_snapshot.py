@@ -1,0 +1,149 @@
+"""A saved story index beside a SQLite database, so that one `monitor poll` after another starts
+where the last one left off instead of rebuilding the window from the stored signatures.
+
+Rebuilding costs about 15 µs an item (1.5 s for the 100,000 items of a 1,000-feed window, a seventh
+of a steady poll); reading the snapshot costs about a tenth of that. The snapshot holds what a
+long-running daemon holds in memory (the index, the last item id read from the database and the
+ids this process stored since), so a process that loads it and then reads the items stored since
+(``StoryAssigner.refresh``) is in the state the daemon would be in. It is a cache: a missing,
+unreadable or mismatched file means a rebuild from the database, never an error.
+
+The file is a sequence of ``marshal`` values (plain data only: no code runs when it is read, unlike
+a pickle): a head naming the format, the grouping code, the database and its newest item the index
+knew, then the index's parts (``StoryIndex.export_parts``). It is written beside the database as
+``<file>-stories`` through a temporary file and a rename, so a reader never sees half of one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import marshal
+import os
+import uuid
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import db
+from indicators.errors import MonitorError
+from monitor.pipeline.story_assigner import StoryAssigner
+from scenarios import StoryIndex, StoryPolicy, story_grouping
+
+log = logging.getLogger(__name__)
+
+FORMAT = "scenario-monitor story index 1"
+SUFFIX = "-stories"
+DATABASE_ID_SETTING = "database_id"
+# marshal's own format version, fixed so that a Python upgrade reads what the last one wrote (or
+# fails to and rebuilds).
+_MARSHAL_VERSION = 4
+
+
+@cache
+def _code_hash() -> str:
+    """The grouping code's hash: a record's layout is that code's, and a changed layout in an old
+    snapshot would mislead every query."""
+    return hashlib.sha256(Path(story_grouping.__file__).read_bytes()).hexdigest()
+
+
+def snapshot_path(database: db.Database) -> Path | None:
+    """Where the snapshot of ``database`` lives: beside its file, for SQLite files only (a
+    PostgreSQL server has no file beside which to put it)."""
+    url = database.engine.url
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return Path(url.database + SUFFIX)
+
+
+def _database_id(database: db.Database) -> str:
+    return db.claim_once(database, DATABASE_ID_SETTING, uuid.uuid4().hex)
+
+
+def save(database: db.Database, assigner: StoryAssigner) -> Path | None:
+    """Write the snapshot of ``assigner`` for ``database``; returns its path, or None when there is
+    nothing to save (no file database, an empty index, a batch still unresolved). A failure to
+    write is logged and leaves no file behind: the next process rebuilds."""
+    path = snapshot_path(database)
+    state = assigner.snapshot_state()
+    if path is None or state is None:
+        return None
+    newest = state.newest_id
+    content_hash = db.item_content_hash(database, newest) if newest else None
+    if content_hash is None:
+        return None
+    last_id, own = state.last_id, sorted(state.own)
+    # When every item stored since the last read is this process's own (no other process wrote in
+    # between), the next process need not read them back only to skip them: 10,000 rows a round.
+    since_read = sum(1 for item_id in own if item_id > last_id)
+    if db.count_items_between(database, last_id, newest) == since_read:
+        last_id, own = newest, []
+    head = {
+        "format": FORMAT,
+        "code": _code_hash(),
+        "database": _database_id(database),
+        "newest": [newest, content_hash],
+        "last_id": last_id,
+        "own": own,
+    }
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        with temporary.open("wb") as handle:
+            marshal.dump(head, handle, _MARSHAL_VERSION)
+            for part in state.index.export_parts():
+                marshal.dump(part, handle, _MARSHAL_VERSION)
+        temporary.replace(path)
+    except (OSError, ValueError) as exc:
+        log.warning("story index not saved to %s: %s (the next poll rebuilds it)", path, exc)
+        temporary.unlink(missing_ok=True)
+        return None
+    return path
+
+
+def load(database: db.Database, policy: StoryPolicy) -> StoryAssigner | None:
+    """The assigner saved for ``database``, or None (no snapshot, or one that does not match this
+    database, its newest item, the grouping code or ``policy``): the caller then rebuilds."""
+    path = snapshot_path(database)
+    if path is None or not path.exists():
+        return None
+    try:
+        with path.open("rb") as handle:
+            head = marshal.load(handle)
+            reason = _mismatch(database, head)
+            if reason is not None:
+                log.info("story index snapshot %s not used: %s", path, reason)
+                return None
+            index = StoryIndex.restore(_parts(handle), policy)
+    except (OSError, EOFError, ValueError, TypeError, MonitorError) as exc:
+        log.info("story index snapshot %s not used: %s", path, exc)
+        return None
+    log.info("story index read from %s: %d items, %d stories", path, len(index), index.stories)
+    return StoryAssigner.from_snapshot(index, policy, last_id=int(head["last_id"]), own=set(head["own"]))
+
+
+def _parts(handle: Any) -> Any:
+    while True:
+        try:
+            part = marshal.load(handle)
+        except EOFError:
+            return
+        if not isinstance(part, tuple) or len(part) != 2:
+            raise ValueError("a part that is not (kind, payload)")
+        yield part
+
+
+def _mismatch(database: db.Database, head: object) -> str | None:
+    if not isinstance(head, dict) or head.get("format") != FORMAT:
+        return "an unknown format"
+    if head.get("code") != _code_hash():
+        return "written by another version of the story grouping"
+    if head.get("database") != db.get_setting(database, DATABASE_ID_SETTING):
+        return "written for another database"
+    newest = head.get("newest")
+    if not isinstance(newest, list) or len(newest) != 2 or not isinstance(newest[0], int):
+        return "a broken head"
+    if db.item_content_hash(database, newest[0]) != newest[1]:
+        return "the database no longer holds the newest item it knew (restored from a backup?)"
+    if not isinstance(head.get("last_id"), int) or not isinstance(head.get("own"), list):
+        return "a broken head"
+    return None
