@@ -21,9 +21,10 @@ import logging
 import marshal
 import os
 import uuid
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import db
 from indicators.errors import MonitorError
@@ -69,7 +70,7 @@ def save(database: db.Database, assigner: StoryAssigner) -> Path | None:
     if path is None or state is None:
         return None
     newest = state.newest_id
-    content_hash = db.item_content_hash(database, newest) if newest else None
+    content_hash = db.item_content_hash(database, newest)
     if content_hash is None:
         return None
     last_id, own = state.last_id, sorted(state.own)
@@ -121,7 +122,7 @@ def load(database: db.Database, policy: StoryPolicy) -> StoryAssigner | None:
     return StoryAssigner.from_snapshot(index, policy, last_id=int(head["last_id"]), own=set(head["own"]))
 
 
-def _parts(handle: Any) -> Any:
+def _parts(handle: BinaryIO) -> Iterator[tuple[str, Any]]:
     while True:
         try:
             part = marshal.load(handle)
@@ -133,17 +134,22 @@ def _parts(handle: Any) -> Any:
 
 
 def _mismatch(database: db.Database, head: object) -> str | None:
+    # The head's shape first, then what it says, the database's two answers last.
     if not isinstance(head, dict) or head.get("format") != FORMAT:
         return "an unknown format"
+    newest = head.get("newest")
+    if (
+        not isinstance(newest, list)
+        or len(newest) != 2
+        or not isinstance(newest[0], int)
+        or not isinstance(head.get("last_id"), int)
+        or not isinstance(head.get("own"), list)
+    ):
+        return "a broken head"
     if head.get("code") != _code_hash():
         return "written by another version of the story grouping"
     if head.get("database") != db.get_setting(database, DATABASE_ID_SETTING):
         return "written for another database"
-    newest = head.get("newest")
-    if not isinstance(newest, list) or len(newest) != 2 or not isinstance(newest[0], int):
-        return "a broken head"
     if db.item_content_hash(database, newest[0]) != newest[1]:
         return "the database no longer holds the newest item it knew (restored from a backup?)"
-    if not isinstance(head.get("last_id"), int) or not isinstance(head.get("own"), list):
-        return "a broken head"
     return None

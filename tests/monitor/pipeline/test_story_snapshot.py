@@ -36,6 +36,13 @@ def saved_assigner(database: db.Database) -> tuple[StoryAssigner, db.PollSummary
     return assigner, first
 
 
+def refusal(database: db.Database, caplog: pytest.LogCaptureFixture) -> str:
+    """What ``load`` logged when it refused the snapshot (the test fails if it did not refuse)."""
+    with caplog.at_level(logging.INFO, logger="monitor.pipeline.story_snapshot"):
+        assert story_snapshot.load(database, StoryPolicy()) is None
+    return caplog.text
+
+
 def test_a_loaded_index_groups_the_next_items_as_the_saved_one(database: db.Database, path: Path) -> None:
     saved, first = saved_assigner(database)
     assert Path(f"{path}-stories").is_file()
@@ -86,9 +93,7 @@ def test_a_snapshot_for_a_database_made_anew_at_the_same_path_is_not_used(
     remade = db.open_database(f"sqlite:///{path}")
     db.sync_feeds(remade, [db.FeedSpec("http://127.0.0.1:1/a", "a", "en", 1.0, 900)], T0)
     store(remade, StoryAssigner.load(remade, T0), feed_ids(remade)["a"], [new("1", *REPORT)])
-    with caplog.at_level(logging.INFO, logger="monitor.pipeline.story_snapshot"):
-        assert story_snapshot.load(remade, StoryPolicy()) is None
-    assert "written for another database" in caplog.text
+    assert "written for another database" in refusal(remade, caplog)
 
 
 def test_a_snapshot_whose_newest_item_changed_is_not_used(
@@ -97,9 +102,7 @@ def test_a_snapshot_whose_newest_item_changed_is_not_used(
     saved_assigner(database)
     with sqlite3.connect(path) as conn:  # as after restoring an older copy of the database
         conn.execute("update items set content_hash = 'other' where id = (select max(id) from items)")
-    with caplog.at_level(logging.INFO, logger="monitor.pipeline.story_snapshot"):
-        assert story_snapshot.load(database, StoryPolicy()) is None
-    assert "no longer holds the newest item" in caplog.text
+    assert "no longer holds the newest item" in refusal(database, caplog)
 
 
 def test_a_snapshot_of_other_grouping_code_or_policy_is_not_used(
@@ -121,9 +124,7 @@ def test_a_damaged_snapshot_means_a_rebuild_not_an_error(
     snapshot.write_bytes(
         {"truncated": data[: len(data) // 2], "garbage": b"\x00\xff" * 300, "empty": b""}[damage]
     )
-    with caplog.at_level(logging.INFO, logger="monitor.pipeline.story_snapshot"):
-        assert story_snapshot.load(database, StoryPolicy()) is None
-    assert "not used" in caplog.text
+    assert "not used" in refusal(database, caplog)
 
 
 def test_a_snapshot_that_cannot_be_written_is_logged_and_leaves_nothing_behind(
