@@ -338,6 +338,9 @@ class FetchConfig(BaseModel):
     max_server_delay: Duration = timedelta(seconds=_BACKOFF.max_delay_seconds)
     # worker processes that analyse new items during a poll of many feeds (0: the poll's own process)
     analysis_workers: int = Field(default=0, ge=0, le=16)
+    # `monitor poll` signs and groups the stories of a poll that brings many new feeds on a worker
+    # process (None: when the machine has more than one core)
+    story_worker: bool | None = None
 
     def fetch_settings(self) -> FetchSettings:
         return FetchSettings(

@@ -13,7 +13,8 @@ import logging
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable, Coroutine, Iterator, Mapping, Sequence
+from collections import deque
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -52,6 +53,12 @@ class PollSettings:
     # this process fetches, parses, groups stories and stores. 0 (the default): all here. One
     # worker on two cores: a first poll of 1,000 feeds a fifth faster, and 40 MB more at its peak.
     analysis_workers: int = 0
+    # With ``parse_pool_min_feeds`` feeds claimed that were never polled successfully (a first
+    # poll, feeds added: their whole bodies are new), stories are signed and grouped on a worker
+    # process while this one stores, when the caller offers one (``poll(pipelined=...)``). A poll
+    # of known feeds brings a few new items each, for which a second process is memory for
+    # little: 1,000 feeds polled again stay below 200 MB only without it.
+    story_worker: bool = field(default_factory=lambda: (os.cpu_count() or 1) > 1)
     # Fetched bodies not yet stored, at most: fetching outruns storing, and on a 1,000-feed poll
     # the waiting bodies were a third of the peak memory.
     max_unstored_bodies: int = 32
@@ -69,6 +76,25 @@ class StoryStaging(Protocol[S]):
     """Decides the stories of a batch before it is written, and learns the outcome of the write."""
 
     def stage(self, feed_id: int, fetched_at: datetime, writes: Sequence[db.ItemWrite]) -> S: ...
+
+    def commit(self, staged: S, summary: db.PollSummary) -> None: ...
+
+    def discard(self, staged: S) -> None: ...
+
+
+T = TypeVar("T")
+
+
+class PipelinedStories(Protocol[T, S]):
+    """Story staging that decides one feed's stories while the feed before it is written (on
+    another process): ``submit`` when the feed's writes are known, ``resolve`` just before its
+    write (the writes with their signatures and stories), then ``commit`` or ``discard``. Calls
+    come from one thread, in the order of the writes. The writes it is given have no signatures:
+    it signs them itself."""
+
+    def submit(self, feed_id: int, fetched_at: datetime, writes: Sequence[db.ItemWrite]) -> T: ...
+
+    def resolve(self, ticket: T) -> S: ...
 
     def commit(self, staged: S, summary: db.PollSummary) -> None: ...
 
@@ -236,8 +262,13 @@ def poll(
     worker: str | None = None,
     due_grace: timedelta = timedelta(0),
     claim_limit: int | None = None,
+    pipelined: PipelinedStories[Any, Any] | None = None,
 ) -> PollReport:
     """Poll the feeds that are due (or all enabled ones) once and store what they return.
+
+    ``pipelined``: used instead of ``stories`` when ``settings.parse_pool_min_feeds`` claimed feeds
+    or more were never polled successfully (``PollSettings.story_worker``): each feed's stories
+    are decided while the feed before it is written.
 
     ``claim_limit``: claim at most this many feeds (the most overdue first), so that daemons
     sharing a database share the due feeds rather than the first one taking them all.
@@ -275,23 +306,51 @@ def poll(
         batch = outcomes = _Outcomes(database, run, now)
         requests = [FetchRequest(f.id, f.url, f.etag, f.last_modified) for f in feeds]
 
-        def store(fetched: FetchOutcome, body: _Body) -> None:
-            feed = by_id[fetched.feed_id]
+        def guarded(feed: db.FeedState, attempted: datetime, work: Callable[[], FeedResult | None]) -> None:
             try:
-                result = _store_outcome(
-                    database, settings, analyser, stories, feed, fetched, body, now, run, batch
-                )
+                result = work()
             except db.StorageError as exc:
                 if not isinstance(exc, db.StorageRefusedError):
                     raise  # the database is at fault, not this feed: no other feed would fare better
                 log.error("feed=%r: the database refused its items: %s", feed.name, exc)
-                result = _store_failure(settings, feed, body.attempted, exc, batch)
+                result = _store_failure(settings, feed, attempted, exc, batch)
             except Exception as exc:  # a job boundary: one feed's fault stays that feed's problem
                 log.exception("feed=%r: its items could not be stored; the poll goes on", feed.name)
-                result = _store_failure(settings, feed, body.attempted, exc, batch)
-            results.append(result)
+                result = _store_failure(settings, feed, attempted, exc, batch)
+            if result is not None:
+                results.append(result)
+
+        def store(fetched: FetchOutcome, body: _Body) -> None:
+            feed = by_id[fetched.feed_id]
+            guarded(
+                feed,
+                body.attempted,
+                lambda: _store_outcome(
+                    database, settings, analyser, stories, feed, fetched, body, now, run, batch
+                ),
+            )
 
         large = len(feeds) >= settings.parse_pool_min_feeds
+        backlog = sum(1 for f in feeds if f.last_success_at is None)
+        pipeline = (
+            _Pipeline(database, replace(analyser, signature_of=None), pipelined, now, run, guarded)
+            if pipelined is not None and settings.story_worker and backlog >= settings.parse_pool_min_feeds
+            else None
+        )
+
+        def store_pipelined(fetched: FetchOutcome, body: _Body) -> None:
+            assert pipeline is not None
+            pipeline.stored += 1
+            feed = by_id[fetched.feed_id]
+            guarded(
+                feed,
+                body.attempted,
+                lambda: pipeline.plan(
+                    _plan_outcome(database, settings, pipeline.analyser, feed, fetched, body, batch)
+                ),
+            )
+            pipeline.write_ready()
+
         workers = settings.parse_workers if large else 0
         offload = analyser.offload if large and settings.analysis_workers > 0 else None
         with _parse_pool(workers) as pool, _analysis_pool(offload, settings.analysis_workers) as analysis:
@@ -300,14 +359,17 @@ def poll(
                     requests,
                     settings,
                     by_id,
-                    store,
+                    store if pipeline is None else store_pipelined,
                     pool,
                     workers,
                     _Analysis(database, analyser, analysis) if analysis is not None else None,
                     now=now,
                     should_stop=(stop.is_set if stop is not None else None),
+                    arrived=pipeline.arrived if pipeline is not None else None,
                 )
             )
+        if pipeline is not None:
+            pipeline.write_all()
         batch.flush()
         stopped = stop is not None and stop.is_set() and len(results) < len(feeds)
         failed = sum(1 for r in results if not r.outcome.succeeded)
@@ -319,6 +381,65 @@ def poll(
         return PollReport(run_id, tuple(results), stopped)
     finally:
         _close_poll(database, worker, run_id, outcome, results, len(feeds), now, outcomes)
+
+
+class _Pipeline:
+    """The store thread's side of :class:`PipelinedStories`: each planned feed is submitted for its
+    stories at once, and written once the next feed is planned (its stories decided meanwhile on
+    the other side), or at once when no other fetched body is on its way to the store."""
+
+    def __init__(
+        self,
+        database: db.Database,
+        analyser: Analyser,
+        stories: PipelinedStories[Any, Any],
+        now: Clock,
+        run_id: int,
+        guarded: Callable[[db.FeedState, datetime, Callable[[], FeedResult | None]], None],
+    ) -> None:
+        self.analyser = analyser
+        self._database = database
+        self._stories = stories
+        self._now = now
+        self._run_id = run_id
+        self._guarded = guarded
+        self._queue: deque[tuple[_Planned, Any, datetime]] = deque()
+        # Bodies fetched (counted on the event loop's thread) and bodies whose store began (on
+        # the store thread): while the first is ahead, another feed will be planned soon.
+        self._arrived = 0
+        self.stored = 0
+
+    def arrived(self) -> None:
+        self._arrived += 1
+
+    def plan(self, planned: FeedResult | _Planned) -> FeedResult | None:
+        if isinstance(planned, FeedResult):
+            return planned
+        attempted = planned.update.attempted_at
+        self._queue.append(
+            (planned, self._stories.submit(planned.feed.id, attempted, planned.writes), attempted)
+        )
+        return None
+
+    def write_ready(self) -> None:
+        keep = 1 if self._arrived > self.stored else 0
+        while len(self._queue) > keep:
+            self._write_next()
+
+    def write_all(self) -> None:
+        while self._queue:
+            self._write_next()
+
+    def _write_next(self) -> None:
+        planned, ticket, attempted = self._queue.popleft()
+
+        def write() -> FeedResult:
+            staged = self._stories.resolve(ticket)
+            return _write_planned(
+                self._database, self.analyser, self._stories, planned, staged, self._now, self._run_id
+            )
+
+        self._guarded(planned.feed, attempted, write)
 
 
 def _close_poll(
@@ -547,6 +668,7 @@ async def _fetch_and_store(
     *,
     now: Clock,
     should_stop: Callable[[], bool] | None,
+    arrived: Callable[[], None] | None = None,
 ) -> None:
     """Fetch concurrently; parse each new body (on the pool, if any) and store each feed, one at a
     time, on one thread beside the event loop: a document that takes seconds to parse, analyse or
@@ -606,7 +728,7 @@ async def _fetch_and_store(
                 slots.release()
             admit.release()
 
-    async def store_later(work: Coroutine[Any, Any, None]) -> None:
+    async def store_later(work: Awaitable[None]) -> None:
         try:
             await work
         finally:
@@ -616,6 +738,8 @@ async def _fetch_and_store(
         if failures:  # a store failed on the database: no other feed would fare better
             admit.release()
             raise failures[0]
+        if arrived is not None:
+            arrived()
         attempted = now()
         body_hash = (
             hashlib.sha256(fetched.body).hexdigest()
@@ -632,6 +756,15 @@ async def _fetch_and_store(
                 if analysis is not None and not analysis.broken:
                     waited = False
                     spawn(store_later(finish(fetched, attempted, body_hash, strict)))
+                elif arrived is not None:
+                    # Not awaited: the next bodies reach the store's queue meanwhile, and the store
+                    # keeps each planned feed back until the next one is planned (``arrived``).
+                    waited = False
+                    spawn(
+                        store_later(
+                            loop.run_in_executor(storer, store, fetched, _Body(attempted, body_hash, strict))
+                        )
+                    )
                 else:
                     await loop.run_in_executor(storer, store, fetched, _Body(attempted, body_hash, strict))
             elif (pool is None or broken) and (analysis is None or analysis.broken):
@@ -663,6 +796,20 @@ async def _fetch_and_store(
         storer.shutdown(wait=True, cancel_futures=True)
 
 
+@dataclass(frozen=True, slots=True)
+class _Planned:
+    """A feed's outcome up to its write: the items to store and the state to record."""
+
+    feed: db.FeedState
+    fetched: FetchOutcome
+    kind: db.PollOutcome
+    update: db.PollUpdate
+    writes: list[db.ItemWrite]
+    seen: int | None
+    earliest: date | None
+    error: str | None
+
+
 def _store_outcome(
     database: db.Database,
     settings: PollSettings,
@@ -675,6 +822,24 @@ def _store_outcome(
     run_id: int,
     outcomes: _Outcomes,
 ) -> FeedResult:
+    planned = _plan_outcome(database, settings, analyser, feed, fetched, body, outcomes)
+    if isinstance(planned, FeedResult):
+        return planned
+    staged = stories.stage(feed.id, body.attempted, planned.writes) if stories is not None else None
+    return _write_planned(database, analyser, stories, planned, staged, now, run_id)
+
+
+def _plan_outcome(
+    database: db.Database,
+    settings: PollSettings,
+    analyser: Analyser,
+    feed: db.FeedState,
+    fetched: FetchOutcome,
+    body: _Body,
+    outcomes: _Outcomes,
+) -> FeedResult | _Planned:
+    """What to write for the feed, or its result when there is no item to write (its state is
+    then batched with other such feeds')."""
     attempted = body.attempted
     kind = fetched.kind
     error = fetched.error
@@ -735,19 +900,32 @@ def _store_outcome(
         outcomes.add(update, summary)
         _log_feed(feed, kind, fetched, summary, plan.next_poll_at, update.moved_to, error)
         return FeedResult(feed.id, feed.name, kind, fetched.status, 0, 0, error, None)
-    staged = stories.stage(feed.id, attempted, writes) if stories is not None else None
+    return _Planned(feed, fetched, kind, update, writes, seen, earliest, error)
+
+
+def _write_planned(
+    database: db.Database,
+    analyser: Analyser,
+    stories: StoryStaging[Any] | PipelinedStories[Any, Any] | None,
+    planned: _Planned,
+    staged: Staged | None,
+    now: Clock,
+    run_id: int,
+) -> FeedResult:
+    """Write a planned feed (with its stories staged, if grouped), and tell ``stories`` the outcome."""
+    feed, update = planned.feed, planned.update
     try:
         summary = db.record_poll(
             database,
             feed.id,
             update,
-            staged.writes if staged is not None else writes,
-            items_seen=seen,
+            staged.writes if staged is not None else planned.writes,
+            items_seen=planned.seen,
             run_id=run_id,
             finished_at=now(),
             patterns_hash=analyser.patterns_hash,
             mark_trend_stale=True,
-            stale_from=earliest,
+            stale_from=planned.earliest,
         )
     except BaseException:
         if stories is not None and staged is not None:
@@ -755,9 +933,18 @@ def _store_outcome(
         raise
     if stories is not None and staged is not None:
         stories.commit(staged, summary)
-    _log_feed(feed, kind, fetched, summary, plan.next_poll_at, update.moved_to, error)
+    _log_feed(
+        feed, planned.kind, planned.fetched, summary, update.next_poll_at, update.moved_to, planned.error
+    )
     return FeedResult(
-        feed.id, feed.name, kind, fetched.status, summary.items_new, summary.items_updated, error, earliest
+        feed.id,
+        feed.name,
+        planned.kind,
+        planned.fetched.status,
+        summary.items_new,
+        summary.items_updated,
+        planned.error,
+        planned.earliest,
     )
 
 

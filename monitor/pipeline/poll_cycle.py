@@ -6,6 +6,7 @@ import logging
 import threading
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import db
 from monitor.analysis import Definitions
@@ -15,6 +16,7 @@ from monitor.pipeline import story_snapshot
 from monitor.pipeline import trend_refresh as trend
 from monitor.pipeline.poll_settings import poll_settings
 from monitor.pipeline.story_assigner import StagedStories, StoryAssigner
+from monitor.pipeline.story_worker import StoryWorker
 from scenarios import StoryPolicy
 
 log = logging.getLogger(__name__)
@@ -44,20 +46,48 @@ def poll_and_refresh(
     trend.ensure_days(database, tz)
     leftover = trend.stale_since_last_refresh(database)
     assigner = _LazyAssigner(database, now, stories)
-    report = poll(
-        database,
-        poll_settings(config),
-        definitions.analyser(tz=tz),
-        now=now,
-        stories=assigner,
-        due_only=due_only,
-        names=names,
-        stop=stop,
-        worker=worker,
-        due_grace=due_grace,
-        claim_limit=claim_limit,
+    settings = poll_settings(config)
+    analyser = definitions.analyser(tz=tz)
+    # A process of its own (the CLI's poll) groups a large poll's stories on a worker process; a
+    # daemon keeps its index in memory between polls.
+    story_worker = (
+        StoryWorker(database, now, analyser.signature_of)
+        if stories is None and settings.story_worker and analyser.signature_of is not None
+        else None
     )
-    assigner.save()
+    try:
+        report = poll(
+            database,
+            settings,
+            analyser,
+            now=now,
+            stories=assigner,
+            due_only=due_only,
+            names=names,
+            stop=stop,
+            worker=worker,
+            due_grace=due_grace,
+            claim_limit=claim_limit,
+            pipelined=story_worker,
+        )
+        if story_worker is not None:
+            story_worker.save_soon()  # saved on the worker while the trend is refreshed here
+        assigner.save()
+        _refresh_trend(database, definitions, tz, now, leftover, report)
+    finally:
+        if story_worker is not None:
+            story_worker.close()
+    return report
+
+
+def _refresh_trend(
+    database: db.Database,
+    definitions: Definitions,
+    tz: ZoneInfo,
+    now: Clock,
+    leftover: bool,
+    report: PollReport,
+) -> None:
     if leftover:
         rows = trend.refresh(database, definitions, tz=tz, now=now())
         log.info(
@@ -69,7 +99,6 @@ def poll_and_refresh(
     elif any(f.items_new or f.items_updated for f in report.feeds):
         rows = trend.refresh(database, definitions, tz=tz, now=now(), changed_from=report.earliest_day)
         log.info("trend refreshed days=%d stories=%d", len(rows.days), len(rows.stories))
-    return report
 
 
 class _LazyAssigner:

@@ -21,6 +21,7 @@ def poll_settings(config: Config) -> PollSettings:
         fetch=fetch.fetch_settings(),
         backoff=fetch.backoff_settings(),
         analysis_workers=fetch.analysis_workers,
+        **({"story_worker": fetch.story_worker} if fetch.story_worker is not None else {}),
     )
 
 

@@ -12,12 +12,20 @@ fails, :meth:`StoryAssigner.discard` takes them back, so the index never holds a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-import db
 from scenarios import StoryIndex, StoryPolicy, StorySignature
+
+if TYPE_CHECKING:
+    # Imported where used: a story worker process (``story_worker_process``) holds an assigner
+    # without SQLAlchemy, whose import is a third of that process's memory.
+    import db
+
+# A stored item as the index learns it: (item id, story id, signature text, time, feed id)
+StoredItem = tuple[int, int, str, datetime, int]
 
 
 @dataclass
@@ -27,6 +35,24 @@ class StagedStories:
     writes: list[db.ItemWrite]
     entries: list[int] = field(default_factory=list)
     provisional: dict[int, int] = field(default_factory=dict)  # provisional story id -> write number
+
+
+# What decide() says of each item: (kind, value)
+UNGROUPED = 0  # not grouped (value 0)
+FOUNDS = 1  # founds a story; value: its provisional id
+JOINS = 2  # joins the story founded by the batch's item number value
+STORY = 3  # joins story value: a stored story, or (negative) one an earlier open batch founded
+_UNGROUPED = (UNGROUPED, 0)
+
+
+@dataclass
+class DecidedBatch:
+    """What :meth:`StoryAssigner.decide` did for one batch: each item's decision, the index
+    entries added, and the provisional story ids it founded (id -> item number)."""
+
+    decisions: list[tuple[int, int]] = field(default_factory=list)
+    entries: list[int] = field(default_factory=list)
+    provisional: dict[int, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -79,18 +105,35 @@ class StoryAssigner:
         assigner.refresh(database, now)
         return assigner
 
+    def horizon(self, now: datetime) -> datetime:
+        """The oldest time the index keeps: twice the window, as an item published late may still
+        join a story begun a window earlier."""
+        return now - 2 * self.policy.window
+
+    @property
+    def last_id(self) -> int:
+        """The highest item id read from the database: a refresh reads the items above it."""
+        return self._last_id
+
     def refresh(self, database: db.Database, now: datetime) -> int:
         """Forget stories older than the window and add the items other processes stored since the
         last refresh; returns how many were added."""
-        # Twice the window: an item published late may still join a story begun a window earlier.
-        horizon = now - 2 * self.policy.window
+        import db
+
+        horizon = self.horizon(now)
+        memories = db.recent_story_items(database, horizon, after_id=self._last_id)
+        return self.learn(horizon, ((m.item_id, m.story_id, m.signature, m.at, m.feed_id) for m in memories))
+
+    def learn(self, horizon: datetime, stored: Iterable[StoredItem]) -> int:
+        """:meth:`refresh` from the stored items it would read (``recent_story_items`` since
+        :attr:`last_id`), read by someone else: a story worker process has no database."""
         self.index.prune(horizon)
         added = 0
-        for memory in db.recent_story_items(database, horizon, after_id=self._last_id):
-            self._last_id = max(self._last_id, memory.item_id)
-            if memory.item_id in self._own:
+        for item_id, story_id, text, at, feed_id in stored:
+            self._last_id = max(self._last_id, item_id)
+            if item_id in self._own:
                 continue
-            self.index.add_text(memory.story_id, memory.signature, memory.at, memory.feed_id)
+            self.index.add_text(story_id, text, at, feed_id)
             added += 1
         self._own.clear()
         return added
@@ -98,35 +141,79 @@ class StoryAssigner:
     def stage(self, feed_id: int, fetched_at: datetime, writes: Sequence[db.ItemWrite]) -> StagedStories:
         """The writes with each new item's story decided (``story_id`` or ``joins``)."""
         staged = StagedStories(list(writes))
+        batch = self.decide(
+            feed_id,
+            fetched_at,
+            [
+                (
+                    StorySignature.from_text(w.item.signature)
+                    if w.existing_id is None and w.item.signature is not None
+                    else None,
+                    w.item.published_at,
+                )
+                for w in writes
+            ],
+        )
+        staged.entries, staged.provisional = batch.entries, batch.provisional
+        for number, (kind, value) in enumerate(batch.decisions):
+            if kind == JOINS:
+                staged.writes[number] = replace(staged.writes[number], joins=value)
+            elif kind == STORY:
+                if value < 0:
+                    # only decide() with a batch still open gives another batch's story
+                    raise RuntimeError("stage() while another batch is unresolved; use decide()")
+                staged.writes[number] = replace(staged.writes[number], story_id=value)
+        return staged
+
+    def decide(
+        self,
+        feed_id: int,
+        fetched_at: datetime,
+        items: Sequence[tuple[StorySignature | None, datetime | None]],
+    ) -> DecidedBatch:
+        """The story of each item of a batch (``(signature, published_at)``; None: not to be
+        grouped, a stored item whose content changed), decided and added to the index under
+        provisional story ids until :meth:`commit_ids` or :meth:`discard`.
+
+        Batches may overlap: one may be decided before the one before it is committed (a poll
+        that groups one feed's items while it stores the previous feed's). An item may then join
+        a story that the earlier batch founded: its decision is ``(STORY, provisional id)``, which
+        the caller replaces with the stored id once that batch is stored, and the rename at that
+        batch's commit carries this item along in the index."""
+        batch = DecidedBatch()
         self._open += 1
-        for number, write in enumerate(staged.writes):
-            item = write.item
-            if write.existing_id is not None or item.signature is None:
+        for number, (signature, published_at) in enumerate(items):
+            if signature is None:
+                batch.decisions.append(_UNGROUPED)
                 continue
-            signature = StorySignature.from_text(item.signature)
-            at = item.published_at or fetched_at
+            at = published_at or fetched_at
             found = self.index.find(signature, at, feed_id)
             if found is None:
                 story = self._next_provisional
                 self._next_provisional -= 1
-                staged.provisional[story] = number
-            elif found < 0:
+                batch.provisional[story] = number
+                batch.decisions.append((FOUNDS, story))
+            elif found in batch.provisional:
                 story = found
-                staged.writes[number] = replace(write, joins=staged.provisional[found])
+                batch.decisions.append((JOINS, batch.provisional[found]))
             else:
                 story = found
-                staged.writes[number] = replace(write, story_id=found)
-            staged.entries.append(self.index.add(story, signature, at, feed_id))
-        return staged
+                batch.decisions.append((STORY, found))
+            batch.entries.append(self.index.add(story, signature, at, feed_id))
+        return batch
 
-    def commit(self, staged: StagedStories, summary: db.PollSummary) -> None:
+    def commit(self, staged: StagedStories | DecidedBatch, summary: db.PollSummary) -> None:
         """The batch is stored: its provisional stories take the ids of their first items."""
+        self.commit_ids(staged, summary.item_ids)
+
+    def commit_ids(self, staged: StagedStories | DecidedBatch, item_ids: Sequence[int]) -> None:
+        """:meth:`commit` from the stored ids of the batch's items, in order."""
         for provisional, number in staged.provisional.items():
-            self.index.rename(provisional, summary.item_ids[number])
-        self._own.update(summary.item_ids)
+            self.index.rename(provisional, item_ids[number])
+        self._own.update(item_ids)
         self._open -= 1
 
-    def discard(self, staged: StagedStories) -> None:
+    def discard(self, staged: StagedStories | DecidedBatch) -> None:
         """The batch was not stored: the index forgets it."""
         self.index.discard(staged.entries)
         self._open -= 1

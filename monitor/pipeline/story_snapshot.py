@@ -16,36 +16,22 @@ knew, then the index's parts (``StoryIndex.export_parts``). It is written beside
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import marshal
-import os
 import uuid
-from collections.abc import Iterator
-from functools import cache
+from collections.abc import Collection
 from pathlib import Path
-from typing import Any, BinaryIO
 
 import db
 from indicators.errors import MonitorError
+from monitor.pipeline import story_index_file
 from monitor.pipeline.story_assigner import StoryAssigner
-from scenarios import StoryIndex, StoryPolicy, story_grouping
+from monitor.pipeline.story_index_file import FORMAT, Head
+from scenarios import StoryPolicy
 
 log = logging.getLogger(__name__)
 
-FORMAT = "scenario-monitor story index 1"
 SUFFIX = "-stories"
 DATABASE_ID_SETTING = "database_id"
-# marshal's own format version, fixed so that a Python upgrade reads what the last one wrote (or
-# fails to and rebuilds).
-_MARSHAL_VERSION = 4
-
-
-@cache
-def _code_hash() -> str:
-    """The grouping code's hash: a record's layout is that code's, and a changed layout in an old
-    snapshot would mislead every query."""
-    return hashlib.sha256(Path(story_grouping.__file__).read_bytes()).hexdigest()
 
 
 def snapshot_path(database: db.Database) -> Path | None:
@@ -67,54 +53,52 @@ def save(database: db.Database, assigner: StoryAssigner) -> Path | None:
     write is logged and leaves no file behind: the next process rebuilds."""
     path = snapshot_path(database)
     state = assigner.snapshot_state()
-    if path is None or state is None:
+    head = (
+        head_for(database, state.newest_id, state.last_id, state.own)
+        if path is not None and state is not None
+        else None
+    )
+    if path is None or state is None or head is None:
         return None
-    newest = state.newest_id
+    try:
+        story_index_file.write(path, head, state.index)
+    except (OSError, ValueError) as exc:
+        log.warning("story index not saved to %s: %s (the next poll rebuilds it)", path, exc)
+        return None
+    return path
+
+
+def head_for(database: db.Database, newest: int, last_id: int, own: Collection[int]) -> Head | None:
+    """The head of a snapshot of an assigner's state (``AssignerState``: the newest item id it
+    knows, the last id it read, the ids it stored since); None when that newest item is not stored."""
     content_hash = db.item_content_hash(database, newest)
     if content_hash is None:
         return None
-    last_id, own = state.last_id, sorted(state.own)
+    own = sorted(own)
     # When every item stored since the last read is this process's own (no other process wrote in
     # between), the next process need not read them back only to skip them: 10,000 rows a round.
     since_read = sum(1 for item_id in own if item_id > last_id)
     if db.count_items_between(database, last_id, newest) == since_read:
         last_id, own = newest, []
-    head = {
+    return {
         "format": FORMAT,
-        "code": _code_hash(),
+        "code": story_index_file.code_hash(),
         "database": _database_id(database),
         "newest": [newest, content_hash],
         "last_id": last_id,
         "own": own,
     }
-    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        with temporary.open("wb") as handle:
-            marshal.dump(head, handle, _MARSHAL_VERSION)
-            for part in state.index.export_parts():
-                marshal.dump(part, handle, _MARSHAL_VERSION)
-        temporary.replace(path)
-    except (OSError, ValueError) as exc:
-        log.warning("story index not saved to %s: %s (the next poll rebuilds it)", path, exc)
-        temporary.unlink(missing_ok=True)
-        return None
-    return path
 
 
 def load(database: db.Database, policy: StoryPolicy) -> StoryAssigner | None:
     """The assigner saved for ``database``, or None (no snapshot, or one that does not match this
     database, its newest item, the grouping code or ``policy``): the caller then rebuilds."""
-    path = snapshot_path(database)
-    if path is None or not path.exists():
+    found = usable_head(database)
+    if found is None:
         return None
+    path, head = found
     try:
-        with path.open("rb") as handle:
-            head = marshal.load(handle)
-            reason = _mismatch(database, head)
-            if reason is not None:
-                log.info("story index snapshot %s not used: %s", path, reason)
-                return None
-            index = StoryIndex.restore(_parts(handle), policy)
+        index = story_index_file.read_index(path, head, policy)
     except (OSError, EOFError, ValueError, TypeError, MonitorError) as exc:
         log.info("story index snapshot %s not used: %s", path, exc)
         return None
@@ -122,15 +106,23 @@ def load(database: db.Database, policy: StoryPolicy) -> StoryAssigner | None:
     return StoryAssigner.from_snapshot(index, policy, last_id=int(head["last_id"]), own=set(head["own"]))
 
 
-def _parts(handle: BinaryIO) -> Iterator[tuple[str, Any]]:
-    while True:
-        try:
-            part = marshal.load(handle)
-        except EOFError:
-            return
-        if not isinstance(part, tuple) or len(part) != 2:
-            raise ValueError("a part that is not (kind, payload)")
-        yield part
+def usable_head(database: db.Database) -> tuple[Path, Head] | None:
+    """The snapshot of ``database`` and its head, when there is one that still matches it (the
+    reason it does not is logged)."""
+    path = snapshot_path(database)
+    if path is None or not path.exists():
+        return None
+    try:
+        head = story_index_file.read_head(path)
+    except (OSError, EOFError, ValueError, TypeError) as exc:
+        log.info("story index snapshot %s not used: %s", path, exc)
+        return None
+    reason = _mismatch(database, head)
+    if reason is not None:
+        log.info("story index snapshot %s not used: %s", path, reason)
+        return None
+    assert isinstance(head, dict)  # _mismatch checked its shape
+    return path, head
 
 
 def _mismatch(database: db.Database, head: object) -> str | None:
@@ -146,7 +138,7 @@ def _mismatch(database: db.Database, head: object) -> str | None:
         or not isinstance(head.get("own"), list)
     ):
         return "a broken head"
-    if head.get("code") != _code_hash():
+    if head.get("code") != story_index_file.code_hash():
         return "written by another version of the story grouping"
     if head.get("database") != db.get_setting(database, DATABASE_ID_SETTING):
         return "written for another database"

@@ -12,7 +12,7 @@ import pytest
 
 import db
 from monitor.analysis import Definitions
-from monitor.pipeline import story_snapshot
+from monitor.pipeline import story_index_file, story_snapshot
 from monitor.pipeline.story_assigner import StoryAssigner
 from scenarios import StoryPolicy
 from tests.helpers import FEED_A, conditional, rows, rss, write_config
@@ -110,7 +110,7 @@ def test_a_snapshot_of_other_grouping_code_or_policy_is_not_used(
 ) -> None:
     saved_assigner(database)
     assert story_snapshot.load(database, StoryPolicy(window=timedelta(hours=5))) is None
-    monkeypatch.setattr(story_snapshot, "_code_hash", lambda: "another version")
+    monkeypatch.setattr(story_index_file, "code_hash", lambda: "another version")
     assert story_snapshot.load(database, StoryPolicy()) is None
 
 

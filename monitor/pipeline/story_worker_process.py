@@ -1,0 +1,141 @@
+"""The story worker process (``python -m monitor.pipeline.story_worker_process``): it holds a story
+index, signs and groups the batches the poll sends, and reads and writes the index's snapshot file.
+
+It imports the grouping and nothing of the database, the HTTP client or the config: everything it
+needs from the database (the stored window, the snapshot's checks) the poll's process reads and
+sends (``story_worker``). Requests and replies are pickles on its stdin and stdout, sent only by
+the poll's process that started it; requests are handled in order, one at a time. Its own stdout
+is moved to stderr, so that nothing printed can break a reply.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from monitor.pipeline import story_index_file
+from monitor.pipeline.story_assigner import DecidedBatch, StoredItem, StoryAssigner
+from scenarios import StoryPolicy, StorySignature, signature
+
+# One item as the worker receives it: (grouped: a new item, not a changed one; its signature when
+# the poll has it already; cleaned title; cleaned summary; published time)
+WorkerItem = tuple[bool, str | None, str, str, datetime | None]
+
+
+class _Worker:
+    def __init__(self) -> None:
+        self.assigner: StoryAssigner | None = None
+        self.batches: dict[int, DecidedBatch] = {}
+
+    def start(
+        self,
+        snapshot: tuple[str, dict[str, Any]] | None,
+        policy: StoryPolicy,
+        horizon: datetime,
+        stored: Sequence[StoredItem],
+    ) -> tuple[str, int, int, str | None]:
+        """Load the index: from the snapshot whose head the poll checked (``(path, head)``), then
+        the stored items since it (or the whole window without one). ``("stale", ...)``: the
+        snapshot was replaced since its check, send the whole window instead."""
+        note: str | None = None
+        assigner: StoryAssigner | None = None
+        if snapshot is not None:
+            path, head = snapshot
+            try:
+                index = story_index_file.read_index(Path(path), head, policy)
+            except (OSError, EOFError, ValueError, TypeError) as exc:
+                return ("stale", 0, 0, f"story index snapshot {path} not used: {exc}")
+            assigner = StoryAssigner.from_snapshot(
+                index, policy, last_id=int(head["last_id"]), own=set(head["own"])
+            )
+            note = f"story index read from {path}: {len(index)} items, {index.stories} stories"
+        self.assigner = assigner or StoryAssigner.empty(policy)
+        self.assigner.learn(horizon, stored)
+        return ("started", len(self.assigner.index), self.assigner.index.stories, note)
+
+    def decide(
+        self, token: int, feed_id: int, fetched_at: datetime, items: Sequence[WorkerItem]
+    ) -> tuple[list[str], list[tuple[int, int]]]:
+        if self.assigner is None:
+            raise RuntimeError("decide before start")
+        signatures: list[str] = []
+        grouped: list[tuple[StorySignature | None, datetime | None]] = []
+        for new, text, title, summary, published_at in items:
+            if text is None:
+                text = signature(title, summary).to_text()
+            signatures.append(text)
+            # Read back from the text, as in the poll's process: its tokens interned, one string
+            # per word for the whole index (2.6 KB an item held, not 0.6, without).
+            grouped.append((StorySignature.from_text(text) if new else None, published_at))
+        batch = self.assigner.decide(feed_id, fetched_at, grouped)
+        self.batches[token] = batch
+        return signatures, batch.decisions
+
+    def commit(self, token: int, item_ids: Sequence[int]) -> None:
+        if self.assigner is not None:
+            self.assigner.commit_ids(self.batches.pop(token), item_ids)
+
+    def discard(self, token: int) -> None:
+        batch = self.batches.pop(token, None)
+        if batch is not None and self.assigner is not None:
+            self.assigner.discard(batch)
+
+    def state(self) -> tuple[int, int, list[int]] | None:
+        """What the snapshot's head needs: (newest id, last id read, own ids), or None."""
+        state = self.assigner.snapshot_state() if self.assigner is not None else None
+        if state is None or self.batches:
+            return None
+        return state.newest_id, state.last_id, sorted(state.own)
+
+    def save(self, path: str, head: dict[str, Any]) -> str | None:
+        """Write the snapshot; the error, if any, for the poll to log."""
+        state = self.assigner.snapshot_state() if self.assigner is not None else None
+        if state is None:
+            return "the index changed since its state was asked"
+        try:
+            story_index_file.write(Path(path), head, state.index)
+        except (OSError, ValueError) as exc:
+            return str(exc)
+        return None
+
+
+# request name -> whether it is answered
+ANSWERED = {"start": True, "decide": True, "commit": False, "discard": False, "state": True, "save": True}
+
+
+def serve(requests: BinaryIO, replies: BinaryIO) -> None:
+    """Handle requests until the poll closes the pipe. An exception in a request is its reply
+    (``("error", text)``), and the worker goes on."""
+    worker = _Worker()
+    while True:
+        try:
+            name, *args = pickle.load(requests)
+        except EOFError:
+            return
+        try:
+            reply: Any = getattr(worker, name)(*args)
+        except Exception as exc:
+            if not ANSWERED[name]:
+                # A commit or discard that failed leaves an index the poll cannot trust: stop,
+                # and the poll, finding the pipe closed, groups in its own process.
+                print(f"story worker: {name} failed: {exc!r}", file=sys.stderr)
+                raise SystemExit(3) from exc
+            reply = ("error", f"{type(exc).__name__}: {exc}")  # the poll decides in its own process
+        if ANSWERED[name]:
+            pickle.dump(reply, replies, pickle.HIGHEST_PROTOCOL)
+            replies.flush()
+
+
+def main() -> None:
+    replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    serve(sys.stdin.buffer, replies)
+
+
+if __name__ == "__main__":
+    main()
