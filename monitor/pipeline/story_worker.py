@@ -91,6 +91,10 @@ class _Channel:
         for future in pending:
             future.set_exception(failure)
 
+    @property
+    def pid(self) -> int:
+        return self._proc.pid
+
     def send(self, *request: Any) -> None:
         with self._lock:
             self._write(request)
@@ -169,9 +173,10 @@ class StoryWorker:
         self._saving: Future[Any] | None = None
 
     @property
-    def running(self) -> bool:
-        """Whether batches go to the worker (False before the first and after a fallback)."""
-        return self._channel is not None
+    def pid(self) -> int | None:
+        """The worker's process id, while batches go to it (None before the first and after a
+        fallback to this process)."""
+        return self._channel.pid if self._channel is not None else None
 
     def submit(self, feed_id: int, fetched_at: datetime, writes: Sequence[db.ItemWrite]) -> Ticket:
         self._next_token += 1
