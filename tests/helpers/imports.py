@@ -34,7 +34,8 @@ def jsonl(path: Path, records: list[dict[str, object]]) -> Path:
     return path
 
 
-def history(tmp_path: Path) -> Path:
+def history(tmp_path: Path, day0: datetime = DAY0) -> Path:
+    """Five outlets' reprints of one airspace story on ``day0``'s evening, and two items two days later."""
     records: list[dict[str, object]] = []
     for n, (source, title) in enumerate(REPRINTS):
         records.append(
@@ -45,7 +46,7 @@ def history(tmp_path: Path) -> Path:
                 "url": f"https://{source}.example/a/{n}",
                 "source": source,
                 "lang": "en",
-                "published": (DAY0 + timedelta(minutes=7 * n)).isoformat(),
+                "published": (day0 + timedelta(minutes=7 * n)).isoformat(),
             }
         )
     records.append(
@@ -56,7 +57,7 @@ def history(tmp_path: Path) -> Path:
             "url": "https://wire.example/a/9",
             "source": "wire",
             "lang": "en",
-            "published": (DAY0 + timedelta(days=2)).isoformat(),
+            "published": (day0 + timedelta(days=2)).isoformat(),
         }
     )
     records.append(
@@ -67,7 +68,7 @@ def history(tmp_path: Path) -> Path:
             "url": "https://wire.example/a/10",
             "source": "wire",
             "lang": "en",
-            "published": (DAY0 + timedelta(days=2)).isoformat(),
+            "published": (day0 + timedelta(days=2)).isoformat(),
         }
     )
     return jsonl(tmp_path / "history.jsonl", records)
