@@ -86,11 +86,17 @@ T = TypeVar("T")
 
 
 class PipelinedStories(Protocol[T, S]):
-    """Story staging that decides one feed's stories while the feed before it is written (on
+    """Story staging that decides feeds' stories while the feeds before them are written (on
     another process): ``submit`` when the feed's writes are known, ``resolve`` just before its
     write (the writes with their signatures and stories), then ``commit`` or ``discard``. Calls
-    come from one thread, in the order of the writes. The writes it is given have no signatures:
-    it signs them itself."""
+    come from one thread, in the order of the writes; up to ``depth`` feeds are submitted before
+    the first of them is written. The writes it is given have no signatures: it signs them."""
+
+    @property
+    def depth(self) -> int: ...
+
+    def start(self) -> None:
+        """Get ready for the first ``submit`` (the poll is about to fetch)."""
 
     def submit(self, feed_id: int, fetched_at: datetime, writes: Sequence[db.ItemWrite]) -> T: ...
 
@@ -408,6 +414,8 @@ class _Pipeline:
         # the store thread): while the first is ahead, another feed will be planned soon.
         self._arrived = 0
         self.stored = 0
+        self.depth = stories.depth
+        stories.start()  # its process starts while the first feeds are fetched
 
     def arrived(self) -> None:
         self._arrived += 1
@@ -422,7 +430,7 @@ class _Pipeline:
         return None
 
     def write_ready(self) -> None:
-        keep = 1 if self._arrived > self.stored else 0
+        keep = self.depth if self._arrived > self.stored else 0
         while len(self._queue) > keep:
             self._write_next()
 

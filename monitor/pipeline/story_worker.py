@@ -45,6 +45,12 @@ log = logging.getLogger(__name__)
 
 Decided = tuple[list[str], list[tuple[int, int]]]
 
+# Feeds planned and sent to the worker before the first of them is written: enough to even out
+# feeds that take the worker longer than their write takes here, and the other way round.
+PIPELINE_DEPTH = 4
+# Batches waiting in the worker's queue from which this process signs the next one itself.
+SIGN_HERE_BACKLOG = 3
+
 
 class WorkerStoppedError(Exception):
     """The worker exited, or answered with an error (never leaves this module: the poll then
@@ -150,8 +156,10 @@ class WorkerStaged:
 class StoryWorker:
     """The poll's handle on the worker (``monitor.feeds.poll.PipelinedStories``): ``submit`` a
     feed's writes, ``resolve`` them just before writing, then ``commit`` or ``discard``; all from
-    one thread, in the order of the writes. The process starts at the first ``submit``: a poll
-    that brings nothing new starts none."""
+    one thread, in the order of the writes. The process starts at :meth:`start` (the poll calls
+    it when it claims many new feeds) or at the first ``submit``."""
+
+    depth = PIPELINE_DEPTH
 
     def __init__(
         self,
@@ -169,7 +177,11 @@ class StoryWorker:
         self._local: StoryAssigner | None = None
         self._next_token = 0
         self._generation = 0  # bumped by each discard: batches decided before it are decided again
-        self._previous_founded: dict[int, int] = {}  # the last committed batch: provisional -> item id
+        # provisional story id -> stored item id, for the batches committed lately: a batch is
+        # decided at most PIPELINE_DEPTH batches ahead of its write, so older ones are not asked for
+        self._founded: dict[int, int] = {}
+        self._founded_by_batch: deque[list[int]] = deque()
+        self._in_flight: deque[Future[Decided]] = deque()  # sent, not yet answered (or just answered)
         self._saving: Future[Any] | None = None
 
     @property
@@ -178,20 +190,35 @@ class StoryWorker:
         fallback to this process)."""
         return self._channel.pid if self._channel is not None else None
 
+    def start(self) -> None:
+        """Start the worker now rather than at the first ``submit``: it reads its index while the
+        poll fetches the first feeds."""
+        if self._channel is None and self._local is None:
+            try:
+                self._start()
+            except (WorkerStoppedError, OSError) as exc:
+                self._stop(exc)
+
     def submit(self, feed_id: int, fetched_at: datetime, writes: Sequence[db.ItemWrite]) -> Ticket:
         self._next_token += 1
+        while self._in_flight and self._in_flight[0].done():
+            self._in_flight.popleft()
+        if len(self._in_flight) >= SIGN_HERE_BACKLOG:
+            # The worker is behind (the batches before are still in its queue): this process
+            # signs this one, so the two share the work whichever has more of it.
+            writes = [self._signed(w) for w in writes]
         ticket = Ticket(feed_id, fetched_at, list(writes), self._next_token, self._generation, None)
         if self._local is None:
             ticket.future = self._send(ticket)
+            if ticket.future is not None:
+                self._in_flight.append(ticket.future)
         return ticket
 
     def _signed(self, write: db.ItemWrite) -> db.ItemWrite:
         if write.item.signature is not None:
             return write
-        return replace(
-            write,
-            item=replace(write.item, signature=self._signature_of(write.item.title, write.item.summary)),
-        )
+        signed = self._signature_of(write.item.title, write.item.summary)
+        return replace(write, item=replace(write.item, signature=signed))
 
     def _send(self, ticket: Ticket) -> Future[Decided] | None:
         try:
@@ -292,14 +319,18 @@ class StoryWorker:
             elif kind == JOINS:
                 writes.append(replace(write, item=item, joins=value))
             elif kind == STORY:
-                story = self._previous_founded[value] if value < 0 else value
+                story = self._founded[value] if value < 0 else value
                 writes.append(replace(write, item=item, story_id=story))
             else:
                 writes.append(replace(write, item=item))
         return WorkerStaged(writes, ticket.token, founded)
 
     def commit(self, staged: WorkerStaged, summary: db.PollSummary) -> None:
-        self._previous_founded = {p: summary.item_ids[n] for p, n in staged.founded.items()}
+        self._founded.update((p, summary.item_ids[n]) for p, n in staged.founded.items())
+        self._founded_by_batch.append(list(staged.founded))
+        if len(self._founded_by_batch) > 2 * PIPELINE_DEPTH:
+            for provisional in self._founded_by_batch.popleft():
+                del self._founded[provisional]
         if staged.local is not None:
             if self._local is not None:
                 self._local.commit(staged.local, summary)
@@ -311,7 +342,6 @@ class StoryWorker:
 
     def discard(self, staged: WorkerStaged) -> None:
         self._generation += 1
-        self._previous_founded = {}
         if staged.local is not None:
             if self._local is not None:
                 self._local.discard(staged.local)

@@ -5,6 +5,7 @@ Real worker processes, a real SQLite file, real HTTP on 127.0.0.1 for the whole 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import signal
@@ -206,13 +207,17 @@ EVENTS = [
 ]
 
 
+def words(seed: int, count: int) -> str:
+    """Made-up words no other item has: a story of its own, whatever order the feeds come in."""
+    digest = hashlib.sha512(str(seed).encode()).digest()
+    return " ".join("".join(chr(97 + b % 26) for b in digest[k : k + 5]) for k in range(0, 5 * count, 5))
+
+
 def feed_body(n: int) -> bytes:
     # every feed reprints three of the events, and has a story of its own
     picked = [EVENTS[(n + k) % len(EVENTS)] for k in range(3)]
     items = [(f"f{n}-e{k}", t, s) for k, (t, s) in enumerate(picked)]
-    items.append(
-        (f"f{n}-own", f"Local council of town {n} meets", f"Item {n} about roads in district {n * 7}.")
-    )
+    items.append((f"f{n}-own", words(n, 6).capitalize(), words(n + 1000, 12) + "."))
     return rss(f"feed {n}", items)
 
 
@@ -259,6 +264,7 @@ def test_a_first_poll_grouped_on_the_worker_stores_the_stories_of_one_grouped_he
         assert not caplog.records
     stored = groups(on)
     assert stored == groups(off)
+    assert len(stored) == len(EVENTS) + FEEDS  # each event one story, each feed's own item one
     for event in range(len(EVENTS)):  # each event's reprints across the feeds are one story
         reprints = {f"f{n}-e{k}" for n in range(FEEDS) for k in range(3) if (n + k) % len(EVENTS) == event}
         assert reprints in stored
