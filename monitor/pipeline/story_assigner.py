@@ -124,9 +124,10 @@ class StoryAssigner:
         memories = db.recent_story_items(database, horizon, after_id=self._last_id)
         return self.learn(horizon, ((m.item_id, m.story_id, m.signature, m.at, m.feed_id) for m in memories))
 
-    def learn(self, horizon: datetime, stored: Iterable[StoredItem]) -> int:
+    def learn(self, horizon: datetime, stored: Iterable[StoredItem], *, last: bool = True) -> int:
         """:meth:`refresh` from the stored items it would read (``recent_story_items`` since
-        :attr:`last_id`), read by someone else: a story worker process has no database."""
+        :attr:`last_id`), read by someone else: a story worker process has no database. The items
+        may come in several calls, all but the last with ``last=False``."""
         self.index.prune(horizon)
         added = 0
         for item_id, story_id, text, at, feed_id in stored:
@@ -135,7 +136,8 @@ class StoryAssigner:
                 continue
             self.index.add_text(story_id, text, at, feed_id)
             added += 1
-        self._own.clear()
+        if last:
+            self._own.clear()
         return added
 
     def stage(self, feed_id: int, fetched_at: datetime, writes: Sequence[db.ItemWrite]) -> StagedStories:

@@ -37,7 +37,7 @@ from typing import IO, Any
 
 import db
 from monitor.pipeline import story_snapshot
-from monitor.pipeline.story_assigner import FOUNDS, JOINS, STORY, StagedStories, StoryAssigner
+from monitor.pipeline.story_assigner import FOUNDS, JOINS, STORY, StagedStories, StoredItem, StoryAssigner
 from monitor.pipeline.story_worker_process import WorkerItem
 from scenarios import StoryPolicy
 
@@ -48,6 +48,8 @@ Decided = tuple[list[str], list[tuple[int, int]]]
 # Feeds planned and sent to the worker before the first of them is written: enough to even out
 # feeds that take the worker longer than their write takes here, and the other way round.
 PIPELINE_DEPTH = 4
+# Stored items sent to the worker at a time, as the database gives them
+_LEARN_BATCH = 2_000
 # Batches waiting in the worker's queue from which this process signs the next one itself.
 SIGN_HERE_BACKLOG = 3
 
@@ -232,32 +234,35 @@ class StoryWorker:
 
     def _start(self) -> _Channel:
         """Start the worker and send it the index to begin from: the snapshot (checked here, read
-        there) and the items stored since, or the stored window."""
+        there) and the items stored since, or the stored window, in batches."""
         now = self._now()
         horizon = now - 2 * self._policy.window
         found = story_snapshot.usable_head(self._database)
-        after = int(found[1]["last_id"]) if found is not None else 0
-        stored = [
-            (m.item_id, m.story_id, m.signature, m.at, m.feed_id)
-            for m in db.recent_story_items(self._database, horizon, after_id=after)
-        ]
         self._channel = channel = _Channel()
         snapshot = (str(found[0]), found[1]) if found is not None else None
-        self._started = channel.call("start", snapshot, self._policy, horizon, stored)
+        self._started = channel.call("start", snapshot, self._policy)
+        after = int(found[1]["last_id"]) if found is not None else 0
+        batch: list[StoredItem] = []
+        for m in db.recent_story_items(self._database, horizon, after_id=after):
+            batch.append((m.item_id, m.story_id, m.signature, m.at, m.feed_id))
+            if len(batch) >= _LEARN_BATCH:
+                channel.send("learn", horizon, batch, False)
+                batch = []
+        channel.send("learn", horizon, batch, True)
         return channel
 
     def _wait_started(self) -> None:
-        """The worker's answer to ``start``: when the snapshot changed in between, start again
-        from the stored window (before any batch is decided, the worker handles requests in order)."""
+        """The worker's answer to ``start``: a snapshot replaced in between (by another process's
+        poll) leaves the grouping to this process."""
         if self._started is None:
             return
         started, self._started = self._started, None
-        kind, items, stories, note = started.result()
+        kind, note = started.result()
         if note:
             log.info("%s", note)
         if kind == "stale":
             raise WorkerStoppedError("the story index snapshot changed while the worker read it")
-        log.debug("story worker: %d items, %d stories", items, stories)
+        log.debug("story worker: started")
 
     def _stop(self, exc: BaseException) -> None:
         """Go on in this process: the index rebuilt from what is stored."""

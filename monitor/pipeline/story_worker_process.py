@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -33,30 +34,29 @@ class _Worker:
         self.batches: dict[int, DecidedBatch] = {}
 
     def start(
-        self,
-        snapshot: tuple[str, dict[str, Any]] | None,
-        policy: StoryPolicy,
-        horizon: datetime,
-        stored: Sequence[StoredItem],
-    ) -> tuple[str, int, int, str | None]:
-        """Load the index: from the snapshot whose head the poll checked (``(path, head)``), then
-        the stored items since it (or the whole window without one). ``("stale", ...)``: the
-        snapshot was replaced since its check, send the whole window instead."""
-        note: str | None = None
-        assigner: StoryAssigner | None = None
-        if snapshot is not None:
-            path, head = snapshot
-            try:
-                index = story_index_file.read_index(Path(path), head, policy)
-            except (OSError, EOFError, ValueError, TypeError) as exc:
-                return ("stale", 0, 0, f"story index snapshot {path} not used: {exc}")
-            assigner = StoryAssigner.from_snapshot(
-                index, policy, last_id=int(head["last_id"]), own=set(head["own"])
-            )
-            note = f"story index read from {path}: {len(index)} items, {index.stories} stories"
-        self.assigner = assigner or StoryAssigner.empty(policy)
-        self.assigner.learn(horizon, stored)
-        return ("started", len(self.assigner.index), self.assigner.index.stories, note)
+        self, snapshot: tuple[str, dict[str, Any]] | None, policy: StoryPolicy
+    ) -> tuple[str, str | None]:
+        """Load the index from the snapshot whose head the poll checked (``(path, head)``), or
+        begin an empty one; the stored items since follow (:meth:`learn`). ``("stale", ...)``:
+        the snapshot was replaced since its check."""
+        if snapshot is None:
+            self.assigner = StoryAssigner.empty(policy)
+            return ("started", None)
+        path, head = snapshot
+        try:
+            index = story_index_file.read_index(Path(path), head, policy)
+        except (OSError, EOFError, ValueError, TypeError) as exc:
+            return ("stale", f"story index snapshot {path} not used: {exc}")
+        self.assigner = StoryAssigner.from_snapshot(
+            index, policy, last_id=int(head["last_id"]), own=set(head["own"])
+        )
+        return ("started", f"story index read from {path}: {len(index)} items, {index.stories} stories")
+
+    def learn(self, horizon: datetime, stored: Sequence[StoredItem], last: bool) -> None:
+        """Stored items since the snapshot (or the whole window), some thousands at a time: a
+        window of 100,000 sent at once was 30 MB on each side."""
+        if self.assigner is not None:  # None: the start failed, and the poll groups itself
+            self.assigner.learn(horizon, stored, last=last)
 
     def decide(
         self, token: int, feed_id: int, fetched_at: datetime, items: Sequence[WorkerItem]
@@ -105,7 +105,15 @@ class _Worker:
 
 
 # request name -> whether it is answered
-ANSWERED = {"start": True, "decide": True, "commit": False, "discard": False, "state": True, "save": True}
+ANSWERED = {
+    "start": True,
+    "learn": False,
+    "decide": True,
+    "commit": False,
+    "discard": False,
+    "state": True,
+    "save": True,
+}
 
 
 def serve(requests: BinaryIO, replies: BinaryIO) -> None:
@@ -132,6 +140,11 @@ def serve(requests: BinaryIO, replies: BinaryIO) -> None:
 
 
 def main() -> None:
+    # Ctrl-C or a service stop reaches the whole process group: the poll finishes what it is
+    # writing, with this worker's answers, and this process ends when the poll closes its pipe
+    # (or dies: the pipe closes then too).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     replies = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     serve(sys.stdin.buffer, replies)

@@ -19,6 +19,7 @@ from sqlalchemy import text
 import db
 from monitor.analysis import Definitions
 from monitor.config.model import load_config
+from monitor.pipeline import story_snapshot
 from monitor.pipeline.poll_cycle import poll_and_refresh
 from monitor.pipeline.poll_settings import feed_specs
 from monitor.pipeline.story_assigner import FOUNDS, JOINS, STORY, StoryAssigner
@@ -132,6 +133,41 @@ def test_the_worker_groups_as_the_polls_process_does_while_writes_overlap(databa
     with database.engine.connect() as conn:
         signatures = {guid: sig for guid, sig in conn.execute(text("SELECT guid, signature FROM items"))}
     assert signatures["a1"] == sign(REPORT) and signatures["c1"] == sign(OTHER)  # signed by the worker
+
+
+THIRD = (
+    "Russian gas deliveries to Belarus fall by a third",
+    "Gazprom cut deliveries to Belarus by 33 % in November.",
+)
+
+
+def test_the_worker_starts_from_the_snapshot_and_the_items_stored_since(
+    database: db.Database, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    a, b, c, d = feed_ids(database)
+    ours = StoryAssigner.load(database, T0)
+    for feed_id, guid, words_of in ((a, "a1", REPORT), (b, "b1", OTHER)):
+        signed = db.ItemWrite(
+            db.NewItem(guid, None, *words_of, "en", T0, f"h{guid}", sign(words_of), T0.date())
+        )
+        staged = ours.stage(feed_id, T0, [signed])
+        ours.commit(staged, db.store_items(database, feed_id, staged.writes, fetched_at=T0))
+    assert story_snapshot.save(database, ours) is not None
+    theirs = StoryAssigner.load(database, T0)  # another process, after the snapshot
+    signed = db.ItemWrite(db.NewItem("c1", None, *THIRD, "en", T0, "hc1", sign(THIRD), T0.date()))
+    staged = theirs.stage(c, T0, [signed])
+    theirs.commit(staged, db.store_items(database, c, staged.writes, fetched_at=T0))
+    monkeypatch.setattr("monitor.pipeline.story_worker._LEARN_BATCH", 1)  # the items since, one at a time
+    worker = StoryWorker(database, lambda: T0, signature_of)
+    try:
+        with caplog.at_level(logging.INFO, logger="monitor.pipeline.story_worker"):
+            worker.start()
+            ticket = worker.submit(d, T0, [item("d1", REPORT), item("d2", THIRD), item("d3", OTHER)])
+            stored = write(database, worker, ticket, d)
+    finally:
+        worker.close()
+    assert any("story index read from" in r.message for r in caplog.records)
+    assert stored.story_ids == (story_of(database, "a1"), story_of(database, "c1"), story_of(database, "b1"))
 
 
 def test_a_failed_write_takes_back_the_batch_decided_after_it(database: db.Database) -> None:
