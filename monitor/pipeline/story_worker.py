@@ -324,7 +324,9 @@ class StoryWorker:
             elif kind == JOINS:
                 writes.append(replace(write, item=item, joins=value))
             elif kind == STORY:
-                story = self._founded[value] if value < 0 else value
+                story = self._founded.get(value) if value < 0 else value
+                if story is None:  # a batch this process does not know: trust none of its answers
+                    raise WorkerStoppedError(f"the story worker named an unknown provisional story {value}")
                 writes.append(replace(write, item=item, story_id=story))
             else:
                 writes.append(replace(write, item=item))

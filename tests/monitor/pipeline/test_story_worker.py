@@ -9,6 +9,8 @@ import hashlib
 import logging
 import os
 import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -327,3 +329,10 @@ def test_the_next_poll_starts_from_the_index_the_worker_saved(
     assert rows(path, f"SELECT count(*) FROM items WHERE story_id = {int(late)}") == [
         (FEEDS * 3 // len(EVENTS) + 1,)
     ]
+
+
+def test_the_worker_process_imports_no_database_layer() -> None:
+    # SQLAlchemy is a third of a process's memory; the worker gets what it needs from the poll.
+    probe = "import sys, monitor.pipeline.story_worker_process; print(sorted({'db', 'sqlalchemy', 'httpx'} & set(sys.modules)))"
+    found = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == "[]"
