@@ -274,7 +274,7 @@ def poll(
 
     ``pipelined``: used instead of ``stories`` when ``settings.parse_pool_min_feeds`` claimed feeds
     or more were never polled successfully (``PollSettings.story_worker``): each feed's stories
-    are decided while the feed before it is written.
+    are decided while the feeds before it are written.
 
     ``claim_limit``: claim at most this many feeds (the most overdue first), so that daemons
     sharing a database share the due feeds rather than the first one taking them all.
@@ -391,8 +391,8 @@ def poll(
 
 class _Pipeline:
     """The store thread's side of :class:`PipelinedStories`: each planned feed is submitted for its
-    stories at once, and written once the next feed is planned (its stories decided meanwhile on
-    the other side), or at once when no other fetched body is on its way to the store."""
+    stories at once, and written once ``depth`` feeds after it are planned (its stories decided
+    meanwhile on the other side), or at once when no other fetched body is on its way to the store."""
 
     def __init__(
         self,
@@ -766,7 +766,7 @@ async def _fetch_and_store(
                     spawn(store_later(finish(fetched, attempted, body_hash, strict)))
                 elif arrived is not None:
                     # Not awaited: the next bodies reach the store's queue meanwhile, and the store
-                    # keeps each planned feed back until the next one is planned (``arrived``).
+                    # keeps planned feeds back while more are on their way (``arrived``).
                     waited = False
                     spawn(
                         store_later(

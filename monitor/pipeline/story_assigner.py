@@ -45,6 +45,12 @@ STORY = 3  # joins story value: a stored story, or (negative) one an earlier ope
 _UNGROUPED = (UNGROUPED, 0)
 
 
+def window_horizon(policy: StoryPolicy, now: datetime) -> datetime:
+    """The oldest time an index keeps: twice the window, as an item published late may still join
+    a story begun a window earlier."""
+    return now - 2 * policy.window
+
+
 @dataclass
 class DecidedBatch:
     """What :meth:`StoryAssigner.decide` did for one batch: each item's decision, the index
@@ -105,28 +111,18 @@ class StoryAssigner:
         assigner.refresh(database, now)
         return assigner
 
-    def horizon(self, now: datetime) -> datetime:
-        """The oldest time the index keeps: twice the window, as an item published late may still
-        join a story begun a window earlier."""
-        return now - 2 * self.policy.window
-
-    @property
-    def last_id(self) -> int:
-        """The highest item id read from the database: a refresh reads the items above it."""
-        return self._last_id
-
     def refresh(self, database: db.Database, now: datetime) -> int:
         """Forget stories older than the window and add the items other processes stored since the
         last refresh; returns how many were added."""
         import db
 
-        horizon = self.horizon(now)
+        horizon = window_horizon(self.policy, now)
         memories = db.recent_story_items(database, horizon, after_id=self._last_id)
         return self.learn(horizon, ((m.item_id, m.story_id, m.signature, m.at, m.feed_id) for m in memories))
 
     def learn(self, horizon: datetime, stored: Iterable[StoredItem], *, last: bool = True) -> int:
-        """:meth:`refresh` from the stored items it would read (``recent_story_items`` since
-        :attr:`last_id`), read by someone else: a story worker process has no database. The items
+        """:meth:`refresh` from the stored items it would read (``recent_story_items`` above the
+        last id read), read by someone else: a story worker process has no database. The items
         may come in several calls, all but the last with ``last=False``."""
         self.index.prune(horizon)
         added = 0

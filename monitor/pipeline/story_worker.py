@@ -5,14 +5,15 @@ On a first poll of 1,000 feeds, signing and grouping the new items took two fift
 process while the second core stood idle. Here a worker process (``story_worker_process``) owns
 the story index: the poll sends each feed's new items (their cleaned title and summary) as it
 plans the feed's write, the worker signs them and decides their stories
-(``StoryAssigner.decide``) while the poll writes the feed before, and the poll's write then uses
-the decisions. The worker handles requests in the order they are sent, which is the order of the
-writes, so the index learns each commit before it decides the feed after next.
+(``StoryAssigner.decide``) while the poll writes the feeds before (up to ``PIPELINE_DEPTH``
+of them), and the poll's write then uses the decisions. The worker handles requests in the order
+they are sent, which is the order of the writes, so the index learns each commit before it decides
+the feeds sent after it.
 
-Decided ahead means one batch may be decided while the one before it is not yet stored: an item
-may join a story the previous batch founds, under a provisional id that the poll replaces with the
-stored one once that batch commits. When a write fails, the batch decided after it (which may have
-joined the failed one's stories) is taken back and decided again.
+Decided ahead means a batch may be decided while those before it are not yet stored: an item may
+join a story such a batch founds, under a provisional id that the poll replaces with the stored one
+once that batch commits. When a write fails, the batches decided after it (which may have joined
+the failed one's stories) are taken back and decided again.
 
 The worker has no database handle (SQLAlchemy is a third of a process's memory): this process
 reads what it needs (the stored window, the snapshot's checks) and sends it. If the worker cannot
@@ -37,7 +38,15 @@ from typing import IO, Any
 
 import db
 from monitor.pipeline import story_snapshot
-from monitor.pipeline.story_assigner import FOUNDS, JOINS, STORY, StagedStories, StoredItem, StoryAssigner
+from monitor.pipeline.story_assigner import (
+    FOUNDS,
+    JOINS,
+    STORY,
+    StagedStories,
+    StoredItem,
+    StoryAssigner,
+    window_horizon,
+)
 from monitor.pipeline.story_worker_process import WorkerItem
 from scenarios import StoryPolicy
 
@@ -235,8 +244,7 @@ class StoryWorker:
     def _start(self) -> _Channel:
         """Start the worker and send it the index to begin from: the snapshot (checked here, read
         there) and the items stored since, or the stored window, in batches."""
-        now = self._now()
-        horizon = now - 2 * self._policy.window
+        horizon = window_horizon(self._policy, self._now())
         found = story_snapshot.usable_head(self._database)
         self._channel = channel = _Channel()
         snapshot = (str(found[0]), found[1]) if found is not None else None
@@ -286,15 +294,12 @@ class StoryWorker:
                     self._channel.send("discard", ticket.token)
                     self._next_token += 1
                     ticket.token, ticket.generation = self._next_token, self._generation
-                    ticket.future = self._channel.call(
-                        "decide", ticket.token, ticket.feed_id, ticket.fetched_at, self._items(ticket)
-                    )
-                signatures, decisions = ticket.future.result()
-                return self._staged(ticket, signatures, decisions)
+                    ticket.future = self._send(ticket)
+                if ticket.future is not None:
+                    return self._staged(ticket, *ticket.future.result())
             except (WorkerStoppedError, OSError) as exc:
                 self._stop(exc)
-        if self._local is None:
-            self._local = StoryAssigner.load(self._database, self._now(), self._policy)
+        assert self._local is not None  # no answer to wait for: the worker stopped
         local = self._local.stage(ticket.feed_id, ticket.fetched_at, [self._signed(w) for w in ticket.writes])
         return WorkerStaged(local.writes, ticket.token, dict(local.provisional), local)
 
