@@ -45,6 +45,10 @@ STORY = 3  # joins story value: a stored story, or (negative) one an earlier ope
 _UNGROUPED = (UNGROUPED, 0)
 
 
+def stored_item(memory: db.StoryMemory) -> StoredItem:
+    return (memory.item_id, memory.story_id, memory.signature, memory.at, memory.feed_id)
+
+
 def window_horizon(policy: StoryPolicy, now: datetime) -> datetime:
     """The oldest time an index keeps: twice the window, as an item published late may still join
     a story begun a window earlier."""
@@ -118,7 +122,7 @@ class StoryAssigner:
 
         horizon = window_horizon(self.policy, now)
         memories = db.recent_story_items(database, horizon, after_id=self._last_id)
-        return self.learn(horizon, ((m.item_id, m.story_id, m.signature, m.at, m.feed_id) for m in memories))
+        return self.learn(horizon, map(stored_item, memories))
 
     def learn(self, horizon: datetime, stored: Iterable[StoredItem], *, last: bool = True) -> int:
         """:meth:`refresh` from the stored items it would read (``recent_story_items`` above the

@@ -15,6 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from monitor.pipeline.story_assigner import StoryAssigner
 from scenarios import StoryIndex, StoryPolicy, story_grouping
 
 FORMAT = "scenario-monitor story index 1"
@@ -45,6 +46,13 @@ def read_index(path: Path, head: object, policy: StoryPolicy) -> StoryIndex:
         if marshal.load(handle) != head:
             raise ValueError("the snapshot was replaced since its head was checked")
         return StoryIndex.restore(_parts(handle), policy)
+
+
+def read_assigner(path: Path, head: Head, policy: StoryPolicy) -> StoryAssigner:
+    """The assigner the file holds (:func:`read_index`, and the ids its head keeps), with the
+    errors of :func:`read_index`."""
+    index = read_index(path, head, policy)
+    return StoryAssigner.from_snapshot(index, policy, last_id=int(head["last_id"]), own=set(head["own"]))
 
 
 def _parts(handle: BinaryIO) -> Iterator[tuple[str, Any]]:

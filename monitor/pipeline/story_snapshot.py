@@ -98,12 +98,13 @@ def load(database: db.Database, policy: StoryPolicy) -> StoryAssigner | None:
         return None
     path, head = found
     try:
-        index = story_index_file.read_index(path, head, policy)
+        assigner = story_index_file.read_assigner(path, head, policy)
     except (OSError, EOFError, ValueError, TypeError, MonitorError) as exc:
         log.info("story index snapshot %s not used: %s", path, exc)
         return None
+    index = assigner.index
     log.info("story index read from %s: %d items, %d stories", path, len(index), index.stories)
-    return StoryAssigner.from_snapshot(index, policy, last_id=int(head["last_id"]), own=set(head["own"]))
+    return assigner
 
 
 def usable_head(database: db.Database) -> tuple[Path, Head] | None:

@@ -45,6 +45,7 @@ from monitor.pipeline.story_assigner import (
     StagedStories,
     StoredItem,
     StoryAssigner,
+    stored_item,
     window_horizon,
 )
 from monitor.pipeline.story_worker_process import WorkerItem
@@ -252,7 +253,7 @@ class StoryWorker:
         after = int(found[1]["last_id"]) if found is not None else 0
         batch: list[StoredItem] = []
         for m in db.recent_story_items(self._database, horizon, after_id=after):
-            batch.append((m.item_id, m.story_id, m.signature, m.at, m.feed_id))
+            batch.append(stored_item(m))
             if len(batch) >= _LEARN_BATCH:
                 channel.send("learn", horizon, batch, False)
                 batch = []

@@ -19,6 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from indicators.errors import MonitorError
 from monitor.pipeline import story_index_file
 from monitor.pipeline.story_assigner import DecidedBatch, StoredItem, StoryAssigner
 from scenarios import StoryPolicy, StorySignature, signature
@@ -44,12 +45,10 @@ class _Worker:
             return ("started", None)
         path, head = snapshot
         try:
-            index = story_index_file.read_index(Path(path), head, policy)
-        except (OSError, EOFError, ValueError, TypeError) as exc:
+            self.assigner = story_index_file.read_assigner(Path(path), head, policy)
+        except (OSError, EOFError, ValueError, TypeError, MonitorError) as exc:
             return ("stale", f"story index snapshot {path} not used: {exc}")
-        self.assigner = StoryAssigner.from_snapshot(
-            index, policy, last_id=int(head["last_id"]), own=set(head["own"])
-        )
+        index = self.assigner.index
         return ("started", f"story index read from {path}: {len(index)} items, {index.stories} stories")
 
     def learn(self, horizon: datetime, stored: Sequence[StoredItem], last: bool) -> None:
